@@ -1,0 +1,168 @@
+//! Command-line flags (clap derive only). `main.rs` turns them into a library `Config`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use dedup::{DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD};
+
+const ABOUT: &str = "Find reworded copies of the same news story and group them into clusters.";
+
+const LONG_ABOUT: &str = "\
+Find reworded copies of the same news story and group them into clusters.
+
+dedup reads articles (seed-format text files, JSONL, or JSONL on standard input), compares \
+their word 3-shingles with MinHash and LSH, verifies every candidate pair with the exact \
+Jaccard similarity, and prints the clusters with their scores. It never compares all pairs, \
+so it scales to millions of articles.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  Cluster a folder of articles (walked recursively, in file-name order):
+      dedup fixtures/seeds/
+
+  Machine-readable output; list the files of every cluster:
+      dedup --format json fixtures/seeds/ | jq -r '.clusters[].members[].path'
+
+  A JSONL corpus whose text is in the field \"content\":
+      dedup --text-field content corpus.jsonl
+
+  Fail a CI job when the corpus holds duplicates:
+      dedup --quiet --fail-on-duplicates corpus/
+
+  Stricter matching (fewer, closer copies):
+      dedup --threshold 0.3 corpus/
+
+Input formats:
+  A text file is one article: an optional \" date YYYY-MM-DD\" prefix on the first line, an
+  optional headline on that line, then the body. Page chrome lines (\"scroll to top\",
+  \"loading…\") are ignored. Files ending in .jsonl or .ndjson hold one JSON object per line;
+  \"-\" reads JSONL from standard input.
+
+Exit status:
+  0  success (duplicates or not, unless --fail-on-duplicates)
+  1  duplicates were found and --fail-on-duplicates was given
+  2  error: bad arguments, or an input path that cannot be read";
+
+#[derive(Parser, Debug)]
+#[command(name = "dedup", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Files or directories to read; "-" reads JSONL from standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format: a table for people, or json/jsonl/csv for tools.
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Minimum exact Jaccard similarity of two articles' shingle sets for them to count as
+    /// copies (0 < T <= 1).
+    #[arg(short, long, value_name = "T", default_value_t = DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+
+    /// What shingles are made of.
+    #[arg(long, value_enum, default_value_t = ShingleArg::Word)]
+    pub shingle: ShingleArg,
+
+    /// Shingle length in words (default 3) or characters (default 5).
+    #[arg(short = 'n', long, value_name = "N")]
+    pub ngram: Option<usize>,
+
+    /// Number of MinHash values per article.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_NUM_PERM)]
+    pub num_perm: usize,
+
+    /// LSH bands; chosen from --threshold and --num-perm when not given.
+    #[arg(long, value_name = "B")]
+    pub bands: Option<usize>,
+
+    /// LSH rows per band; chosen from --threshold and --num-perm when not given.
+    #[arg(long, value_name = "R")]
+    pub rows: Option<usize>,
+
+    /// MinHash scheme: one-permutation hashing (fast) or classic k-permutation MinHash.
+    #[arg(long, value_enum, default_value_t = SchemeArg::Oph)]
+    pub minhash: SchemeArg,
+
+    /// Seed of every hash function; the same seed gives the same output.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+
+    /// Worker threads [default: one per core]. The output does not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// JSONL field holding the article text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+
+    /// JSONL field holding the article id.
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    pub id_field: String,
+
+    /// JSONL field holding the date (YYYY-MM-DD, optionally followed by a time).
+    #[arg(long, value_name = "NAME", default_value = "date")]
+    pub date_field: String,
+
+    /// JSONL field holding the headline.
+    #[arg(long, value_name = "NAME", default_value = "title")]
+    pub title_field: String,
+
+    /// Also list articles that have no copy.
+    #[arg(long)]
+    pub singletons: bool,
+
+    /// Exit with status 1 when any cluster is found (for CI).
+    #[arg(long)]
+    pub fail_on_duplicates: bool,
+
+    /// When to colour the table.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Print no progress and no warnings on standard error (skips are still counted).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print per-stage timings and pair counts on standard error, and add timings to JSON.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShingleArg {
+    Word,
+    Char,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemeArg {
+    Oph,
+    Classic,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

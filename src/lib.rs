@@ -1,0 +1,63 @@
+//! `dedup` finds reworded copies of the same news story in a corpus.
+//!
+//! The pipeline, one module per stage: [`load`] → [`normalize`] → [`shingle`] → [`minhash`] →
+//! [`lsh`] → [`verify`] → [`cluster`] → [`report`]. [`find_duplicates`] runs it for a [`Config`];
+//! nothing in the library parses flags or exits the process.
+
+pub mod cluster;
+pub mod load;
+pub mod lsh;
+pub mod minhash;
+pub mod normalize;
+mod pipeline;
+pub mod progress;
+pub mod report;
+pub mod shingle;
+pub mod verify;
+
+pub use pipeline::{ArticleMeta, Outcome, Stats, find_duplicates};
+
+use serde::Serialize;
+
+use crate::load::{Input, JsonFields};
+use crate::lsh::Banding;
+use crate::minhash::Scheme;
+use crate::shingle::ShingleKind;
+
+/// Default similarity threshold on exact word-3-shingle Jaccard. See the README section
+/// "Choosing the threshold" for the measurements behind it.
+pub const DEFAULT_THRESHOLD: f64 = 0.08;
+pub const DEFAULT_NUM_PERM: usize = 256;
+pub const DEFAULT_SEED: u64 = 42;
+
+/// Every setting that changes which articles are grouped. Echoed in machine-readable output.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Params {
+    pub shingle: ShingleKind,
+    pub ngram: usize,
+    pub minhash: Scheme,
+    pub num_perm: usize,
+    pub bands: usize,
+    pub rows: usize,
+    pub threshold: f64,
+    pub seed: u64,
+}
+
+impl Params {
+    pub fn banding(&self) -> Banding {
+        Banding {
+            bands: self.bands,
+            rows: self.rows,
+        }
+    }
+}
+
+/// A plain description of one run, built from the command line by the binary.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub inputs: Vec<Input>,
+    pub fields: JsonFields,
+    pub params: Params,
+    /// Show a progress bar on standard error.
+    pub progress: bool,
+}

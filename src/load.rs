@@ -1,0 +1,660 @@
+//! Input discovery and parsing: seed-format text files, JSONL, and standard input.
+//!
+//! Inputs are streamed in bounded batches; an article's text is not kept after it is signed.
+//! Each article remembers its [`Origin`] instead, so that the verification stage can read the
+//! few candidate articles again rather than holding every text in memory.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+/// A path given on the command line, or `-` for standard input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Path(PathBuf),
+    Stdin,
+}
+
+/// Field names read from JSONL objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonFields {
+    pub text: String,
+    pub id: String,
+    pub date: String,
+    pub title: String,
+}
+
+impl Default for JsonFields {
+    fn default() -> Self {
+        JsonFields {
+            text: "text".into(),
+            id: "id".into(),
+            date: "date".into(),
+            title: "title".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{path}: changed while dedup was running ({reason})")]
+    Changed { path: String, reason: String },
+}
+
+/// An input that was not turned into an article, and why. Every one is reported.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Skip {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// One article per file: optional ` date YYYY-MM-DD` prefix, optional headline, body.
+    Seed,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Debug)]
+struct Source {
+    path: PathBuf,
+    display: String,
+    format: Format,
+}
+
+/// Where an article's text lives, so it can be read again: a whole file, or one line of one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    source: u32,
+    /// 1-based line number within a JSONL file, for messages and output paths.
+    line: u32,
+    offset: u64,
+    len: u32,
+}
+
+/// One parsed article. `body` is what similarity is computed on: no date, headline or chrome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Article {
+    pub origin: Origin,
+    pub id: String,
+    pub path: String,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub body: String,
+}
+
+#[derive(Debug)]
+pub enum Item {
+    Article(Article),
+    Skipped(Skip),
+}
+
+/// The set of input files, resolved once in a deterministic order.
+#[derive(Debug)]
+pub struct Corpus {
+    sources: Vec<Source>,
+    fields: JsonFields,
+    /// Skips found while walking directories (unreadable folders, symlink loops).
+    walk_skips: Vec<Skip>,
+    /// Standard input is spooled to a temporary file so it can be re-read like any other.
+    _stdin_spool: Option<tempfile::NamedTempFile>,
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson")
+    )
+}
+
+fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
+}
+
+impl Corpus {
+    /// Resolves the inputs: directories are walked recursively in file-name order (hidden files
+    /// and folders are left out, as ripgrep and fd do), files are taken as given. A path that
+    /// does not exist is an error; problems inside a directory are recorded as skips.
+    pub fn open(inputs: &[Input], fields: JsonFields) -> Result<Corpus, LoadError> {
+        let mut sources = Vec::new();
+        let mut walk_skips = Vec::new();
+        let mut stdin_spool = None;
+        for input in inputs {
+            match input {
+                Input::Stdin => {
+                    let spool = spool_stdin()?;
+                    sources.push(Source {
+                        path: spool.path().to_path_buf(),
+                        display: "<stdin>".into(),
+                        format: Format::Jsonl,
+                    });
+                    stdin_spool = Some(spool);
+                }
+                Input::Path(path) => {
+                    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                    if meta.is_dir() {
+                        walk_dir(path, &mut sources, &mut walk_skips);
+                    } else {
+                        sources.push(source_for(path.clone()));
+                    }
+                }
+            }
+        }
+        Ok(Corpus {
+            sources,
+            fields,
+            walk_skips,
+            _stdin_spool: stdin_spool,
+        })
+    }
+
+    /// Number of input files (JSONL files count once).
+    pub fn file_count(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// Streams the corpus in batches of about `batch_bytes` of raw text. Batches are parsed in
+    /// parallel; items keep input order.
+    pub fn batches(&self, batch_bytes: usize) -> Batches<'_> {
+        Batches {
+            corpus: self,
+            next_source: 0,
+            open_jsonl: None,
+            walk_skips: self.walk_skips.clone(),
+            batch_bytes,
+        }
+    }
+
+    /// Reads one article again, for verification.
+    pub fn reload(&self, origin: Origin) -> Result<Article, LoadError> {
+        let source = &self.sources[origin.source as usize];
+        let item = match source.format {
+            Format::Seed => read_seed_file(origin.source, source),
+            Format::Jsonl => {
+                let line = read_line_at(&source.path, origin.offset, origin.len).map_err(|e| {
+                    LoadError::Io {
+                        path: source.display.clone(),
+                        source: e,
+                    }
+                })?;
+                parse_json_line(&line, origin, source, &self.fields)
+            }
+        };
+        match item {
+            Item::Article(article) => Ok(article),
+            Item::Skipped(Skip { path, reason }) => Err(LoadError::Changed { path, reason }),
+        }
+    }
+}
+
+fn source_for(path: PathBuf) -> Source {
+    Source {
+        display: path.display().to_string(),
+        format: if is_jsonl(&path) {
+            Format::Jsonl
+        } else {
+            Format::Seed
+        },
+        path,
+    }
+}
+
+fn walk_dir(root: &Path, sources: &mut Vec<Source>, skips: &mut Vec<Skip>) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => sources.push(source_for(e.into_path())),
+            Ok(_) => {}
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| root.display().to_string());
+                let reason = if err.loop_ancestor().is_some() {
+                    "symbolic link loop".to_string()
+                } else {
+                    err.io_error()
+                        .map(|e| e.to_string())
+                        .unwrap_or_else(|| err.to_string())
+                };
+                skips.push(Skip { path, reason });
+            }
+        }
+    }
+}
+
+fn spool_stdin() -> Result<tempfile::NamedTempFile, LoadError> {
+    let err = |source| LoadError::Io {
+        path: "<stdin>".into(),
+        source,
+    };
+    let mut spool = tempfile::NamedTempFile::new().map_err(err)?;
+    io::copy(&mut io::stdin().lock(), spool.as_file_mut()).map_err(err)?;
+    Ok(spool)
+}
+
+fn read_line_at(path: &Path, offset: u64, len: u32) -> io::Result<Vec<u8>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut buf = vec![0; len as usize];
+    file.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
+/// Raw input waiting to be parsed in parallel.
+enum Unit {
+    File(u32),
+    Line { origin: Origin, bytes: Vec<u8> },
+    Skipped(Skip),
+}
+
+pub struct Batches<'a> {
+    corpus: &'a Corpus,
+    next_source: usize,
+    open_jsonl: Option<OpenJsonl>,
+    walk_skips: Vec<Skip>,
+    batch_bytes: usize,
+}
+
+struct OpenJsonl {
+    source: u32,
+    reader: BufReader<File>,
+    offset: u64,
+    line: u32,
+}
+
+impl Iterator for Batches<'_> {
+    type Item = Vec<Item>;
+
+    fn next(&mut self) -> Option<Vec<Item>> {
+        let mut units: Vec<Unit> = std::mem::take(&mut self.walk_skips)
+            .into_iter()
+            .map(Unit::Skipped)
+            .collect();
+        let mut bytes = 0usize;
+        while bytes < self.batch_bytes {
+            if let Some(open) = &mut self.open_jsonl {
+                let mut line = Vec::new();
+                match open.reader.read_until(b'\n', &mut line) {
+                    Ok(0) => self.open_jsonl = None,
+                    Ok(n) => {
+                        open.line += 1;
+                        let origin = Origin {
+                            source: open.source,
+                            line: open.line,
+                            offset: open.offset,
+                            len: n as u32,
+                        };
+                        open.offset += n as u64;
+                        bytes += n;
+                        if !line.iter().all(u8::is_ascii_whitespace) {
+                            units.push(Unit::Line {
+                                origin,
+                                bytes: line,
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        let display = &self.corpus.sources[open.source as usize].display;
+                        units.push(Unit::Skipped(Skip {
+                            path: display.clone(),
+                            reason: format!("read failed after byte {}: {e}", open.offset),
+                        }));
+                        self.open_jsonl = None;
+                    }
+                }
+                continue;
+            }
+            let Some(source) = self.corpus.sources.get(self.next_source) else {
+                break;
+            };
+            let index = self.next_source as u32;
+            self.next_source += 1;
+            match source.format {
+                Format::Seed => {
+                    // Whole files are read inside the parallel stage; count a typical size.
+                    bytes += 4096;
+                    units.push(Unit::File(index));
+                }
+                Format::Jsonl => match File::open(&source.path) {
+                    Ok(file) => {
+                        self.open_jsonl = Some(OpenJsonl {
+                            source: index,
+                            reader: BufReader::with_capacity(1 << 20, file),
+                            offset: 0,
+                            line: 0,
+                        })
+                    }
+                    Err(e) => units.push(Unit::Skipped(Skip {
+                        path: source.display.clone(),
+                        reason: e.to_string(),
+                    })),
+                },
+            }
+        }
+        if units.is_empty() {
+            return None;
+        }
+        let corpus = self.corpus;
+        Some(
+            units
+                .into_par_iter()
+                .map(|unit| match unit {
+                    Unit::File(index) => read_seed_file(index, &corpus.sources[index as usize]),
+                    Unit::Line { origin, bytes } => parse_json_line(
+                        &bytes,
+                        origin,
+                        &corpus.sources[origin.source as usize],
+                        &corpus.fields,
+                    ),
+                    Unit::Skipped(skip) => Item::Skipped(skip),
+                })
+                .collect(),
+        )
+    }
+}
+
+fn skip(path: impl Into<String>, reason: impl Into<String>) -> Item {
+    Item::Skipped(Skip {
+        path: path.into(),
+        reason: reason.into(),
+    })
+}
+
+/// Checks that bytes are text, naming the reason when they are not.
+fn as_text(bytes: &[u8]) -> Result<&str, String> {
+    if bytes.contains(&0) {
+        return Err("binary file (contains NUL bytes)".into());
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        )
+    })
+}
+
+fn read_seed_file(index: u32, source: &Source) -> Item {
+    let bytes = match std::fs::read(&source.path) {
+        Ok(b) => b,
+        Err(e) => return skip(&source.display, e.to_string()),
+    };
+    let text = match as_text(&bytes) {
+        Ok(t) => t,
+        Err(reason) => return skip(&source.display, reason),
+    };
+    if text.trim().is_empty() {
+        return skip(&source.display, "empty file");
+    }
+    let parsed = parse_seed(text);
+    let id = source
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| source.display.clone());
+    Item::Article(Article {
+        origin: Origin {
+            source: index,
+            line: 0,
+            offset: 0,
+            len: 0,
+        },
+        id,
+        path: source.display.clone(),
+        date: parsed.date,
+        title: parsed.title,
+        body: parsed.body,
+    })
+}
+
+fn parse_json_line(bytes: &[u8], origin: Origin, source: &Source, fields: &JsonFields) -> Item {
+    let place = || format!("{}:{}", source.display, origin.line);
+    let text = match as_text(bytes) {
+        Ok(t) => t,
+        Err(reason) => return skip(place(), reason),
+    };
+    let object = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return skip(place(), "not a JSON object"),
+        Err(e) => return skip(place(), format!("invalid JSON: {e}")),
+    };
+    let body = match object.get(&fields.text) {
+        Some(Value::String(s)) => clean_body(s.lines()),
+        Some(_) => {
+            return skip(
+                place(),
+                format!("field \"{}\" is not a string", fields.text),
+            );
+        }
+        None => return skip(place(), format!("no \"{}\" field", fields.text)),
+    };
+    let string_field = |name: &str| match object.get(name) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let path = place();
+    Item::Article(Article {
+        origin,
+        id: string_field(&fields.id).unwrap_or_else(|| path.clone()),
+        path,
+        date: string_field(&fields.date).and_then(|d| parse_date(&d)),
+        title: string_field(&fields.title),
+        body,
+    })
+}
+
+/// What the seed format splits a file into.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SeedParts {
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub body: String,
+}
+
+/// Parses the seed format: an optional ` date YYYY-MM-DD` prefix on the first line, then on
+/// that same line either a headline, a line of page chrome, or the start of the body.
+///
+/// The first line is a headline when it reads like one: at most [`MAX_HEADLINE_WORDS`] words,
+/// not ending a sentence, and followed by more text. A lede paragraph ("... last September.")
+/// stays in the body.
+pub fn parse_seed(text: &str) -> SeedParts {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let (date, first) = split_date_prefix(first);
+    let rest: Vec<&str> = lines.collect();
+    let has_more = rest.iter().any(|l| !l.trim().is_empty());
+    let first = first.trim();
+    let title =
+        (has_more && !is_chrome(first) && looks_like_headline(first)).then(|| first.to_string());
+    let body_first = if title.is_some() { None } else { Some(first) };
+    SeedParts {
+        date,
+        title,
+        body: clean_body(body_first.into_iter().chain(rest)),
+    }
+}
+
+pub const MAX_HEADLINE_WORDS: usize = 30;
+
+fn looks_like_headline(line: &str) -> bool {
+    let words = line.split_whitespace().count();
+    let ends_sentence = line.ends_with(['.', '!', '?', '"', '\u{201D}', ':', ';', ',']);
+    (1..=MAX_HEADLINE_WORDS).contains(&words) && !ends_sentence
+}
+
+/// Splits `" date 2024-03-16 rest"` into the date and the rest of the line.
+fn split_date_prefix(line: &str) -> (Option<String>, &str) {
+    let trimmed = line.trim_start();
+    if let Some(after) = trimmed.strip_prefix("date ") {
+        let after = after.trim_start();
+        if let Some(date) = after.get(..10).and_then(parse_date) {
+            return (Some(date), &after[10..]);
+        }
+    }
+    (None, line)
+}
+
+/// Accepts `YYYY-MM-DD`, optionally followed by a time (`2017-02-07T10:00:00Z`), and returns
+/// the date part. Anything else is not a date we can order by.
+pub fn parse_date(s: &str) -> Option<String> {
+    let date = s.trim().get(..10)?;
+    let b = date.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
+        return None;
+    }
+    let month: u32 = date[5..7].parse().ok()?;
+    let day: u32 = date[8..10].parse().ok()?;
+    let rest = &s.trim()[10..];
+    let clean_end = rest.is_empty() || rest.starts_with(['T', ' ']);
+    ((1..=12).contains(&month) && (1..=31).contains(&day) && clean_end).then(|| date.to_string())
+}
+
+/// Lines that page scrapers pick up from the site around an article. They are dropped only when
+/// a whole line is nothing else, so an article that talks about "loading" is untouched.
+const CHROME: &[&str] = &[
+    "advertisement",
+    "back to top",
+    "click here",
+    "continue reading",
+    "loading",
+    "print",
+    "read more",
+    "related",
+    "related articles",
+    "scroll to top",
+    "share",
+    "share this",
+    "share this article",
+    "show more",
+    "sign up",
+    "skip to content",
+    "skip to main content",
+    "sponsored",
+    "subscribe",
+    "top",
+];
+
+pub fn is_chrome(line: &str) -> bool {
+    let core = line
+        .trim()
+        .trim_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c.is_whitespace())
+        .to_lowercase();
+    CHROME.binary_search(&core.as_str()).is_ok()
+}
+
+/// Joins body lines without page chrome.
+fn clean_body<'l>(lines: impl IntoIterator<Item = &'l str>) -> String {
+    let mut body = String::new();
+    for line in lines {
+        if line.trim().is_empty() || is_chrome(line) {
+            continue;
+        }
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        body.push_str(line.trim_end());
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed(name: &str) -> SeedParts {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+        let file = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(name))
+            .unwrap();
+        parse_seed(&std::fs::read_to_string(file).unwrap())
+    }
+
+    #[test]
+    fn chrome_list_is_sorted_for_binary_search() {
+        assert!(CHROME.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn seed_000_date_prefix_with_loading_chrome() {
+        let s = seed("000");
+        assert_eq!(s.date.as_deref(), Some("2024-03-16"));
+        assert_eq!(s.title, None);
+        assert!(!s.body.contains("loading"));
+        assert!(s.body.starts_with("Kim Jong-un started using a car"));
+    }
+
+    #[test]
+    fn seed_001_headline_without_date_and_scroll_to_top_dropped() {
+        let s = seed("001");
+        assert_eq!(s.date, None);
+        assert_eq!(
+            s.title.as_deref(),
+            Some(
+                "Kim Jong Un travels in a luxurious Russian limousine that Putin gave him | Politics News"
+            )
+        );
+        assert!(s.body.starts_with("State media say"));
+        assert!(!s.body.contains("scroll to top"));
+        assert!(s.body.ends_with("the official added."));
+    }
+
+    #[test]
+    fn seed_002_lede_on_the_date_line_stays_in_the_body() {
+        let s = seed("002");
+        assert_eq!(s.date.as_deref(), Some("2024-03-16"));
+        assert_eq!(s.title, None);
+        assert!(s.body.starts_with("Kim Jong Un made headlines"));
+    }
+
+    #[test]
+    fn seed_003_caption_line_is_taken_as_headline() {
+        let s = seed("003");
+        assert_eq!(s.date.as_deref(), Some("2024-02-20"));
+        assert!(s.title.as_deref().unwrap().ends_with("- Yonhap"));
+        assert!(s.body.starts_with("Vladimir Putin has given Kim Jong-un"));
+    }
+
+    #[test]
+    fn seed_004_quoted_lede_is_body() {
+        let s = seed("004");
+        assert_eq!(s.date.as_deref(), Some("2024-02-20"));
+        assert_eq!(s.title, None);
+        assert!(s.body.starts_with("Kim Jong-un was “gifted"));
+    }
+
+    #[test]
+    fn malformed_date_prefix_is_left_as_text() {
+        let s = parse_seed(" date 2024-13-45 Headline here\n\nBody text.");
+        assert_eq!(s.date, None);
+        assert_eq!(
+            parse_date("2017-02-07T10:00:00Z").as_deref(),
+            Some("2017-02-07")
+        );
+        assert_eq!(parse_date("2017/2/7"), None);
+    }
+
+    #[test]
+    fn single_line_file_is_body_not_headline() {
+        let s = parse_seed("Just one short line");
+        assert_eq!(s.title, None);
+        assert_eq!(s.body, "Just one short line");
+    }
+}

@@ -1,0 +1,179 @@
+//! Runs the stages in order and gathers what the reporter needs.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cluster::{self, Cluster, RepresentativeKey};
+use crate::load::{Corpus, Item, LoadError, Origin, Skip};
+use crate::lsh;
+use crate::minhash::MinHasher;
+use crate::progress::Progress;
+use crate::shingle::Shingler;
+use crate::verify::{self, Rebuild};
+use crate::{Config, Params};
+
+/// Raw text read per batch: big enough to keep both cores busy, small enough that the corpus
+/// is never in memory at once.
+const BATCH_BYTES: usize = 16 << 20;
+
+/// What is kept of an article once it is signed: no text, no shingles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArticleMeta {
+    pub origin: Origin,
+    pub id: String,
+    pub path: String,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub words: u32,
+}
+
+/// Counts and timings of one run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Stats {
+    pub files: usize,
+    pub candidate_pairs: usize,
+    pub verified_pairs: usize,
+    pub duplicate_pairs: usize,
+    #[serde(skip)]
+    pub read_and_sign: Duration,
+    #[serde(skip)]
+    pub band: Duration,
+    #[serde(skip)]
+    pub verify: Duration,
+    #[serde(skip)]
+    pub total: Duration,
+}
+
+/// The result of a run, ready for a reporter.
+#[derive(Debug)]
+pub struct Outcome {
+    pub params: Params,
+    pub articles: Vec<ArticleMeta>,
+    pub skipped: Vec<Skip>,
+    pub clusters: Vec<Cluster>,
+    pub stats: Stats,
+}
+
+impl Outcome {
+    pub fn duplicates_found(&self) -> bool {
+        !self.clusters.is_empty()
+    }
+
+    pub fn singletons(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut clustered = vec![false; self.articles.len()];
+        for c in &self.clusters {
+            for &m in &c.members {
+                clustered[m as usize] = true;
+            }
+        }
+        (0..self.articles.len() as u32).filter(move |&a| !clustered[a as usize])
+    }
+}
+
+impl RepresentativeKey for Vec<ArticleMeta> {
+    fn date(&self, a: u32) -> Option<&str> {
+        self[a as usize].date.as_deref()
+    }
+    fn words(&self, a: u32) -> u32 {
+        self[a as usize].words
+    }
+}
+
+/// Runs the whole pipeline on `config.inputs`.
+pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
+    let started = Instant::now();
+    let params = config.params;
+    let progress = Progress::new(config.progress);
+    let corpus = Corpus::open(&config.inputs, config.fields.clone())?;
+    let shingler = Shingler {
+        kind: params.shingle,
+        size: params.ngram,
+        seed: params.seed,
+    };
+    let hasher = MinHasher::new(params.minhash, params.num_perm, params.seed);
+    let banding = params.banding();
+
+    progress.stage("reading", "articles");
+    let mut articles = Vec::new();
+    let mut skipped = Vec::new();
+    let mut keys: Vec<u32> = Vec::new();
+    for batch in corpus.batches(BATCH_BYTES) {
+        let signed: Vec<Result<(ArticleMeta, Vec<u32>), Skip>> = batch
+            .into_par_iter()
+            .map(|item| {
+                let article = match item {
+                    Item::Article(a) => a,
+                    Item::Skipped(s) => return Err(s),
+                };
+                let shingles = shingler.shingle(&article.body);
+                if shingles.hashes.is_empty() {
+                    return Err(Skip {
+                        path: article.path,
+                        reason: "no words in the body (after headline and page chrome)".into(),
+                    });
+                }
+                let mut band_keys = Vec::with_capacity(banding.bands);
+                banding.keys_into(&hasher.sign(&shingles.hashes), params.seed, &mut band_keys);
+                let meta = ArticleMeta {
+                    origin: article.origin,
+                    id: article.id,
+                    path: article.path,
+                    date: article.date,
+                    title: article.title,
+                    words: shingles.words,
+                };
+                Ok((meta, band_keys))
+            })
+            .collect();
+        progress.advance(signed.len() as u64);
+        for result in signed {
+            match result {
+                Ok((meta, band_keys)) => {
+                    articles.push(meta);
+                    keys.extend(band_keys);
+                }
+                Err(skip) => skipped.push(skip),
+            }
+        }
+    }
+    let read_and_sign = started.elapsed();
+
+    let banded = Instant::now();
+    let candidates = lsh::candidate_pairs(&keys, banding.bands);
+    drop(keys);
+    let band = banded.elapsed();
+
+    let verifying = Instant::now();
+    progress.stage("verifying", "pairs");
+    let origins: Vec<Origin> = articles.iter().map(|a| a.origin).collect();
+    let rebuild = Rebuild {
+        corpus: &corpus,
+        shingler,
+        hasher: &hasher,
+    };
+    let mut verified =
+        verify::verify(&candidates, &origins, &rebuild, params.threshold, &progress)?;
+    let duplicate_pairs = verified.edges.len();
+    let clusters = cluster::components(&mut verified.sets, verified.edges, &articles);
+    let verify = verifying.elapsed();
+    progress.finish();
+
+    Ok(Outcome {
+        params,
+        stats: Stats {
+            files: corpus.file_count(),
+            candidate_pairs: candidates.len(),
+            verified_pairs: verified.checked,
+            duplicate_pairs,
+            read_and_sign,
+            band,
+            verify,
+            total: started.elapsed(),
+        },
+        articles,
+        skipped,
+        clusters,
+    })
+}

@@ -1,0 +1,419 @@
+//! Reporters: a table for people, JSON / JSONL / CSV for tools.
+//!
+//! # JSON schema (`--format json`, schema_version 1)
+//!
+//! ```text
+//! {
+//!   "dedup_version": "0.1.0", "schema_version": 1,
+//!   "parameters": {"shingle": "word", "ngram": 3, "minhash": "oph", "num_perm": 256,
+//!                  "bands": 128, "rows": 2, "threshold": 0.08, "seed": 42},
+//!   "inputs": {"files": 5, "articles": 5, "skipped": 0, "skipped_inputs": [{"path", "reason"}]},
+//!   "summary": {"clusters": 1, "clustered_articles": 3, "singletons": 2,
+//!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 3},
+//!   "clusters": [{"id": 1, "size": 3, "representative": PATH,
+//!                 "members": [MEMBER...], "pairs": [{"a": PATH, "b": PATH,
+//!                 "jaccard": 0.354, "estimate": 0.3594}]}],
+//!   "singletons": [MEMBER...]          (only with --singletons)
+//!   "timings": {...}                   (only with --stats; the one non-deterministic field)
+//! }
+//! MEMBER = {"path", "id", "date" (YYYY-MM-DD or null), "title" (or null), "words"}
+//! ```
+//! `--format jsonl` writes one cluster object per line; `--format csv` one row per member.
+//! Keys keep this order; new keys may be added, existing ones keep their meaning within a
+//! schema version.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::cluster::{Cluster, Edge};
+use crate::{ArticleMeta, Outcome, Params};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ReportOptions {
+    pub format: Format,
+    /// ANSI colour in the table.
+    pub color: bool,
+    /// List articles that have no duplicate, too.
+    pub singletons: bool,
+    /// Include wall-clock timings (makes the output differ between runs).
+    pub timings: bool,
+}
+
+/// Scores are rounded so that the output is short and identical across platforms.
+fn round4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+#[derive(Serialize)]
+struct Member<'a> {
+    path: &'a str,
+    id: &'a str,
+    date: Option<&'a str>,
+    title: Option<&'a str>,
+    words: u32,
+}
+
+impl<'a> From<&'a ArticleMeta> for Member<'a> {
+    fn from(a: &'a ArticleMeta) -> Self {
+        Member {
+            path: &a.path,
+            id: &a.id,
+            date: a.date.as_deref(),
+            title: a.title.as_deref(),
+            words: a.words,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Pair<'a> {
+    a: &'a str,
+    b: &'a str,
+    jaccard: f64,
+    estimate: f64,
+}
+
+#[derive(Serialize)]
+struct ClusterOut<'a> {
+    id: usize,
+    size: usize,
+    representative: &'a str,
+    members: Vec<Member<'a>>,
+    pairs: Vec<Pair<'a>>,
+}
+
+#[derive(Serialize)]
+struct Inputs<'a> {
+    files: usize,
+    articles: usize,
+    skipped: usize,
+    skipped_inputs: &'a [crate::load::Skip],
+}
+
+#[derive(Serialize)]
+struct Summary {
+    clusters: usize,
+    clustered_articles: usize,
+    singletons: usize,
+    candidate_pairs: usize,
+    verified_pairs: usize,
+    duplicate_pairs: usize,
+}
+
+#[derive(Serialize)]
+struct Timings {
+    read_and_sign_secs: f64,
+    band_secs: f64,
+    verify_and_cluster_secs: f64,
+    total_secs: f64,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    dedup_version: &'static str,
+    schema_version: u32,
+    parameters: &'a Params,
+    inputs: Inputs<'a>,
+    summary: Summary,
+    clusters: Vec<ClusterOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    singletons: Option<Vec<Member<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timings: Option<Timings>,
+}
+
+fn cluster_out<'a>(outcome: &'a Outcome, id: usize, cluster: &'a Cluster) -> ClusterOut<'a> {
+    let path = |a: u32| outcome.articles[a as usize].path.as_str();
+    ClusterOut {
+        id,
+        size: cluster.members.len(),
+        representative: path(cluster.representative),
+        members: cluster
+            .members
+            .iter()
+            .map(|&m| Member::from(&outcome.articles[m as usize]))
+            .collect(),
+        pairs: cluster
+            .pairs
+            .iter()
+            .map(|e: &Edge| Pair {
+                a: path(e.a),
+                b: path(e.b),
+                jaccard: round4(e.jaccard),
+                estimate: round4(e.estimate),
+            })
+            .collect(),
+    }
+}
+
+/// Clusters in output order, numbered from 1, followed (with `--singletons`) by one-article
+/// groups so that line- and row-oriented formats list every article.
+fn groups<'a>(outcome: &'a Outcome, with_singletons: bool) -> Vec<ClusterOut<'a>> {
+    let mut out: Vec<ClusterOut> = outcome
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| cluster_out(outcome, i + 1, c))
+        .collect();
+    if with_singletons {
+        for s in outcome.singletons() {
+            let article = &outcome.articles[s as usize];
+            out.push(ClusterOut {
+                id: out.len() + 1,
+                size: 1,
+                representative: &article.path,
+                members: vec![Member::from(article)],
+                pairs: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+fn summary(outcome: &Outcome) -> Summary {
+    let clustered: usize = outcome.clusters.iter().map(|c| c.members.len()).sum();
+    Summary {
+        clusters: outcome.clusters.len(),
+        clustered_articles: clustered,
+        singletons: outcome.articles.len() - clustered,
+        candidate_pairs: outcome.stats.candidate_pairs,
+        verified_pairs: outcome.stats.verified_pairs,
+        duplicate_pairs: outcome.stats.duplicate_pairs,
+    }
+}
+
+pub fn write(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -> io::Result<()> {
+    match options.format {
+        Format::Json => write_json(outcome, options, out),
+        Format::Jsonl => {
+            for group in groups(outcome, options.singletons) {
+                serde_json::to_writer(&mut *out, &group)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        }
+        Format::Csv => write_csv(outcome, options, out),
+        Format::Table => write_table(outcome, options, out),
+    }
+}
+
+fn write_json(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -> io::Result<()> {
+    let stats = &outcome.stats;
+    let doc = Document {
+        dedup_version: env!("CARGO_PKG_VERSION"),
+        schema_version: SCHEMA_VERSION,
+        parameters: &outcome.params,
+        inputs: Inputs {
+            files: stats.files,
+            articles: outcome.articles.len(),
+            skipped: outcome.skipped.len(),
+            skipped_inputs: &outcome.skipped,
+        },
+        summary: summary(outcome),
+        clusters: groups(outcome, false),
+        singletons: options.singletons.then(|| {
+            outcome
+                .singletons()
+                .map(|s| Member::from(&outcome.articles[s as usize]))
+                .collect()
+        }),
+        timings: options.timings.then_some(Timings {
+            read_and_sign_secs: stats.read_and_sign.as_secs_f64(),
+            band_secs: stats.band.as_secs_f64(),
+            verify_and_cluster_secs: stats.verify.as_secs_f64(),
+            total_secs: stats.total.as_secs_f64(),
+        }),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "cluster,size,representative,path,id,date,title,words,best_jaccard"
+    )?;
+    for group in groups(outcome, options.singletons) {
+        for m in &group.members {
+            // A member's strongest verified link says how firmly it belongs to the cluster.
+            let best = group
+                .pairs
+                .iter()
+                .filter(|p| p.a == m.path || p.b == m.path)
+                .map(|p| p.jaccard)
+                .fold(None, |acc: Option<f64>, j| {
+                    Some(acc.map_or(j, |a| a.max(j)))
+                });
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{}",
+                group.id,
+                group.size,
+                m.path == group.representative,
+                csv_field(m.path),
+                csv_field(m.id),
+                m.date.unwrap_or(""),
+                csv_field(m.title.unwrap_or("")),
+                m.words,
+                best.map(|b| b.to_string()).unwrap_or_default()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, t: &str) -> String {
+        self.wrap("1", t)
+    }
+    fn green(&self, t: &str) -> String {
+        self.wrap("32", t)
+    }
+    fn cyan(&self, t: &str) -> String {
+        self.wrap("36", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.wrap("2", t)
+    }
+}
+
+/// Cuts `s` to at most `max` characters, marking the cut.
+fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -> io::Result<()> {
+    let paint = Paint { on: options.color };
+    let groups = groups(outcome, options.singletons);
+    let path_width = groups
+        .iter()
+        .flat_map(|g| g.members.iter().map(|m| m.path.chars().count()))
+        .max()
+        .unwrap_or(0);
+    for group in &groups {
+        let header = if group.size == 1 {
+            format!("Singleton {}", group.id)
+        } else {
+            format!(
+                "Cluster {} · {}",
+                group.id,
+                plural(group.size, "article", "articles")
+            )
+        };
+        writeln!(out, "{}", paint.bold(&header))?;
+        for m in &group.members {
+            let marker = if m.path == group.representative && group.size > 1 {
+                paint.green("*")
+            } else {
+                " ".to_string()
+            };
+            let title = m
+                .title
+                .map(|t| ellipsize(t, 70))
+                .unwrap_or_else(|| paint.dim("(no headline)"));
+            writeln!(
+                out,
+                "  {marker} {:<path_width$}  {:<10}  {title}",
+                m.path,
+                m.date.unwrap_or("undated"),
+            )?;
+        }
+        if !group.pairs.is_empty() {
+            let id_width = group.members.iter().map(|m| m.id.chars().count()).max();
+            let id_width = id_width.unwrap_or(0).min(40);
+            let id_of = |path: &str| {
+                let m = group.members.iter().find(|m| m.path == path);
+                ellipsize(m.map_or(path, |m| m.id), id_width)
+            };
+            let header = format!(
+                "    {:<w$}  {:>7}  {:>8}",
+                "pair",
+                "jaccard",
+                "estimate",
+                w = 2 * id_width + 3
+            );
+            writeln!(out, "{}", paint.dim(&header))?;
+            for p in &group.pairs {
+                let pair = format!("{:<id_width$} ~ {:<id_width$}", id_of(p.a), id_of(p.b));
+                writeln!(
+                    out,
+                    "    {pair}  {}  {:>8.3}",
+                    paint.cyan(&format!("{:>7.3}", p.jaccard)),
+                    p.estimate
+                )?;
+            }
+        }
+        writeln!(out)?;
+    }
+    let s = summary(outcome);
+    let mut line = format!(
+        "{} · {} ({} in clusters) · {} · {}",
+        plural(outcome.articles.len(), "article", "articles"),
+        plural(s.clusters, "cluster", "clusters"),
+        s.clustered_articles,
+        plural(s.singletons, "singleton", "singletons"),
+        plural(outcome.skipped.len(), "input skipped", "inputs skipped"),
+    );
+    if options.timings {
+        line.push_str(&format!(" · {:.2} s", outcome.stats.total.as_secs_f64()));
+    }
+    writeln!(out, "{line}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn ellipsize_counts_characters_not_bytes() {
+        assert_eq!(ellipsize("Путин", 10), "Путин");
+        assert_eq!(ellipsize("Путин подарил", 6), "Путин…");
+    }
+}

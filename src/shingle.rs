@@ -1,0 +1,218 @@
+//! Shingling: turns an article body into the set of hashed n-grams that similarity is measured on.
+
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::normalize;
+
+/// What an n-gram is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShingleKind {
+    /// n consecutive words: robust to layout, sensitive to rewording. The default.
+    Word,
+    /// n consecutive characters of the word stream (single spaces between words): survives
+    /// inflection and spelling variants better, at the cost of more shingles per article.
+    Char,
+}
+
+impl ShingleKind {
+    pub fn default_size(self) -> usize {
+        match self {
+            ShingleKind::Word => 3,
+            ShingleKind::Char => 5,
+        }
+    }
+}
+
+/// Longest word n-gram accepted; keeps the hashing buffer on the stack.
+pub const MAX_WORD_NGRAM: usize = 16;
+
+/// An article's shingle set: sorted, distinct 64-bit hashes, plus its word count.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShingleSet {
+    pub hashes: Vec<u64>,
+    pub words: u32,
+}
+
+impl ShingleSet {
+    /// Exact Jaccard similarity |A ∩ B| / |A ∪ B| by a merge of the two sorted sets.
+    pub fn jaccard(&self, other: &ShingleSet) -> f64 {
+        let shared = self.intersection_len(other);
+        let union = self.hashes.len() + other.hashes.len() - shared;
+        if union == 0 {
+            0.0
+        } else {
+            shared as f64 / union as f64
+        }
+    }
+
+    /// Containment |A ∩ B| / |A|: how much of `self` reappears in `other`.
+    pub fn containment_in(&self, other: &ShingleSet) -> f64 {
+        if self.hashes.is_empty() {
+            0.0
+        } else {
+            self.intersection_len(other) as f64 / self.hashes.len() as f64
+        }
+    }
+
+    pub fn intersection_len(&self, other: &ShingleSet) -> usize {
+        let (mut a, mut b) = (self.hashes.as_slice(), other.hashes.as_slice());
+        let mut shared = 0;
+        while let (Some(&x), Some(&y)) = (a.first(), b.first()) {
+            match x.cmp(&y) {
+                std::cmp::Ordering::Less => a = &a[1..],
+                std::cmp::Ordering::Greater => b = &b[1..],
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    a = &a[1..];
+                    b = &b[1..];
+                }
+            }
+        }
+        shared
+    }
+}
+
+/// Hashes n-grams of normalised text with seeded xxh3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shingler {
+    pub kind: ShingleKind,
+    pub size: usize,
+    pub seed: u64,
+}
+
+impl Shingler {
+    pub fn shingle(&self, body: &str) -> ShingleSet {
+        let folded = normalize::fold(body);
+        let mut set = match self.kind {
+            ShingleKind::Word => self.word_shingles(&folded),
+            ShingleKind::Char => self.char_shingles(&folded),
+        };
+        set.hashes.sort_unstable();
+        set.hashes.dedup();
+        set
+    }
+
+    fn word_shingles(&self, folded: &str) -> ShingleSet {
+        let word_hashes: Vec<u64> = normalize::words(folded)
+            .map(|w| xxh3_64_with_seed(w.as_bytes(), self.seed))
+            .collect();
+        // An article shorter than one n-gram still has content: it becomes one shingle.
+        let n = self
+            .size
+            .clamp(1, MAX_WORD_NGRAM)
+            .min(word_hashes.len().max(1));
+        let mut buf = [0u8; MAX_WORD_NGRAM * 8];
+        let hashes = word_hashes
+            .windows(n)
+            .map(|gram| {
+                for (slot, h) in buf.chunks_exact_mut(8).zip(gram) {
+                    slot.copy_from_slice(&h.to_le_bytes());
+                }
+                xxh3_64_with_seed(&buf[..n * 8], self.seed)
+            })
+            .collect();
+        ShingleSet {
+            hashes,
+            words: word_hashes.len() as u32,
+        }
+    }
+
+    fn char_shingles(&self, folded: &str) -> ShingleSet {
+        let mut stream = String::with_capacity(folded.len());
+        let mut words = 0u32;
+        for w in normalize::words(folded) {
+            if words > 0 {
+                stream.push(' ');
+            }
+            stream.push_str(w);
+            words += 1;
+        }
+        let starts: Vec<usize> = stream.char_indices().map(|(i, _)| i).collect();
+        let n = self.size.max(1).min(starts.len().max(1));
+        let hashes = if starts.is_empty() {
+            Vec::new()
+        } else {
+            (0..=starts.len() - n)
+                .map(|i| {
+                    let end = starts.get(i + n).copied().unwrap_or(stream.len());
+                    xxh3_64_with_seed(&stream.as_bytes()[starts[i]..end], self.seed)
+                })
+                .collect()
+        };
+        ShingleSet { hashes, words }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words3() -> Shingler {
+        Shingler {
+            kind: ShingleKind::Word,
+            size: 3,
+            seed: 7,
+        }
+    }
+
+    #[test]
+    fn word_trigrams_count_distinct_windows() {
+        let s = words3().shingle("a b c d a b c");
+        // windows: abc bcd cda dab abc -> 4 distinct
+        assert_eq!(s.hashes.len(), 4);
+        assert_eq!(s.words, 7);
+    }
+
+    #[test]
+    fn jaccard_of_known_overlap() {
+        let sh = words3();
+        let a = sh.shingle("one two three four five");
+        let b = sh.shingle("one two three four six");
+        // {123,234,345} vs {123,234,346}: 2 shared of 4
+        assert!((a.jaccard(&b) - 0.5).abs() < 1e-12);
+        assert!((a.containment_in(&b) - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(a.jaccard(&a), 1.0);
+    }
+
+    #[test]
+    fn layout_and_typography_do_not_change_shingles() {
+        let sh = words3();
+        assert_eq!(
+            sh.shingle("Kim Jong-un’s “car”,\n\nsaid KCNA."),
+            sh.shingle("kim jong un's \"car\" said kcna")
+        );
+    }
+
+    #[test]
+    fn short_text_is_one_shingle_and_empty_text_none() {
+        let sh = words3();
+        assert_eq!(sh.shingle("breaking news").hashes.len(), 1);
+        assert!(sh.shingle(" ... ").hashes.is_empty());
+    }
+
+    #[test]
+    fn seed_changes_hashes() {
+        let a = words3().shingle("one two three");
+        let b = Shingler {
+            seed: 8,
+            ..words3()
+        }
+        .shingle("one two three");
+        assert_ne!(a.hashes, b.hashes);
+    }
+
+    #[test]
+    fn char_shingles_cover_multibyte_text() {
+        let sh = Shingler {
+            kind: ShingleKind::Char,
+            size: 3,
+            seed: 1,
+        };
+        let s = sh.shingle("Путин, Ким");
+        // "путин ким" has 9 chars -> 7 trigrams
+        assert_eq!(s.hashes.len(), 7);
+        assert_eq!(s.words, 2);
+    }
+}
