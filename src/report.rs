@@ -335,7 +335,7 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write)
             format!("Singleton {}", group.id)
         } else {
             format!(
-                "Cluster {} · {}",
+                "Cluster {} · {} · * representative",
                 group.id,
                 plural(group.size, "article", "articles")
             )

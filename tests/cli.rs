@@ -1,0 +1,456 @@
+//! Runs the real binary on `fixtures/` and on small corpora made in temporary folders.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde::Deserialize;
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
+}
+
+fn dedup() -> Command {
+    Command::cargo_bin("dedup").unwrap()
+}
+
+#[derive(Debug, Deserialize)]
+struct Report {
+    dedup_version: String,
+    schema_version: u32,
+    parameters: Parameters,
+    inputs: Inputs,
+    summary: Summary,
+    clusters: Vec<ClusterOut>,
+    singletons: Option<Vec<Member>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Parameters {
+    shingle: String,
+    ngram: usize,
+    minhash: String,
+    num_perm: usize,
+    bands: usize,
+    rows: usize,
+    threshold: f64,
+    seed: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Inputs {
+    files: usize,
+    articles: usize,
+    skipped: usize,
+    skipped_inputs: Vec<SkippedInput>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SkippedInput {
+    path: String,
+    reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Summary {
+    clusters: usize,
+    clustered_articles: usize,
+    singletons: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct ClusterOut {
+    id: usize,
+    size: usize,
+    representative: String,
+    members: Vec<Member>,
+    pairs: Vec<PairOut>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Member {
+    path: String,
+    id: String,
+    date: Option<String>,
+    title: Option<String>,
+    words: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct PairOut {
+    a: String,
+    b: String,
+    jaccard: f64,
+    estimate: f64,
+}
+
+fn json_report(args: &[&str], paths: &[&Path]) -> Report {
+    let out = dedup()
+        .args(["--format", "json"])
+        .args(args)
+        .args(paths)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn ids(cluster: &ClusterOut) -> Vec<&str> {
+    cluster.members.iter().map(|m| &m.id[..3]).collect()
+}
+
+#[test]
+fn seeds_form_one_story_cluster_and_leave_the_other_event_apart() {
+    let report = json_report(&[], &[&seeds()]);
+    assert_eq!(report.inputs.articles, 5);
+    assert_eq!(report.clusters.len(), 1, "{:#?}", report.clusters);
+    let cluster = &report.clusters[0];
+    assert_eq!(ids(cluster), ["000", "001", "002"]);
+    assert_eq!(cluster.size, 3);
+    assert_eq!(report.summary.singletons, 2);
+    // Every reported pair is verified: exact score at or above the threshold, estimate beside.
+    let t = report.parameters.threshold;
+    assert!(!cluster.pairs.is_empty());
+    for pair in &cluster.pairs {
+        assert!(pair.jaccard >= t, "{pair:?}");
+        assert!((0.0..=1.0).contains(&pair.estimate));
+        assert!(pair.a < pair.b);
+    }
+    // 000 and 001 are the closest pair.
+    let best = cluster
+        .pairs
+        .iter()
+        .max_by(|x, y| x.jaccard.total_cmp(&y.jaccard))
+        .unwrap();
+    assert!(
+        best.a.contains("000_") && best.b.contains("001_"),
+        "{best:?}"
+    );
+}
+
+#[test]
+fn json_echoes_parameters_and_article_metadata() {
+    let report = json_report(&["--threshold", "0.07", "--num-perm", "128"], &[&seeds()]);
+    assert_eq!(report.dedup_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(report.schema_version, 1);
+    let p = &report.parameters;
+    assert_eq!(
+        (p.shingle.as_str(), p.ngram, p.minhash.as_str()),
+        ("word", 3, "oph")
+    );
+    assert_eq!((p.num_perm, p.threshold, p.seed), (128, 0.07, 42));
+    assert!(p.bands * p.rows <= 128);
+    assert_eq!(report.inputs.files, 5);
+    let members = &report.clusters[0].members;
+    assert_eq!(members[0].date.as_deref(), Some("2024-03-16"));
+    assert!(
+        members[1]
+            .title
+            .as_deref()
+            .unwrap()
+            .ends_with("| Politics News")
+    );
+    assert!(members[0].path.ends_with("000_1a9e1d88d631cba8.txt"));
+    assert!(members.iter().all(|m| m.words > 200));
+    // Representative: the earliest dated member (000 and 002 share a date; 002 is longer).
+    let rep = &report.clusters[0].representative;
+    assert!(members.iter().any(|m| &m.path == rep));
+    assert!(report.singletons.is_none());
+    assert_eq!(report.summary.clustered_articles, 3);
+    assert_eq!(report.summary.clusters, 1);
+}
+
+#[test]
+fn singletons_are_listed_on_request() {
+    let report = json_report(&["--singletons"], &[&seeds()]);
+    let singles: Vec<_> = report
+        .singletons
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(singles.len(), 2);
+    assert!(singles[0].starts_with("003") && singles[1].starts_with("004"));
+}
+
+#[test]
+fn output_is_identical_across_runs_and_thread_counts() {
+    let run = |threads: &str, format: &str| {
+        dedup()
+            .args(["--threads", threads, "--format", format, "--singletons"])
+            .arg(seeds())
+            .output()
+            .unwrap()
+            .stdout
+    };
+    for format in ["json", "jsonl", "csv", "table"] {
+        let one = run("1", format);
+        assert!(!one.is_empty());
+        assert_eq!(one, run("2", format), "{format}");
+        assert_eq!(one, run("2", format), "{format}");
+    }
+}
+
+#[test]
+fn table_shows_clusters_pairs_and_a_summary_without_colour_in_a_pipe() {
+    dedup()
+        .arg(seeds())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Cluster 1 · 3 articles · * representative",
+        ))
+        .stdout(predicate::str::contains("000_1a9e1d88d631cba8.txt"))
+        .stdout(predicate::str::contains(
+            "Kim Jong Un travels in a luxurious",
+        ))
+        .stdout(predicate::str::contains("jaccard"))
+        .stdout(predicate::str::contains(
+            "5 articles · 1 cluster (3 in clusters) · 2 singletons · 0 inputs skipped",
+        ))
+        .stdout(predicate::str::contains("\x1b[").not());
+    dedup()
+        .args(["--color", "always"])
+        .arg(seeds())
+        .assert()
+        .stdout(predicate::str::contains("\x1b["));
+}
+
+#[test]
+fn jsonl_has_one_cluster_per_line_and_csv_one_row_per_member() {
+    let out = dedup()
+        .args(["--format", "jsonl"])
+        .arg(seeds())
+        .output()
+        .unwrap();
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 1);
+    let cluster: ClusterOut = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!((cluster.id, cluster.size), (1, 3));
+
+    let out = dedup()
+        .args(["--format", "csv", "--singletons"])
+        .arg(seeds())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        rows[0],
+        "cluster,size,representative,path,id,date,title,words,best_jaccard"
+    );
+    assert_eq!(rows.len(), 1 + 5);
+    assert!(rows[1].starts_with("1,3,"));
+    assert!(rows[4].starts_with("2,1,true,"));
+}
+
+#[test]
+fn fail_on_duplicates_sets_exit_code_for_ci() {
+    dedup()
+        .args(["--quiet", "--fail-on-duplicates"])
+        .arg(seeds())
+        .assert()
+        .code(1);
+    dedup().arg(seeds()).assert().code(0);
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["003_777f8e4d1f690fdd.txt", "004_b648ea855ce7c19a.txt"] {
+        std::fs::copy(seeds().join(name), dir.path().join(name)).unwrap();
+    }
+    dedup()
+        .args(["--fail-on-duplicates"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 clusters"));
+}
+
+/// The seeds as JSONL objects with the given field names.
+fn seeds_as_jsonl(text_field: &str) -> String {
+    let mut out = String::new();
+    let mut files: Vec<_> = std::fs::read_dir(seeds())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for (i, file) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap();
+        let line = serde_json::json!({"id": format!("a{i}"), text_field: text, "date": "2024-01-0".to_string() + &(i + 1).to_string()});
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn jsonl_files_and_stdin_give_the_same_clusters() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.jsonl");
+    std::fs::write(&corpus, seeds_as_jsonl("body")).unwrap();
+    let from_file = json_report(&["--text-field", "body"], &[&corpus]);
+    assert_eq!(from_file.clusters.len(), 1);
+    let members: Vec<_> = from_file.clusters[0]
+        .members
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    assert_eq!(members, ["a0", "a1", "a2"]);
+    assert!(
+        from_file.clusters[0].members[0]
+            .path
+            .ends_with("corpus.jsonl:1")
+    );
+    assert_eq!(
+        from_file.clusters[0].representative,
+        from_file.clusters[0].members[0].path
+    );
+
+    let out = dedup()
+        .args(["--format", "json", "-"])
+        .write_stdin(seeds_as_jsonl("text"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let from_stdin: Report = serde_json::from_slice(&out.stdout).unwrap();
+    let members: Vec<_> = from_stdin.clusters[0]
+        .members
+        .iter()
+        .map(|m| m.path.as_str())
+        .collect();
+    assert_eq!(members, ["<stdin>:1", "<stdin>:2", "<stdin>:3"]);
+}
+
+#[test]
+fn missing_path_is_a_one_line_error_naming_it() {
+    dedup()
+        .arg("no/such/dir")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("dedup: error: no/such/dir: "))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+}
+
+#[test]
+fn bad_flags_are_rejected_with_the_reason() {
+    dedup()
+        .args(["--threshold", "1.5"])
+        .arg(seeds())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--threshold must be in (0, 1]"));
+    dedup()
+        .args(["--bands", "100", "--rows", "3"])
+        .arg(seeds())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("must fit in --num-perm"));
+}
+
+#[test]
+fn bad_inputs_are_skipped_with_warnings_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["000_1a9e1d88d631cba8.txt", "001_13e38ec530b71da4.txt"] {
+        std::fs::copy(seeds().join(name), dir.path().join(name)).unwrap();
+    }
+    std::fs::write(dir.path().join("empty.txt"), "").unwrap();
+    std::fs::write(dir.path().join("image.txt"), b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
+    std::fs::write(dir.path().join("latin1.txt"), b"caf\xe9 au lait").unwrap();
+    std::fs::write(
+        dir.path().join("chrome.txt"),
+        "scroll to top\n\nloading...\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("feed.jsonl"),
+        "{\"id\": 1, \"text\": \"fine article text here\"}\nnot json\n{\"id\": 2}\n",
+    )
+    .unwrap();
+    let out = dedup()
+        .args(["--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report: Report = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.inputs.articles, 3);
+    assert_eq!(report.inputs.skipped, 6);
+    let reason = |suffix: &str| {
+        report
+            .inputs
+            .skipped_inputs
+            .iter()
+            .find(|s| s.path.ends_with(suffix))
+            .map(|s| s.reason.as_str())
+            .unwrap_or_else(|| panic!("{suffix} not reported"))
+    };
+    assert_eq!(reason("empty.txt"), "empty file");
+    assert!(reason("image.txt").contains("binary"));
+    assert!(reason("latin1.txt").contains("not UTF-8"));
+    assert!(reason("chrome.txt").contains("no words"));
+    assert!(reason("feed.jsonl:2").contains("invalid JSON"));
+    assert!(reason("feed.jsonl:3").contains("no \"text\" field"));
+    assert_eq!(report.clusters.len(), 1);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 6, "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .all(|l| l.starts_with("dedup: warning: skipped "))
+    );
+    // --quiet silences the warnings but not the counts.
+    dedup().arg("--quiet").arg(dir.path()).assert().stderr("");
+}
+
+#[test]
+fn closed_pipe_exits_quietly() {
+    // Enough output that writing outlives the reader.
+    let dir = tempfile::tempdir().unwrap();
+    let mut corpus = String::new();
+    for i in 0..3000 {
+        let text = format!("article number {i} says the words w{i} x{i} y{i} z{i} apart");
+        corpus.push_str(&serde_json::json!({"id": i, "text": text}).to_string());
+        corpus.push('\n');
+    }
+    std::fs::write(dir.path().join("c.jsonl"), corpus).unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dedup"))
+        .args(["--singletons", "--format", "jsonl"])
+        .arg(dir.path().join("c.jsonl"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child.stderr.unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(status.success(), "{status:?} {stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn help_teaches_with_examples_and_exit_codes() {
+    dedup()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("--fail-on-duplicates"))
+        .stdout(predicate::str::contains("Exit status:"));
+    dedup()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("dedup "));
+}
