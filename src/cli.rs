@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use dedup::{DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD};
 
@@ -33,6 +33,12 @@ Examples:
   Stricter matching (fewer, closer copies):
       dedup --threshold 0.3 corpus/
 
+  Why were two articles grouped (or not)?
+      dedup explain fixtures/seeds/000_1a9e1d88d631cba8.txt fixtures/seeds/002_83c33a88eb55b6cb.txt
+
+  Accuracy against labels:
+      dedup eval --labels labels.jsonl corpus.jsonl
+
 Input formats:
   A text file is one article: an optional \" date YYYY-MM-DD\" prefix on the first line, an
   optional headline on that line, then the body. Page chrome lines (\"scroll to top\",
@@ -45,8 +51,19 @@ Exit status:
   2  error: bad arguments, or an input path that cannot be read";
 
 #[derive(Parser, Debug)]
-#[command(name = "dedup", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+#[command(
+    name = "dedup",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Files or directories to read; "-" reads JSONL from standard input.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
@@ -55,6 +72,81 @@ pub struct Cli {
     #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
 
+    /// Also list articles that have no copy.
+    #[arg(long)]
+    pub singletons: bool,
+
+    /// Exit with status 1 when any cluster is found (for CI).
+    #[arg(long)]
+    pub fail_on_duplicates: bool,
+
+    #[command(flatten)]
+    pub settings: Settings,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Score the clustering of a labelled corpus: pairwise precision, recall, F1, adjusted
+    /// Rand index, per copy kind, and the hard-negative merge rate.
+    #[command(after_help = EVAL_HELP)]
+    Eval {
+        /// JSONL file with one {"id", "story", "kind"} object per article.
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+
+        /// The labelled corpus: files or directories, as for the main command.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = ReportArg::Table)]
+        format: ReportArg,
+
+        #[command(flatten)]
+        settings: Settings,
+
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Show why two articles were or were not grouped: exact Jaccard, containment, MinHash
+    /// estimate, LSH bands, and the passages they share.
+    #[command(after_help = EXPLAIN_HELP)]
+    Explain {
+        /// First article: a text file, or FILE.jsonl:LINE.
+        a: String,
+        /// Second article: a text file, or FILE.jsonl:LINE.
+        b: String,
+
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = ReportArg::Table)]
+        format: ReportArg,
+
+        #[command(flatten)]
+        settings: Settings,
+
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+const EVAL_HELP: &str = "\
+Example:
+  dedup eval --labels corpus/labels.jsonl corpus/articles.jsonl
+
+Labels are matched to articles by id (the JSONL id field, or the file name without extension for
+text files). Articles without a label are left out of the scores and counted in a warning.";
+
+const EXPLAIN_HELP: &str = "\
+Examples:
+  dedup explain fixtures/seeds/000_1a9e1d88d631cba8.txt fixtures/seeds/002_83c33a88eb55b6cb.txt
+  dedup explain --format json corpus.jsonl:12 corpus.jsonl:4031";
+
+/// Settings that decide which articles are grouped; shared by every subcommand.
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
     /// Minimum exact Jaccard similarity of two articles' shingle sets for them to count as
     /// copies (0 < T <= 1).
     #[arg(short, long, value_name = "T", default_value_t = DEFAULT_THRESHOLD)]
@@ -88,10 +180,6 @@ pub struct Cli {
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
 
-    /// Worker threads [default: one per core]. The output does not depend on it.
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
-
     /// JSONL field holding the article text.
     #[arg(long, value_name = "NAME", default_value = "text")]
     pub text_field: String,
@@ -107,16 +195,16 @@ pub struct Cli {
     /// JSONL field holding the headline.
     #[arg(long, value_name = "NAME", default_value = "title")]
     pub title_field: String,
+}
 
-    /// Also list articles that have no copy.
-    #[arg(long)]
-    pub singletons: bool,
+/// How the run behaves, not what it finds.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Worker threads [default: one per core]. The output does not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
 
-    /// Exit with status 1 when any cluster is found (for CI).
-    #[arg(long)]
-    pub fail_on_duplicates: bool,
-
-    /// When to colour the table.
+    /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
 
@@ -127,6 +215,12 @@ pub struct Cli {
     /// Print per-stage timings and pair counts on standard error, and add timings to JSON.
     #[arg(long)]
     pub stats: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportArg {
+    Table,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,8 @@
 //! nothing in the library parses flags or exits the process.
 
 pub mod cluster;
+pub mod eval;
+pub mod explain;
 pub mod load;
 pub mod lsh;
 pub mod minhash;

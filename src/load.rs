@@ -42,6 +42,8 @@ impl Default for JsonFields {
 pub enum LoadError {
     #[error("{path}: {source}")]
     Io { path: String, source: io::Error },
+    #[error("{path}: {reason}")]
+    NotAnArticle { path: String, reason: String },
     #[error("{path}: changed while dedup was running ({reason})")]
     Changed { path: String, reason: String },
 }
@@ -157,6 +159,44 @@ impl Corpus {
         })
     }
 
+    /// Loads the one article that `spec` names: a text file, or `FILE.jsonl:LINE`.
+    pub fn read_one(spec: &str, fields: &JsonFields) -> Result<Article, LoadError> {
+        let not_article = |reason: &str| LoadError::NotAnArticle {
+            path: spec.to_string(),
+            reason: reason.to_string(),
+        };
+        let (path, line) = match spec.rsplit_once(':') {
+            Some((path, line)) if !Path::new(spec).exists() => match line.parse::<u32>() {
+                Ok(n) => (path, Some(n)),
+                Err(_) => (spec, None),
+            },
+            _ => (spec, None),
+        };
+        let corpus = Corpus::open(&[Input::Path(path.into())], fields.clone())?;
+        match (corpus.sources.as_slice(), line) {
+            ([only], None) if only.format == Format::Jsonl => {
+                return Err(not_article(
+                    "holds many articles; name one as FILE.jsonl:LINE",
+                ));
+            }
+            ([_], _) => {}
+            _ => return Err(not_article("is a directory; name one article file")),
+        }
+        for item in corpus.batches(BATCH_BYTES_ONE).flatten() {
+            match item {
+                Item::Article(a) if line.is_none_or(|n| a.origin.line == n) => return Ok(a),
+                Item::Skipped(s) if line.is_none() || s.path == spec => {
+                    return Err(LoadError::NotAnArticle {
+                        path: s.path,
+                        reason: s.reason,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Err(not_article("no such line"))
+    }
+
     /// Number of input files (JSONL files count once).
     pub fn file_count(&self) -> usize {
         self.sources.len()
@@ -195,6 +235,9 @@ impl Corpus {
         }
     }
 }
+
+/// Batch size when looking for one article: small, since the rest is thrown away.
+const BATCH_BYTES_ONE: usize = 1 << 20;
 
 fn source_for(path: PathBuf) -> Source {
     Source {

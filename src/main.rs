@@ -1,10 +1,14 @@
-use std::io::{self, IsTerminal, Write};
+use std::collections::HashMap;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 
-use dedup::load::{Input, JsonFields};
+use dedup::eval::{self, Label};
+use dedup::explain;
+use dedup::load::{Corpus, Input, JsonFields};
 use dedup::lsh::Banding;
 use dedup::minhash::Scheme;
 use dedup::report::{self, Format, ReportOptions};
@@ -12,7 +16,7 @@ use dedup::shingle::{MAX_WORD_NGRAM, ShingleKind};
 use dedup::{Config, Outcome, Params};
 
 mod cli;
-use cli::{Cli, ColorArg, FormatArg, SchemeArg, ShingleArg};
+use cli::{Cli, ColorArg, Command, Common, FormatArg, ReportArg, SchemeArg, Settings, ShingleArg};
 
 /// Documented in `--help`: 0 success, 1 duplicates found with --fail-on-duplicates, 2 error.
 const EXIT_DUPLICATES: u8 = 1;
@@ -42,21 +46,87 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-fn params(cli: &Cli) -> anyhow::Result<Params> {
-    if !(cli.threshold > 0.0 && cli.threshold <= 1.0) {
-        bail!("--threshold must be in (0, 1], got {}", cli.threshold);
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => {
+            setup(&cli.common)?;
+            cluster(
+                &cli.paths,
+                &cli.settings,
+                &cli.common,
+                cli.format,
+                cli.singletons,
+                cli.fail_on_duplicates,
+            )
+        }
+        Some(Command::Eval {
+            labels,
+            paths,
+            format,
+            settings,
+            common,
+        }) => {
+            setup(&common)?;
+            evaluate(&labels, &paths, &settings, &common, format)
+        }
+        Some(Command::Explain {
+            a,
+            b,
+            format,
+            settings,
+            common,
+        }) => {
+            setup(&common)?;
+            let params = params(&settings)?;
+            let fields = fields(&settings);
+            let a = Corpus::read_one(&a, &fields)?;
+            let b = Corpus::read_one(&b, &fields)?;
+            let explanation = explain::explain(&a, &b, &params);
+            write_stdout(|out| match format {
+                ReportArg::Table => explain::write_text(&explanation, color(&common), out),
+                ReportArg::Json => write_json(&explanation, out),
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
-    if !(1..=8192).contains(&cli.num_perm) {
-        bail!(
-            "--num-perm must be between 1 and 8192, got {}",
-            cli.num_perm
-        );
+}
+
+fn setup(common: &Common) -> anyhow::Result<()> {
+    if let Some(threads) = common.threads {
+        if threads == 0 {
+            bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("could not start the worker threads")?;
     }
-    let shingle = match cli.shingle {
+    Ok(())
+}
+
+fn color(common: &Common) -> bool {
+    match common.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+fn params(settings: &Settings) -> anyhow::Result<Params> {
+    let s = settings;
+    if !(s.threshold > 0.0 && s.threshold <= 1.0) {
+        bail!("--threshold must be in (0, 1], got {}", s.threshold);
+    }
+    if !(1..=8192).contains(&s.num_perm) {
+        bail!("--num-perm must be between 1 and 8192, got {}", s.num_perm);
+    }
+    let shingle = match s.shingle {
         ShingleArg::Word => ShingleKind::Word,
         ShingleArg::Char => ShingleKind::Char,
     };
-    let ngram = cli.ngram.unwrap_or(shingle.default_size());
+    let ngram = s.ngram.unwrap_or(shingle.default_size());
     let max_ngram = match shingle {
         ShingleKind::Word => MAX_WORD_NGRAM,
         ShingleKind::Char => 64,
@@ -64,8 +134,8 @@ fn params(cli: &Cli) -> anyhow::Result<Params> {
     if !(1..=max_ngram).contains(&ngram) {
         bail!("--ngram must be between 1 and {max_ngram} for {shingle:?} shingles, got {ngram}");
     }
-    let n = cli.num_perm;
-    let banding = match (cli.bands, cli.rows) {
+    let n = s.num_perm;
+    let banding = match (s.bands, s.rows) {
         (Some(0), _) | (_, Some(0)) => bail!("--bands and --rows must be at least 1"),
         (Some(bands), Some(rows)) => Banding { bands, rows },
         (Some(bands), None) => Banding {
@@ -76,48 +146,43 @@ fn params(cli: &Cli) -> anyhow::Result<Params> {
             bands: n / rows,
             rows,
         },
-        (None, None) => Banding::optimal(cli.threshold, n),
+        (None, None) => Banding::optimal(s.threshold, n),
     };
     if banding.bands == 0 || banding.rows == 0 || banding.bands * banding.rows > n {
         bail!(
             "--bands × --rows must fit in --num-perm {n} (got {} × {})",
-            cli.bands.unwrap_or(banding.bands),
-            cli.rows.unwrap_or(banding.rows)
+            s.bands.unwrap_or(banding.bands),
+            s.rows.unwrap_or(banding.rows)
         );
     }
     Ok(Params {
         shingle,
         ngram,
-        minhash: match cli.minhash {
+        minhash: match s.minhash {
             SchemeArg::Oph => Scheme::Oph,
             SchemeArg::Classic => Scheme::Classic,
         },
         num_perm: n,
         bands: banding.bands,
         rows: banding.rows,
-        threshold: cli.threshold,
-        seed: cli.seed,
+        threshold: s.threshold,
+        seed: s.seed,
     })
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Some(threads) = cli.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .context("could not start the worker threads")?;
+fn fields(settings: &Settings) -> JsonFields {
+    JsonFields {
+        text: settings.text_field.clone(),
+        id: settings.id_field.clone(),
+        date: settings.date_field.clone(),
+        title: settings.title_field.clone(),
     }
-    let stdout_is_terminal = io::stdout().is_terminal();
-    let color = match cli.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+}
+
+/// Runs the pipeline with warnings and statistics on standard error as the flags ask.
+fn find(paths: &[PathBuf], settings: &Settings, common: &Common) -> anyhow::Result<Outcome> {
     let config = Config {
-        inputs: cli
-            .paths
+        inputs: paths
             .iter()
             .map(|p| {
                 if p.as_os_str() == "-" {
@@ -127,42 +192,118 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             })
             .collect(),
-        fields: JsonFields {
-            text: cli.text_field.clone(),
-            id: cli.id_field.clone(),
-            date: cli.date_field.clone(),
-            title: cli.title_field.clone(),
-        },
-        params: params(&cli)?,
-        progress: !cli.quiet && io::stderr().is_terminal(),
+        fields: fields(settings),
+        params: params(settings)?,
+        progress: !common.quiet && io::stderr().is_terminal(),
     };
     let outcome = dedup::find_duplicates(&config)?;
-    if !cli.quiet {
+    if !common.quiet {
         warn_skips(&outcome);
     }
-    if cli.stats {
+    if common.stats {
         print_stats(&outcome);
     }
+    Ok(outcome)
+}
+
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    write(&mut out).context("writing the report")?;
+    out.flush().context("writing the report")
+}
+
+fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+fn cluster(
+    paths: &[PathBuf],
+    settings: &Settings,
+    common: &Common,
+    format: FormatArg,
+    singletons: bool,
+    fail_on_duplicates: bool,
+) -> anyhow::Result<ExitCode> {
+    let outcome = find(paths, settings, common)?;
     let options = ReportOptions {
-        format: match cli.format {
+        format: match format {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
             FormatArg::Jsonl => Format::Jsonl,
             FormatArg::Csv => Format::Csv,
         },
-        color,
-        singletons: cli.singletons,
+        color: color(common),
+        singletons,
         // Wall-clock time would make redirected output differ between identical runs.
-        timings: cli.stats || (stdout_is_terminal && cli.format == FormatArg::Table),
+        timings: common.stats || (io::stdout().is_terminal() && format == FormatArg::Table),
     };
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    report::write(&outcome, &options, &mut out).context("writing the report")?;
-    out.flush().context("writing the report")?;
-    if cli.fail_on_duplicates && outcome.duplicates_found() {
+    write_stdout(|out| report::write(&outcome, &options, out))?;
+    if fail_on_duplicates && outcome.duplicates_found() {
         Ok(ExitCode::from(EXIT_DUPLICATES))
     } else {
         Ok(ExitCode::SUCCESS)
     }
+}
+
+fn read_labels(path: &Path) -> anyhow::Result<HashMap<String, Label>> {
+    let file = std::fs::File::open(path).with_context(|| path.display().to_string())?;
+    let mut labels = HashMap::new();
+    for (i, line) in io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| path.display().to_string())?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let label: Label = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not a label object", path.display(), i + 1))?;
+        labels.insert(label.id.clone(), label);
+    }
+    Ok(labels)
+}
+
+fn evaluate(
+    labels: &Path,
+    paths: &[PathBuf],
+    settings: &Settings,
+    common: &Common,
+    format: ReportArg,
+) -> anyhow::Result<ExitCode> {
+    let labels = read_labels(labels)?;
+    let outcome = find(paths, settings, common)?;
+    // Articles in a cluster share its number; every other article is its own cluster.
+    let mut cluster_of: Vec<u64> = (0..outcome.articles.len() as u64)
+        .map(|a| a + outcome.clusters.len() as u64 + 1)
+        .collect();
+    for (i, c) in outcome.clusters.iter().enumerate() {
+        for &m in &c.members {
+            cluster_of[m as usize] = i as u64 + 1;
+        }
+    }
+    let mut unlabelled = 0;
+    let scored: Vec<(u64, &str, Option<&str>)> = outcome
+        .articles
+        .iter()
+        .zip(&cluster_of)
+        .filter_map(|(a, &c)| match labels.get(&a.id) {
+            Some(l) => Some((c, l.story.as_str(), l.kind.as_deref())),
+            None => {
+                unlabelled += 1;
+                None
+            }
+        })
+        .collect();
+    if scored.is_empty() {
+        bail!("no article id matches a label: check --id-field and the labels file");
+    }
+    if unlabelled > 0 && !common.quiet {
+        eprintln!("dedup: warning: {unlabelled} articles have no label and are not scored");
+    }
+    let metrics = eval::evaluate(&scored);
+    write_stdout(|out| match format {
+        ReportArg::Table => eval::write_table(&metrics, out),
+        ReportArg::Json => write_json(&metrics, out),
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn warn_skips(outcome: &Outcome) {

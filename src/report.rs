@@ -193,7 +193,7 @@ fn summary(outcome: &Outcome) -> Summary {
     }
 }
 
-pub fn write(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -> io::Result<()> {
+pub fn write(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     match options.format {
         Format::Json => write_json(outcome, options, out),
         Format::Jsonl => {
@@ -208,7 +208,7 @@ pub fn write(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -
     }
 }
 
-fn write_json(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -> io::Result<()> {
+fn write_json(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let stats = &outcome.stats;
     let doc = Document {
         dedup_version: env!("CARGO_PKG_VERSION"),
@@ -248,7 +248,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -> io::Result<()> {
+fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "cluster,size,representative,path,id,date,title,words,best_jaccard"
@@ -282,8 +282,9 @@ fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -
     Ok(())
 }
 
-struct Paint {
-    on: bool,
+/// ANSI styling that is a no-op when colour is off.
+pub(crate) struct Paint {
+    pub on: bool,
 }
 
 impl Paint {
@@ -294,17 +295,20 @@ impl Paint {
             text.to_string()
         }
     }
-    fn bold(&self, t: &str) -> String {
+    pub fn bold(&self, t: &str) -> String {
         self.wrap("1", t)
     }
-    fn green(&self, t: &str) -> String {
+    pub fn green(&self, t: &str) -> String {
         self.wrap("32", t)
     }
-    fn cyan(&self, t: &str) -> String {
+    pub fn cyan(&self, t: &str) -> String {
         self.wrap("36", t)
     }
-    fn dim(&self, t: &str) -> String {
+    pub fn dim(&self, t: &str) -> String {
         self.wrap("2", t)
+    }
+    pub fn highlight(&self, t: &str) -> String {
+        self.wrap("1;33", t)
     }
 }
 
@@ -322,7 +326,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut impl Write) -> io::Result<()> {
+fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint { on: options.color };
     let groups = groups(outcome, options.singletons);
     let path_width = groups

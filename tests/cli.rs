@@ -454,3 +454,157 @@ fn help_teaches_with_examples_and_exit_codes() {
         .success()
         .stdout(predicate::str::starts_with("dedup "));
 }
+
+#[derive(Debug, Deserialize)]
+struct Metrics {
+    articles: usize,
+    overall: Scores,
+    adjusted_rand_index: f64,
+    per_kind: std::collections::BTreeMap<String, Scores>,
+    hard_negatives: usize,
+    hard_negatives_merged: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct Scores {
+    precision: f64,
+    recall: f64,
+    true_pairs: u64,
+}
+
+fn labels() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds-labels.jsonl")
+}
+
+#[test]
+fn eval_scores_the_seeds_against_their_labels() {
+    let out = dedup()
+        .args(["eval", "--format", "json", "--labels"])
+        .arg(labels())
+        .arg(seeds())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: Metrics = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m.articles, 5);
+    assert_eq!((m.overall.precision, m.overall.recall), (1.0, 1.0));
+    assert_eq!(m.overall.true_pairs, 3);
+    assert_eq!(m.adjusted_rand_index, 1.0);
+    assert_eq!(m.per_kind["rewrite"].recall, 1.0);
+    assert_eq!((m.hard_negatives, m.hard_negatives_merged), (1, 0));
+
+    // A threshold too strict for the heavy rewrite loses it, and the scores say so.
+    let out = dedup()
+        .args(["eval", "--format", "json", "--threshold", "0.3", "--labels"])
+        .arg(labels())
+        .arg(seeds())
+        .output()
+        .unwrap();
+    let m: Metrics = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m.per_kind["rewrite"].recall, 0.0);
+    assert!((m.overall.recall - 1.0 / 3.0).abs() < 1e-9);
+    assert!(m.adjusted_rand_index < 1.0);
+
+    dedup()
+        .args(["eval", "--labels"])
+        .arg(labels())
+        .arg(seeds())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("adjusted Rand index: 1.0000"))
+        .stdout(predicate::str::contains(
+            "hard negatives merged into another story: 0 of 1",
+        ));
+}
+
+#[test]
+fn eval_rejects_labels_that_match_no_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("labels.jsonl");
+    std::fs::write(&bad, "{\"id\": \"nope\", \"story\": \"x\"}\n").unwrap();
+    dedup()
+        .args(["eval", "--labels"])
+        .arg(&bad)
+        .arg(seeds())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no article id matches a label"));
+    std::fs::write(&bad, "{\"story\": \"x\"}\n").unwrap();
+    dedup()
+        .args(["eval", "--labels"])
+        .arg(&bad)
+        .arg(seeds())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "labels.jsonl:1: not a label object",
+        ));
+}
+
+#[test]
+fn explain_shows_scores_bands_and_shared_passages() {
+    let a = seeds().join("000_1a9e1d88d631cba8.txt");
+    let b = seeds().join("004_b648ea855ce7c19a.txt");
+    dedup()
+        .arg("explain")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("exact Jaccard      0.0487"))
+        .stdout(predicate::str::contains("not copies"))
+        .stdout(predicate::str::contains(
+            "from the united arab emirates to ningbo china for onward delivery to north korea",
+        ))
+        .stdout(predicate::str::contains("\x1b[").not());
+    dedup()
+        .args(["explain", "--color", "always"])
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .stdout(predicate::str::contains("\x1b[1;33m"));
+
+    let out = dedup()
+        .args(["explain", "--format", "json"])
+        .arg(&a)
+        .arg(seeds().join("001_13e38ec530b71da4.txt"))
+        .output()
+        .unwrap();
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["duplicate"], true);
+    assert_eq!(e["candidate"], true);
+    let jaccard = e["jaccard"].as_f64().unwrap();
+    assert!(jaccard > 0.3 && jaccard < 0.45);
+    // 001 adds paragraphs, so more of 000 is found in 001 than the other way round.
+    assert!(e["containment_a_in_b"].as_f64() > e["containment_b_in_a"].as_f64());
+    assert!(e["shared_passages"][0]["words"].as_u64().unwrap() >= 20);
+}
+
+#[test]
+fn explain_names_jsonl_lines_and_refuses_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c.jsonl");
+    std::fs::write(&corpus, seeds_as_jsonl("text")).unwrap();
+    let spec = |line: u32| format!("{}:{line}", corpus.display());
+    dedup()
+        .args(["explain", &spec(1), &spec(2)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("c.jsonl:2"));
+    dedup()
+        .args(["explain", &spec(1), &spec(9)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such line"));
+    dedup()
+        .arg("explain")
+        .arg(seeds())
+        .arg(&corpus)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
+}

@@ -1,0 +1,226 @@
+//! Why two articles were (or were not) grouped: every number the pipeline used, for one pair.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::Params;
+use crate::load::Article;
+use crate::lsh::collision_probability;
+use crate::minhash::{self, MinHasher};
+use crate::normalize;
+use crate::shingle::{ShingleKind, Shingler};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Side {
+    pub path: String,
+    pub id: String,
+    pub words: u32,
+    pub shingles: usize,
+}
+
+/// A run of words that both articles contain in the same order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Passage {
+    pub words: usize,
+    /// Word offsets where the run starts in each article.
+    pub at_a: usize,
+    pub at_b: usize,
+    /// The run in normalised form (lower case, punctuation dropped).
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    pub a: Side,
+    pub b: Side,
+    pub shared_shingles: usize,
+    pub jaccard: f64,
+    /// Share of A's shingles found in B, and the other way round: a copy that was cut or
+    /// extended scores high one way even when its Jaccard is modest.
+    pub containment_a_in_b: f64,
+    pub containment_b_in_a: f64,
+    pub estimate: f64,
+    pub threshold: f64,
+    pub duplicate: bool,
+    pub bands: usize,
+    pub rows: usize,
+    /// Bands whose keys agree: one is enough for LSH to propose the pair.
+    pub shared_bands: usize,
+    pub candidate: bool,
+    /// Probability that LSH proposes a pair with this exact Jaccard under this banding.
+    pub candidate_probability: f64,
+    pub shared_passages: Vec<Passage>,
+}
+
+/// Passages listed, longest first.
+pub const MAX_PASSAGES: usize = 12;
+
+pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
+    let shingler = Shingler {
+        kind: params.shingle,
+        size: params.ngram,
+        seed: params.seed,
+    };
+    let hasher = MinHasher::new(params.minhash, params.num_perm, params.seed);
+    let (sa, sb) = (shingler.shingle(&a.body), shingler.shingle(&b.body));
+    let (ga, gb) = (hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
+    let banding = params.banding();
+    let (mut ka, mut kb) = (Vec::new(), Vec::new());
+    banding.keys_into(&ga, params.seed, &mut ka);
+    banding.keys_into(&gb, params.seed, &mut kb);
+    let shared_bands = ka.iter().zip(&kb).filter(|(x, y)| x == y).count();
+    let jaccard = sa.jaccard(&sb);
+    let min_run = match params.shingle {
+        ShingleKind::Word => params.ngram,
+        ShingleKind::Char => 3,
+    };
+    let side = |article: &Article, words, shingles| Side {
+        path: article.path.clone(),
+        id: article.id.clone(),
+        words,
+        shingles,
+    };
+    Explanation {
+        a: side(a, sa.words, sa.hashes.len()),
+        b: side(b, sb.words, sb.hashes.len()),
+        shared_shingles: sa.intersection_len(&sb),
+        jaccard,
+        containment_a_in_b: sa.containment_in(&sb),
+        containment_b_in_a: sb.containment_in(&sa),
+        estimate: minhash::estimate(&ga, &gb),
+        threshold: params.threshold,
+        duplicate: jaccard >= params.threshold,
+        bands: banding.bands,
+        rows: banding.rows,
+        shared_bands,
+        candidate: shared_bands > 0,
+        candidate_probability: collision_probability(jaccard, banding),
+        shared_passages: shared_passages(&a.body, &b.body, min_run.max(1)),
+    }
+}
+
+/// The longest runs of at least `min_words` words that appear in both texts, longest first.
+/// Each word of A belongs to at most one run.
+pub fn shared_passages(a: &str, b: &str, min_words: usize) -> Vec<Passage> {
+    let (fa, fb) = (normalize::fold(a), normalize::fold(b));
+    let wa: Vec<&str> = normalize::words(&fa).collect();
+    let wb: Vec<&str> = normalize::words(&fb).collect();
+    if wa.len() < min_words || wb.len() < min_words {
+        return Vec::new();
+    }
+    let mut starts: HashMap<&[&str], Vec<usize>> = HashMap::new();
+    for (j, gram) in wb.windows(min_words).enumerate() {
+        starts.entry(gram).or_default().push(j);
+    }
+    let mut passages = Vec::new();
+    let mut i = 0;
+    while i + min_words <= wa.len() {
+        let best = starts.get(&wa[i..i + min_words]).and_then(|js| {
+            js.iter()
+                .map(|&j| {
+                    let len = wa[i..]
+                        .iter()
+                        .zip(&wb[j..])
+                        .take_while(|(x, y)| x == y)
+                        .count();
+                    (len, j)
+                })
+                .max_by_key(|&(len, j)| (len, std::cmp::Reverse(j)))
+        });
+        match best {
+            Some((len, j)) => {
+                passages.push(Passage {
+                    words: len,
+                    at_a: i,
+                    at_b: j,
+                    text: wa[i..i + len].join(" "),
+                });
+                i += len;
+            }
+            None => i += 1,
+        }
+    }
+    passages.sort_by(|x, y| y.words.cmp(&x.words).then(x.at_a.cmp(&y.at_a)));
+    passages.truncate(MAX_PASSAGES);
+    passages
+}
+
+/// The explanation as text for people; shared passages highlighted when `color` is on.
+pub fn write_text(
+    e: &Explanation,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let paint = crate::report::Paint { on: color };
+    for (name, side) in [("A", &e.a), ("B", &e.b)] {
+        writeln!(
+            out,
+            "{name}  {}  ({} words, {} shingles)",
+            side.path, side.words, side.shingles
+        )?;
+    }
+    let verdict = if e.duplicate {
+        paint.green("copies: at or above the threshold")
+    } else {
+        "not copies: below the threshold".to_string()
+    };
+    writeln!(
+        out,
+        "exact Jaccard      {:.4}  ({} shared shingles; threshold {}: {verdict})",
+        e.jaccard, e.shared_shingles, e.threshold
+    )?;
+    writeln!(out, "containment A in B {:.4}", e.containment_a_in_b)?;
+    writeln!(out, "containment B in A {:.4}", e.containment_b_in_a)?;
+    writeln!(out, "MinHash estimate   {:.4}", e.estimate)?;
+    let candidate = if e.candidate {
+        format!("yes, {} of {} bands agree", e.shared_bands, e.bands)
+    } else {
+        format!("no, none of {} bands agree", e.bands)
+    };
+    writeln!(
+        out,
+        "LSH candidate      {candidate} ({} bands × {} rows; a pair this similar is proposed with probability {:.3})",
+        e.bands, e.rows, e.candidate_probability
+    )?;
+    if e.shared_passages.is_empty() {
+        return writeln!(out, "no shared passages");
+    }
+    writeln!(out, "shared passages (longest first, as normalised words):")?;
+    for p in &e.shared_passages {
+        writeln!(
+            out,
+            "  {:>3} words  A@{:<5} B@{:<5} {}",
+            p.words,
+            p.at_a,
+            p.at_b,
+            paint.highlight(&p.text)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_longest_common_runs_longest_first() {
+        let a = "The cat sat on the mat today. Dogs bark loudly at night in town.";
+        let b = "Yesterday the cat sat on the mat. In town, dogs bark loudly at night!";
+        let p = shared_passages(a, b, 3);
+        let texts: Vec<&str> = p.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["the cat sat on the mat", "dogs bark loudly at night"]
+        );
+        assert_eq!((p[0].at_a, p[0].at_b), (0, 1));
+        assert_eq!((p[1].at_a, p[1].at_b), (7, 9));
+    }
+
+    #[test]
+    fn runs_shorter_than_the_minimum_are_not_passages() {
+        assert!(shared_passages("one two x", "one two y", 3).is_empty());
+        assert!(shared_passages("a", "a", 3).is_empty());
+    }
+}
