@@ -5,8 +5,9 @@
 //! few candidate articles again rather than holding every text in memory.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -68,6 +69,8 @@ struct Source {
     path: PathBuf,
     display: String,
     format: Format,
+    /// JSONL files stay open for re-reading lines during verification.
+    reopened: OnceLock<File>,
 }
 
 /// Where an article's text lives, so it can be read again: a whole file, or one line of one.
@@ -135,6 +138,7 @@ impl Corpus {
                         path: spool.path().to_path_buf(),
                         display: "<stdin>".into(),
                         format: Format::Jsonl,
+                        reopened: OnceLock::new(),
                     });
                     stdin_spool = Some(spool);
                 }
@@ -220,12 +224,13 @@ impl Corpus {
         let item = match source.format {
             Format::Seed => read_seed_file(origin.source, source),
             Format::Jsonl => {
-                let line = read_line_at(&source.path, origin.offset, origin.len).map_err(|e| {
-                    LoadError::Io {
-                        path: source.display.clone(),
-                        source: e,
-                    }
-                })?;
+                let line =
+                    source
+                        .read_at(origin.offset, origin.len)
+                        .map_err(|e| LoadError::Io {
+                            path: source.display.clone(),
+                            source: e,
+                        })?;
                 parse_json_line(&line, origin, source, &self.fields)
             }
         };
@@ -248,6 +253,7 @@ fn source_for(path: PathBuf) -> Source {
             Format::Seed
         },
         path,
+        reopened: OnceLock::new(),
     }
 }
 
@@ -289,13 +295,40 @@ fn spool_stdin() -> Result<tempfile::NamedTempFile, LoadError> {
     Ok(spool)
 }
 
-fn read_line_at(path: &Path, offset: u64, len: u32) -> io::Result<Vec<u8>> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(offset))?;
-    let mut buf = vec![0; len as usize];
-    file.read_exact(&mut buf)?;
-    Ok(buf)
+impl Source {
+    /// Reads `len` bytes at `offset` without moving a shared cursor, so threads can share one
+    /// open file.
+    fn read_at(&self, offset: u64, len: u32) -> io::Result<Vec<u8>> {
+        let file = match self.reopened.get() {
+            Some(file) => file,
+            None => {
+                let file = File::open(&self.path)?;
+                self.reopened.get_or_init(|| file)
+            }
+        };
+        let mut buf = vec![0; len as usize];
+        read_exact_at(file, &mut buf, offset)?;
+        Ok(buf)
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Raw input waiting to be parsed in parallel.

@@ -107,7 +107,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                     Item::Article(a) => a,
                     Item::Skipped(s) => return Err(s),
                 };
-                let shingles = shingler.shingle(&article.body);
+                let shingles = shingler.shingle_unsorted(&article.body);
                 if shingles.hashes.is_empty() {
                     return Err(Skip {
                         path: article.path,

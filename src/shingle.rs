@@ -83,15 +83,22 @@ pub struct Shingler {
 }
 
 impl Shingler {
+    /// The article's shingle set, sorted and distinct, as exact Jaccard needs it.
     pub fn shingle(&self, body: &str) -> ShingleSet {
-        let folded = normalize::fold(body);
-        let mut set = match self.kind {
-            ShingleKind::Word => self.word_shingles(&folded),
-            ShingleKind::Char => self.char_shingles(&folded),
-        };
+        let mut set = self.shingle_unsorted(body);
         set.hashes.sort_unstable();
         set.hashes.dedup();
         set
+    }
+
+    /// The shingle hashes in text order, repeats included. Enough for MinHash, which is
+    /// blind to order and repeats, and saves the sort on the hot path.
+    pub fn shingle_unsorted(&self, body: &str) -> ShingleSet {
+        let folded = normalize::fold(body);
+        match self.kind {
+            ShingleKind::Word => self.word_shingles(&folded),
+            ShingleKind::Char => self.char_shingles(&folded),
+        }
     }
 
     fn word_shingles(&self, folded: &str) -> ShingleSet {

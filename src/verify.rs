@@ -10,9 +10,10 @@ use crate::minhash::{self, MinHasher};
 use crate::progress::Progress;
 use crate::shingle::{ShingleSet, Shingler};
 
-/// Pairs verified together. Fixed, so that which pairs get skipped as already connected does
-/// not depend on the number of threads.
-const CHUNK_PAIRS: usize = 1 << 15;
+/// Articles whose shingles are held at once (about 5 KB each). Chunks end where this many
+/// distinct articles are reached; fixed, so that which pairs get skipped as already connected
+/// does not depend on the number of threads.
+const CHUNK_ARTICLES: usize = 1 << 15;
 
 pub struct Verified {
     /// Pairs at or above the threshold.
@@ -54,15 +55,31 @@ pub fn verify(
     let mut sets = UnionFind::new(origins.len());
     let mut edges = Vec::new();
     let mut checked = 0;
-    for chunk in candidates.chunks(CHUNK_PAIRS) {
-        let pairs: Vec<(u32, u32)> = chunk
-            .iter()
-            .map(|&p| unpack(p))
-            .filter(|&(a, b)| sets.find(a) != sets.find(b))
-            .collect();
-        let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    let mut rest = candidates;
+    while !rest.is_empty() {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut docs: Vec<u32> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut taken = 0;
+        for &packed in rest {
+            if seen.len() >= CHUNK_ARTICLES {
+                break;
+            }
+            taken += 1;
+            let (a, b) = unpack(packed);
+            if sets.find(a) == sets.find(b) {
+                continue;
+            }
+            for d in [a, b] {
+                if seen.insert(d) {
+                    docs.push(d);
+                }
+            }
+            pairs.push((a, b));
+        }
+        rest = &rest[taken..];
+        progress.advance(taken as u64);
         docs.sort_unstable();
-        docs.dedup();
         let sketches: Vec<(ShingleSet, Vec<u32>)> = docs
             .par_iter()
             .map(|&d| rebuild.sketch(origins[d as usize]))
@@ -83,7 +100,6 @@ pub fn verify(
             })
             .collect();
         checked += pairs.len();
-        progress.advance(chunk.len() as u64);
         for edge in &found {
             sets.union(edge.a, edge.b);
         }

@@ -1,0 +1,105 @@
+//! Per-stage throughput. Run with `cargo bench --bench stages`; figures go to bench/RESULTS.md.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+use dedup::lsh::{Banding, candidate_pairs};
+use dedup::minhash::{MinHasher, Scheme};
+use dedup::shingle::{ShingleKind, Shingler};
+
+/// A deterministic article-like text of about `words` words drawn from a 5,000-word vocabulary,
+/// so that shingles repeat across articles about as rarely as in news.
+fn article(seed: u64, words: usize) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut text = String::with_capacity(words * 7);
+    for i in 0..words {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let w = x % 5000;
+        text.push_str(&format!("w{w:x}"));
+        text.push(if i % 17 == 16 { '.' } else { ' ' });
+    }
+    text
+}
+
+fn shingler() -> Shingler {
+    Shingler {
+        kind: ShingleKind::Word,
+        size: 3,
+        seed: 42,
+    }
+}
+
+fn bench_shingle(c: &mut Criterion) {
+    let text = article(1, 500);
+    let news = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/seeds/001_13e38ec530b71da4.txt"
+    ))
+    .unwrap();
+    let mut group = c.benchmark_group("shingle");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("ascii 500 words, unsorted", |b| {
+        b.iter(|| shingler().shingle_unsorted(black_box(&text)))
+    });
+    group.bench_function("ascii 500 words, sorted set", |b| {
+        b.iter(|| shingler().shingle(black_box(&text)))
+    });
+    group.throughput(Throughput::Bytes(news.len() as u64));
+    group.bench_function("seed 001 (curly quotes)", |b| {
+        b.iter(|| shingler().shingle_unsorted(black_box(&news)))
+    });
+    group.finish();
+}
+
+fn bench_minhash(c: &mut Criterion) {
+    let shingles = shingler().shingle(&article(2, 500)).hashes;
+    let mut group = c.benchmark_group("minhash 500 shingles, 256 values");
+    for scheme in [Scheme::Oph, Scheme::Classic] {
+        let hasher = MinHasher::new(scheme, 256, 42);
+        group.bench_function(format!("{scheme:?}"), |b| {
+            b.iter(|| hasher.sign(black_box(&shingles)))
+        });
+    }
+    group.finish();
+}
+
+fn bench_lsh(c: &mut Criterion) {
+    let n = 20_000;
+    let banding = Banding {
+        bands: 128,
+        rows: 2,
+    };
+    let hasher = MinHasher::new(Scheme::Oph, 256, 42);
+    let mut keys = Vec::with_capacity(n * banding.bands);
+    for i in 0..n as u64 {
+        let set = shingler().shingle(&article(i, 300)).hashes;
+        banding.keys_into(&hasher.sign(&set), 42, &mut keys);
+    }
+    let mut group = c.benchmark_group("lsh");
+    group.throughput(Throughput::Elements(n as u64));
+    group.sample_size(10);
+    group.bench_function("candidate pairs, 20k articles, 128x2", |b| {
+        b.iter(|| candidate_pairs(black_box(&keys), banding.bands))
+    });
+    group.finish();
+}
+
+fn bench_jaccard(c: &mut Criterion) {
+    let a = shingler().shingle(&article(3, 500));
+    let b = shingler().shingle(&article(4, 500));
+    c.bench_function("exact jaccard, 2 x 500 shingles", |bench| {
+        bench.iter(|| black_box(&a).jaccard(black_box(&b)))
+    });
+}
+
+criterion_group!(
+    benches,
+    bench_shingle,
+    bench_minhash,
+    bench_lsh,
+    bench_jaccard
+);
+criterion_main!(benches);
