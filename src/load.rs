@@ -498,36 +498,48 @@ fn read_seed_file(index: u32, source: &Source) -> Item {
 }
 
 fn parse_json_line(bytes: &[u8], origin: Origin, source: &Source, fields: &JsonFields) -> Item {
-    let place = || format!("{}:{}", source.display, origin.line);
-    let text = match as_text(bytes) {
-        Ok(t) => t,
-        Err(reason) => return skip(place(), reason),
-    };
-    let object = match serde_json::from_str::<Value>(text) {
+    let path = format!("{}:{}", source.display, origin.line);
+    match parse_json_record(bytes, fields) {
+        Ok(record) => Item::Article(Article {
+            origin,
+            id: record.id.unwrap_or_else(|| path.clone()),
+            path,
+            date: record.date,
+            title: record.title,
+            body: record.body,
+        }),
+        Err(reason) => skip(path, reason),
+    }
+}
+
+/// The fields of one JSONL line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct JsonRecord {
+    pub id: Option<String>,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub body: String,
+}
+
+/// Parses one JSONL line; the error is the reason it is not an article.
+pub fn parse_json_record(bytes: &[u8], fields: &JsonFields) -> Result<JsonRecord, String> {
+    let object = match serde_json::from_str::<Value>(as_text(bytes)?) {
         Ok(Value::Object(map)) => map,
-        Ok(_) => return skip(place(), "not a JSON object"),
-        Err(e) => return skip(place(), format!("invalid JSON: {e}")),
+        Ok(_) => return Err("not a JSON object".into()),
+        Err(e) => return Err(format!("invalid JSON: {e}")),
     };
     let body = match object.get(&fields.text) {
         Some(Value::String(s)) => clean_body(s.lines()),
-        Some(_) => {
-            return skip(
-                place(),
-                format!("field \"{}\" is not a string", fields.text),
-            );
-        }
-        None => return skip(place(), format!("no \"{}\" field", fields.text)),
+        Some(_) => return Err(format!("field \"{}\" is not a string", fields.text)),
+        None => return Err(format!("no \"{}\" field", fields.text)),
     };
     let string_field = |name: &str| match object.get(name) {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
-    let path = place();
-    Item::Article(Article {
-        origin,
-        id: string_field(&fields.id).unwrap_or_else(|| path.clone()),
-        path,
+    Ok(JsonRecord {
+        id: string_field(&fields.id),
         date: string_field(&fields.date).and_then(|d| parse_date(&d)),
         title: string_field(&fields.title),
         body,
