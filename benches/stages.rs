@@ -82,7 +82,7 @@ fn bench_lsh(c: &mut Criterion) {
     group.throughput(Throughput::Elements(n as u64));
     group.sample_size(10);
     group.bench_function("candidate pairs, 20k articles, 128x2", |b| {
-        b.iter(|| candidate_pairs(black_box(&keys), banding.bands))
+        b.iter(|| candidate_pairs(black_box(&keys), banding.bands, |_, _| true))
     });
     group.finish();
 }

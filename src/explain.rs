@@ -47,6 +47,11 @@ pub struct Explanation {
     pub rows: usize,
     /// Bands whose keys agree: one is enough for LSH to propose the pair.
     pub shared_bands: usize,
+    /// Agreeing 16-bit sketch values, and the fewest that let a colliding pair through to
+    /// verification at this threshold.
+    pub sketch_matches: usize,
+    pub min_sketch_matches: usize,
+    /// Whether the run would verify this pair: a shared band and enough sketch agreement.
     pub candidate: bool,
     /// Probability that LSH proposes a pair with this exact Jaccard under this banding.
     pub candidate_probability: f64,
@@ -70,6 +75,11 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
     banding.keys_into(&ga, params.seed, &mut ka);
     banding.keys_into(&gb, params.seed, &mut kb);
     let shared_bands = ka.iter().zip(&kb).filter(|(x, y)| x == y).count();
+    let (mut xa, mut xb) = (Vec::new(), Vec::new());
+    minhash::sketch_into(&ga, &mut xa);
+    minhash::sketch_into(&gb, &mut xb);
+    let sketch_matches = minhash::sketch_matches(&xa, &xb);
+    let min_sketch_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
     let jaccard = sa.jaccard(&sb);
     let min_run = match params.shingle {
         ShingleKind::Word => params.ngram,
@@ -94,7 +104,9 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         bands: banding.bands,
         rows: banding.rows,
         shared_bands,
-        candidate: shared_bands > 0,
+        sketch_matches,
+        min_sketch_matches,
+        candidate: shared_bands > 0 && sketch_matches >= min_sketch_matches,
         candidate_probability: collision_probability(jaccard, banding),
         shared_passages: shared_passages(&a.body, &b.body, min_run.max(1)),
     }
@@ -173,10 +185,13 @@ pub fn write_text(
     writeln!(out, "containment A in B {:.4}", e.containment_a_in_b)?;
     writeln!(out, "containment B in A {:.4}", e.containment_b_in_a)?;
     writeln!(out, "MinHash estimate   {:.4}", e.estimate)?;
-    let candidate = if e.candidate {
-        format!("yes, {} of {} bands agree", e.shared_bands, e.bands)
-    } else {
-        format!("no, none of {} bands agree", e.bands)
+    let candidate = match (e.shared_bands, e.candidate) {
+        (0, _) => format!("no, none of {} bands agree", e.bands),
+        (shared, true) => format!("yes, {shared} of {} bands agree", e.bands),
+        (shared, false) => format!(
+            "no: {shared} of {} bands agree, but only {} sketch values do (needs {})",
+            e.bands, e.sketch_matches, e.min_sketch_matches
+        ),
     };
     writeln!(
         out,

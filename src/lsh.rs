@@ -103,34 +103,84 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
     ((p >> 32) as u32, p as u32)
 }
 
-/// All distinct candidate pairs, sorted. `keys` holds `bands` keys per article, article-major.
+/// All distinct candidate pairs that pass `screen`, sorted. `keys` holds `bands` keys per
+/// article, article-major.
+///
 /// Each band is grouped by sorting (key, article) pairs, which needs no hash map of vectors and
-/// yields members in article order, so the result does not depend on the thread count.
-pub fn candidate_pairs(keys: &[u32], bands: usize) -> Vec<PackedPair> {
+/// yields members in article order, so the result does not depend on the thread count. A pair
+/// is taken only in the first band where it is expanded, so each pair is screened once and
+/// nothing needs deduplicating afterwards: copies of one story agree on most bands. Screening
+/// as pairs are found keeps pairs that will never verify from taking memory.
+pub fn candidate_pairs(
+    keys: &[u32],
+    bands: usize,
+    screen: impl Fn(u32, u32) -> bool + Sync,
+) -> Vec<PackedPair> {
     if bands == 0 {
         return Vec::new();
     }
     let n = keys.len() / bands;
-    let mut pairs: Vec<PackedPair> = (0..bands)
-        .into_par_iter()
-        .flat_map_iter(|band| {
-            let mut column: Vec<u64> = (0..n)
-                .map(|doc| (keys[doc * bands + band] as u64) << 32 | doc as u64)
-                .collect();
-            column.sort_unstable();
-            let mut out = Vec::new();
-            for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
-                emit_bucket_pairs(bucket, &mut out);
+    let key = |doc: u32, band: usize| keys[doc as usize * bands + band];
+    // Per band, the articles that sat in an oversized bucket without being one of its
+    // anchors: a pair of two such articles was not expanded in that band.
+    let mut crowded: Vec<BitSet> = Vec::with_capacity(bands);
+    let mut pairs: Vec<PackedPair> = Vec::new();
+    for band in 0..bands {
+        let mut column: Vec<u64> = (0..n as u32)
+            .into_par_iter()
+            .map(|doc| (key(doc, band) as u64) << 32 | doc as u64)
+            .collect();
+        column.par_sort_unstable();
+        let mut in_crowd = BitSet::new(n);
+        for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
+            if bucket.len() > MAX_FULL_BUCKET {
+                for &member in &bucket[ANCHORS..] {
+                    in_crowd.insert(member as u32);
+                }
             }
-            out
-        })
-        .collect();
+        }
+        let earlier = &crowded;
+        let expanded_before = |a: u32, b: u32| {
+            (0..band).any(|j| {
+                key(a, j) == key(b, j) && !(earlier[j].contains(a) && earlier[j].contains(b))
+            })
+        };
+        let found: Vec<PackedPair> = column
+            .par_chunk_by(|x, y| x >> 32 == y >> 32)
+            .flat_map_iter(|bucket| {
+                let mut out = Vec::new();
+                emit_bucket_pairs(
+                    bucket,
+                    |a, b| !expanded_before(a, b) && screen(a, b),
+                    &mut out,
+                );
+                out
+            })
+            .collect();
+        pairs.extend(found);
+        crowded.push(in_crowd);
+    }
     pairs.par_sort_unstable();
-    pairs.dedup();
+    debug_assert!(pairs.windows(2).all(|w| w[0] < w[1]));
     pairs
 }
 
-fn emit_bucket_pairs(bucket: &[u64], out: &mut Vec<PackedPair>) {
+/// One bit per article: a million articles take 125 KB per band instead of 1 MB as `bool`s.
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    fn new(n: usize) -> Self {
+        BitSet(vec![0; n.div_ceil(64)])
+    }
+    fn insert(&mut self, i: u32) {
+        self.0[i as usize / 64] |= 1 << (i % 64);
+    }
+    fn contains(&self, i: u32) -> bool {
+        self.0[i as usize / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+fn emit_bucket_pairs(bucket: &[u64], keep: impl Fn(u32, u32) -> bool, out: &mut Vec<PackedPair>) {
     let doc = |x: u64| x as u32;
     let anchors = if bucket.len() > MAX_FULL_BUCKET {
         ANCHORS
@@ -139,7 +189,9 @@ fn emit_bucket_pairs(bucket: &[u64], out: &mut Vec<PackedPair>) {
     };
     for (i, &a) in bucket.iter().enumerate().take(anchors) {
         for &b in &bucket[i + 1..] {
-            out.push(pack(doc(a), doc(b)));
+            if keep(doc(a), doc(b)) {
+                out.push(pack(doc(a), doc(b)));
+            }
         }
     }
 }
@@ -194,7 +246,7 @@ mod tests {
             let mut keys = Vec::new();
             banding.keys_into(&hasher.sign(&a), 0, &mut keys);
             banding.keys_into(&hasher.sign(&b), 0, &mut keys);
-            hits += candidate_pairs(&keys, banding.bands).len();
+            hits += candidate_pairs(&keys, banding.bands, |_, _| true).len();
         }
         let p = collision_probability(truth, banding);
         let observed = hits as f64 / trials as f64;
@@ -210,7 +262,10 @@ mod tests {
         // Three articles; 0 and 2 share band 0, 1 and 2 share band 1, 0 and 2 also share band 1.
         let keys = [7, 1, 8, 2, 7, 1];
         // article-major: doc0 = [7,1], doc1 = [8,2], doc2 = [7,1]
-        let pairs: Vec<_> = candidate_pairs(&keys, 2).into_iter().map(unpack).collect();
+        let pairs: Vec<_> = candidate_pairs(&keys, 2, |_, _| true)
+            .into_iter()
+            .map(unpack)
+            .collect();
         assert_eq!(pairs, vec![(0, 2)]);
     }
 
@@ -218,7 +273,7 @@ mod tests {
     fn huge_buckets_stay_linear_but_connected() {
         let n = 1000u32;
         let keys = vec![42u32; n as usize];
-        let pairs = candidate_pairs(&keys, 1);
+        let pairs = candidate_pairs(&keys, 1, |_, _| true);
         assert!(pairs.len() < ANCHORS * n as usize);
         // Every member is paired with the first one, so the bucket stays one component.
         for doc in 1..n {

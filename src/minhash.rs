@@ -131,6 +131,38 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
     agree as f64 / a.len() as f64
 }
 
+/// Bits of each MinHash value kept in the in-memory sketch that screens LSH candidates.
+/// Unequal values agree on 16 bits by chance once in 65,536, so the sketch estimates Jaccard
+/// almost as well as the full signature at half the memory.
+pub type Sketch16 = u16;
+
+/// Appends the low 16 bits of each signature value to `out`.
+pub fn sketch_into(signature: &[u32], out: &mut Vec<Sketch16>) {
+    out.extend(signature.iter().map(|&v| v as Sketch16));
+}
+
+pub fn sketch_matches(a: &[Sketch16], b: &[Sketch16]) -> usize {
+    a.iter().zip(b).filter(|(x, y)| x == y).count()
+}
+
+/// Standard deviations below the threshold a pair's sketch estimate may fall and still be
+/// verified: a pair exactly at the threshold is screened out with probability about 2e-4.
+const SCREEN_SIGMAS: f64 = 3.5;
+
+/// The fewest agreeing sketch positions (of `num_perm`) for a pair to be worth verifying at
+/// `threshold`. LSH alone proposes many pairs far below the threshold when it is low; this
+/// screen drops them before any text is read again.
+///
+/// ```
+/// let m = dedup::minhash::min_sketch_matches(0.5, 256);
+/// assert!(m > 90 && m < 128);
+/// ```
+pub fn min_sketch_matches(threshold: f64, num_perm: usize) -> usize {
+    let k = num_perm as f64;
+    let sigma = (threshold * (1.0 - threshold) / k).sqrt();
+    ((threshold - SCREEN_SIGMAS * sigma) * k).floor().max(0.0) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +223,25 @@ mod tests {
             assert_eq!(estimate(&hasher.sign(&a), &hasher.sign(&a)), 1.0);
             assert!(estimate(&hasher.sign(&a), &hasher.sign(&b)) < 0.05);
         }
+    }
+
+    #[test]
+    fn sketch_screen_keeps_pairs_at_the_threshold_and_drops_unrelated_ones() {
+        let k = 256;
+        let hasher = MinHasher::new(Scheme::Oph, k, 8);
+        let threshold = 0.1;
+        let min = min_sketch_matches(threshold, k);
+        let matches = |shared, only, salt| {
+            let (a, b) = pair(shared, only, salt);
+            let (mut sa, mut sb) = (Vec::new(), Vec::new());
+            sketch_into(&hasher.sign(&a), &mut sa);
+            sketch_into(&hasher.sign(&b), &mut sb);
+            sketch_matches(&sa, &sb)
+        };
+        // J = 50 / 500 = 0.1, exactly the threshold: all 200 trials pass.
+        assert!((0..200).all(|t| matches(50, 225, t) >= min));
+        // J = 2 / 598: essentially unrelated; all screened out.
+        assert!((0..200).all(|t| matches(2, 298, 1000 + t) < min));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cluster::{self, Cluster, RepresentativeKey};
 use crate::load::{Corpus, Item, LoadError, Origin, Skip};
 use crate::lsh;
-use crate::minhash::MinHasher;
+use crate::minhash::{self, MinHasher, Sketch16};
 use crate::progress::Progress;
 use crate::shingle::Shingler;
 use crate::verify::{self, Rebuild};
@@ -99,8 +99,9 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut articles = Vec::new();
     let mut skipped = Vec::new();
     let mut keys: Vec<u32> = Vec::new();
+    let mut sketches: Vec<Sketch16> = Vec::new();
     for batch in corpus.batches(BATCH_BYTES) {
-        let signed: Vec<Result<(ArticleMeta, Vec<u32>), Skip>> = batch
+        let signed: Vec<Result<(ArticleMeta, Vec<u32>, Vec<Sketch16>), Skip>> = batch
             .into_par_iter()
             .map(|item| {
                 let article = match item {
@@ -114,8 +115,11 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                         reason: "no words in the body (after headline and page chrome)".into(),
                     });
                 }
+                let signature = hasher.sign(&shingles.hashes);
                 let mut band_keys = Vec::with_capacity(banding.bands);
-                banding.keys_into(&hasher.sign(&shingles.hashes), params.seed, &mut band_keys);
+                banding.keys_into(&signature, params.seed, &mut band_keys);
+                let mut sketch = Vec::with_capacity(signature.len());
+                minhash::sketch_into(&signature, &mut sketch);
                 let meta = ArticleMeta {
                     origin: article.origin,
                     id: article.id,
@@ -124,15 +128,16 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                     title: article.title,
                     words: shingles.words,
                 };
-                Ok((meta, band_keys))
+                Ok((meta, band_keys, sketch))
             })
             .collect();
         progress.advance(signed.len() as u64);
         for result in signed {
             match result {
-                Ok((meta, band_keys)) => {
+                Ok((meta, band_keys, sketch)) => {
                     articles.push(meta);
                     keys.extend(band_keys);
+                    sketches.extend(sketch);
                 }
                 Err(skip) => skipped.push(skip),
             }
@@ -141,8 +146,14 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let read_and_sign = started.elapsed();
 
     let banded = Instant::now();
-    let candidates = lsh::candidate_pairs(&keys, banding.bands);
+    let k = params.num_perm;
+    let min_matches = minhash::min_sketch_matches(params.threshold, k);
+    let sketch = |a: u32| &sketches[a as usize * k..][..k];
+    let candidates = lsh::candidate_pairs(&keys, banding.bands, |a, b| {
+        minhash::sketch_matches(sketch(a), sketch(b)) >= min_matches
+    });
     drop(keys);
+    drop(sketches);
     let band = banded.elapsed();
 
     let verifying = Instant::now();
