@@ -17,7 +17,7 @@ pub mod report;
 pub mod shingle;
 pub mod verify;
 
-pub use pipeline::{ArticleMeta, Outcome, Stats, find_duplicates};
+pub use pipeline::{ArticleMeta, Outcome, Signed, Signer, Stats, find_duplicates};
 
 use serde::Serialize;
 

@@ -6,8 +6,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cluster::{self, Cluster, RepresentativeKey};
-use crate::load::{Corpus, Item, LoadError, Origin, Skip};
-use crate::lsh;
+use crate::load::{Article, Corpus, Item, LoadError, Origin, Skip};
+use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher, Sketch16};
 use crate::progress::Progress;
 use crate::shingle::Shingler;
@@ -81,6 +81,52 @@ impl RepresentativeKey for Vec<ArticleMeta> {
     }
 }
 
+/// What LSH needs of one article, besides its metadata.
+pub struct Signed {
+    pub meta: ArticleMeta,
+    pub band_keys: Vec<u32>,
+    pub sketch: Vec<Sketch16>,
+}
+
+/// Turns a parsed article into its metadata, band keys and sketch.
+pub struct Signer<'a> {
+    pub shingler: Shingler,
+    pub hasher: &'a MinHasher,
+    pub banding: Banding,
+    pub seed: u64,
+}
+
+impl Signer<'_> {
+    /// An article with no words left to compare is skipped, with the reason.
+    pub fn sign(&self, article: Article) -> Result<Signed, Skip> {
+        let shingles = self.shingler.shingle_unsorted(&article.body);
+        if shingles.hashes.is_empty() {
+            return Err(Skip {
+                path: article.path,
+                reason: "no words in the body (after headline and page chrome)".into(),
+            });
+        }
+        let signature = self.hasher.sign(&shingles.hashes);
+        let mut band_keys = Vec::with_capacity(self.banding.bands);
+        self.banding
+            .keys_into(&signature, self.seed, &mut band_keys);
+        let mut sketch = Vec::with_capacity(signature.len());
+        minhash::sketch_into(&signature, &mut sketch);
+        Ok(Signed {
+            meta: ArticleMeta {
+                origin: article.origin,
+                id: article.id,
+                path: article.path,
+                date: article.date,
+                title: article.title,
+                words: shingles.words,
+            },
+            band_keys,
+            sketch,
+        })
+    }
+}
+
 /// Runs the whole pipeline on `config.inputs`.
 pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let started = Instant::now();
@@ -94,6 +140,12 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     };
     let hasher = MinHasher::new(params.minhash, params.num_perm, params.seed);
     let banding = params.banding();
+    let signer = Signer {
+        shingler,
+        hasher: &hasher,
+        banding,
+        seed: params.seed,
+    };
 
     progress.stage("reading", "articles");
     let mut articles = Vec::new();
@@ -101,43 +153,20 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut keys: Vec<u32> = Vec::new();
     let mut sketches: Vec<Sketch16> = Vec::new();
     for batch in corpus.batches(BATCH_BYTES) {
-        let signed: Vec<Result<(ArticleMeta, Vec<u32>, Vec<Sketch16>), Skip>> = batch
+        let signed: Vec<Result<Signed, Skip>> = batch
             .into_par_iter()
-            .map(|item| {
-                let article = match item {
-                    Item::Article(a) => a,
-                    Item::Skipped(s) => return Err(s),
-                };
-                let shingles = shingler.shingle_unsorted(&article.body);
-                if shingles.hashes.is_empty() {
-                    return Err(Skip {
-                        path: article.path,
-                        reason: "no words in the body (after headline and page chrome)".into(),
-                    });
-                }
-                let signature = hasher.sign(&shingles.hashes);
-                let mut band_keys = Vec::with_capacity(banding.bands);
-                banding.keys_into(&signature, params.seed, &mut band_keys);
-                let mut sketch = Vec::with_capacity(signature.len());
-                minhash::sketch_into(&signature, &mut sketch);
-                let meta = ArticleMeta {
-                    origin: article.origin,
-                    id: article.id,
-                    path: article.path,
-                    date: article.date,
-                    title: article.title,
-                    words: shingles.words,
-                };
-                Ok((meta, band_keys, sketch))
+            .map(|item| match item {
+                Item::Article(article) => signer.sign(article),
+                Item::Skipped(skip) => Err(skip),
             })
             .collect();
         progress.advance(signed.len() as u64);
         for result in signed {
             match result {
-                Ok((meta, band_keys, sketch)) => {
-                    articles.push(meta);
-                    keys.extend(band_keys);
-                    sketches.extend(sketch);
+                Ok(signed) => {
+                    articles.push(signed.meta);
+                    keys.extend(signed.band_keys);
+                    sketches.extend(signed.sketch);
                 }
                 Err(skip) => skipped.push(skip),
             }
