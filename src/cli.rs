@@ -111,6 +111,41 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Build or extend a persistent index of an archive, for `dedup check`.
+    Index {
+        #[command(subcommand)]
+        action: IndexAction,
+    },
+    /// Check new articles against an index (and against each other): which are near-duplicates
+    /// of which, with verified scores. The index fixes the settings.
+    #[command(after_help = CHECK_HELP)]
+    Check {
+        /// New articles: files or directories, as for the main command.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+
+        /// Index made by `dedup index build`.
+        #[arg(long, value_name = "FILE")]
+        index: PathBuf,
+
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+
+        /// Also list new articles that have no copy.
+        #[arg(long)]
+        singletons: bool,
+
+        /// Exit with status 1 when any new article is a near-duplicate (for CI).
+        #[arg(long)]
+        fail_on_duplicates: bool,
+
+        #[command(flatten)]
+        settings: Settings,
+
+        #[command(flatten)]
+        common: Common,
+    },
     /// Show why two articles were or were not grouped: exact Jaccard, containment, MinHash
     /// estimate, LSH bands, and the passages they share.
     #[command(after_help = EXPLAIN_HELP)]
@@ -131,6 +166,63 @@ pub enum Command {
         common: Common,
     },
 }
+
+#[derive(Subcommand, Debug)]
+pub enum IndexAction {
+    /// Create an index of the articles under PATH (replacing FILE once it is complete).
+    Build {
+        /// Articles to index: files or directories, as for the main command.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+
+        /// Where to write the index.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+
+        #[command(flatten)]
+        settings: Settings,
+
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Add articles to an existing index, in one atomic step.
+    Add {
+        /// Index made by `dedup index build`.
+        index: PathBuf,
+
+        /// Articles to add.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+
+        #[command(flatten)]
+        settings: Settings,
+
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+const CHECK_HELP: &str = "\
+Examples:
+  dedup index build archive/ -o archive.idx
+  dedup check --index archive.idx today/
+  dedup check --index archive.idx --format github --fail-on-duplicates new-articles/
+
+The index remembers the settings it was built with; a flag that asks for different ones is
+refused. Exit status as for the main command: 1 with --fail-on-duplicates when a new article
+has a copy.";
+
+/// The settings flags, by their clap ids, that decide which articles are grouped.
+pub const SETTING_IDS: &[&str] = &[
+    "threshold",
+    "shingle",
+    "ngram",
+    "num_perm",
+    "bands",
+    "rows",
+    "minhash",
+    "seed",
+];
 
 const EVAL_HELP: &str = "\
 Example:
@@ -229,6 +321,10 @@ pub enum FormatArg {
     Json,
     Jsonl,
     Csv,
+    /// GitHub Actions annotations (::warning file=...), one per copy
+    Github,
+    /// SARIF 2.1.0 for code-scanning tools
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -65,6 +65,10 @@ pub trait RepresentativeKey {
     /// The article's date as `YYYY-MM-DD`, if known.
     fn date(&self, article: u32) -> Option<&str>;
     fn words(&self, article: u32) -> u32;
+    /// Already in the archive that new articles are checked against (`dedup check`).
+    fn indexed(&self, _article: u32) -> bool {
+        false
+    }
 }
 
 /// Groups `n` articles by the verified `edges` (already unioned in `sets`).
@@ -72,7 +76,8 @@ pub trait RepresentativeKey {
 /// Clusters are ordered by size, largest first, then by their first member, so the output is
 /// the same whatever order the edges were found in. The representative is the earliest dated
 /// article (the likely original); among equal dates, or when no member has a date, the
-/// longest one (the most complete copy); then the first in input order.
+/// longest one (the most complete copy); then the first in input order. When new articles are
+/// checked against an index, an indexed member wins first: the archive already holds the story.
 pub fn components(
     sets: &mut UnionFind,
     edges: Vec<Edge>,
@@ -127,7 +132,9 @@ fn representative_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Orderin
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     };
-    by_date
+    key.indexed(y)
+        .cmp(&key.indexed(x))
+        .then(by_date)
         .then(key.words(y).cmp(&key.words(x)))
         .then(x.cmp(&y))
 }

@@ -7,6 +7,7 @@
 pub mod cluster;
 pub mod eval;
 pub mod explain;
+pub mod index;
 pub mod load;
 pub mod lsh;
 pub mod minhash;
@@ -19,7 +20,7 @@ pub mod verify;
 
 pub use pipeline::{ArticleMeta, Outcome, Signed, Signer, Stats, find_duplicates};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::load::{Input, JsonFields};
 use crate::lsh::Banding;
@@ -33,7 +34,7 @@ pub const DEFAULT_NUM_PERM: usize = 256;
 pub const DEFAULT_SEED: u64 = 42;
 
 /// Every setting that changes which articles are grouped. Echoed in machine-readable output.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Params {
     pub shingle: ShingleKind,
     pub ngram: usize,

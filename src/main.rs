@@ -4,19 +4,25 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use dedup::eval::{self, Label};
 use dedup::explain;
-use dedup::load::{Corpus, Input, JsonFields};
+use dedup::index::{self, Index};
+use dedup::load::{Corpus, Input, JsonFields, Skip};
 use dedup::lsh::Banding;
 use dedup::minhash::Scheme;
+use dedup::progress::Progress;
 use dedup::report::{self, Format, ReportOptions};
 use dedup::shingle::{MAX_WORD_NGRAM, ShingleKind};
 use dedup::{Config, Outcome, Params};
 
 mod cli;
-use cli::{Cli, ColorArg, Command, Common, FormatArg, ReportArg, SchemeArg, Settings, ShingleArg};
+use cli::{
+    Cli, ColorArg, Command, Common, FormatArg, IndexAction, ReportArg, SETTING_IDS, SchemeArg,
+    Settings, ShingleArg,
+};
 
 /// Documented in `--help`: 0 success, 1 duplicates found with --fail-on-duplicates, 2 error.
 const EXIT_DUPLICATES: u8 = 1;
@@ -26,8 +32,9 @@ const EXIT_ERROR: u8 = 2;
 const MAX_SKIP_WARNINGS: usize = 20;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, &matches) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
@@ -46,8 +53,70 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Some(Command::Index {
+            action:
+                IndexAction::Build {
+                    paths,
+                    output,
+                    settings,
+                    common,
+                },
+        }) => {
+            setup(&common)?;
+            let (mut index, staging) = Index::create(&output, params(&settings)?)?;
+            let built = Corpus::open(&inputs(&paths), fields(&settings))
+                .map_err(anyhow::Error::from)
+                .and_then(|corpus| Ok(index::add_corpus(&mut index, &corpus, &progress(&common))?));
+            let (added, skipped) = match built {
+                Ok(done) => done,
+                Err(e) => {
+                    drop(index);
+                    let _ = std::fs::remove_file(&staging);
+                    return Err(e);
+                }
+            };
+            index.finish(&staging, &output)?;
+            report_indexing(&common, &skipped, added, &output);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Index {
+            action:
+                IndexAction::Add {
+                    index: path,
+                    paths,
+                    settings,
+                    common,
+                },
+        }) => {
+            setup(&common)?;
+            let mut index = Index::open(&path)?;
+            let explicit = subcommand_matches(matches, &["index", "add"]);
+            refuse_other_settings(&path, index.params(), &settings, explicit)?;
+            let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
+            let (added, skipped) = index::add_corpus(&mut index, &corpus, &progress(&common))?;
+            report_indexing(&common, &skipped, added, &path);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check {
+            paths,
+            index: path,
+            format,
+            singletons,
+            fail_on_duplicates,
+            settings,
+            common,
+        }) => {
+            setup(&common)?;
+            let index = Index::open(&path)?;
+            let explicit = subcommand_matches(matches, &["check"]);
+            refuse_other_settings(&path, index.params(), &settings, explicit)?;
+            let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
+            let threshold = index.params().threshold;
+            let outcome = index::check(&index, &corpus, threshold, &progress(&common))?;
+            report_outcome(outcome, &common, format, singletons, fail_on_duplicates)
+        }
         None => {
             setup(&cli.common)?;
             cluster(
@@ -179,31 +248,92 @@ fn fields(settings: &Settings) -> JsonFields {
     }
 }
 
+fn inputs(paths: &[PathBuf]) -> Vec<Input> {
+    paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::Path(p.clone())
+            }
+        })
+        .collect()
+}
+
+fn progress(common: &Common) -> Progress {
+    Progress::new(!common.quiet && io::stderr().is_terminal())
+}
+
+/// The matches of a nested subcommand, to see which flags were typed.
+fn subcommand_matches<'m>(matches: &'m ArgMatches, path: &[&str]) -> &'m ArgMatches {
+    path.iter().fold(matches, |m, name| {
+        m.subcommand_matches(name)
+            .expect("the subcommand being run was matched")
+    })
+}
+
+/// An index answers only for the settings it was built with: a typed flag that asks for other
+/// ones is an error, not silently ignored.
+fn refuse_other_settings(
+    path: &Path,
+    built: &Params,
+    settings: &Settings,
+    matches: &ArgMatches,
+) -> anyhow::Result<()> {
+    let asked = params(settings)?;
+    for &id in SETTING_IDS {
+        if matches.value_source(id) != Some(ValueSource::CommandLine) {
+            continue;
+        }
+        let (was, now) = match id {
+            "threshold" => (built.threshold.to_string(), asked.threshold.to_string()),
+            "shingle" => (
+                format!("{:?}", built.shingle),
+                format!("{:?}", asked.shingle),
+            ),
+            "ngram" => (built.ngram.to_string(), asked.ngram.to_string()),
+            "num_perm" => (built.num_perm.to_string(), asked.num_perm.to_string()),
+            "bands" => (built.bands.to_string(), asked.bands.to_string()),
+            "rows" => (built.rows.to_string(), asked.rows.to_string()),
+            "minhash" => (
+                format!("{:?}", built.minhash),
+                format!("{:?}", asked.minhash),
+            ),
+            "seed" => (built.seed.to_string(), asked.seed.to_string()),
+            _ => unreachable!("SETTING_IDS lists only these"),
+        };
+        if was != now {
+            bail!(
+                "{}: the index was built with --{} {was}, not {now}; build a new index to change it",
+                path.display(),
+                id.replace('_', "-"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn report_indexing(common: &Common, skipped: &[Skip], added: u32, path: &Path) {
+    if !common.quiet {
+        warn_skip_list(skipped);
+        eprintln!(
+            "dedup: indexed {added} articles into {} ({} inputs skipped)",
+            path.display(),
+            skipped.len()
+        );
+    }
+}
+
 /// Runs the pipeline with warnings and statistics on standard error as the flags ask.
 fn find(paths: &[PathBuf], settings: &Settings, common: &Common) -> anyhow::Result<Outcome> {
     let config = Config {
-        inputs: paths
-            .iter()
-            .map(|p| {
-                if p.as_os_str() == "-" {
-                    Input::Stdin
-                } else {
-                    Input::Path(p.clone())
-                }
-            })
-            .collect(),
+        inputs: inputs(paths),
         fields: fields(settings),
         params: params(settings)?,
         progress: !common.quiet && io::stderr().is_terminal(),
     };
-    let outcome = dedup::find_duplicates(&config)?;
-    if !common.quiet {
-        warn_skips(&outcome);
-    }
-    if common.stats {
-        print_stats(&outcome);
-    }
-    Ok(outcome)
+    Ok(dedup::find_duplicates(&config)?)
 }
 
 fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
@@ -226,12 +356,31 @@ fn cluster(
     fail_on_duplicates: bool,
 ) -> anyhow::Result<ExitCode> {
     let outcome = find(paths, settings, common)?;
+    report_outcome(outcome, common, format, singletons, fail_on_duplicates)
+}
+
+/// Warnings and statistics on standard error, the report on standard output, and the exit code.
+fn report_outcome(
+    outcome: Outcome,
+    common: &Common,
+    format: FormatArg,
+    singletons: bool,
+    fail_on_duplicates: bool,
+) -> anyhow::Result<ExitCode> {
+    if !common.quiet {
+        warn_skip_list(&outcome.skipped);
+    }
+    if common.stats {
+        print_stats(&outcome);
+    }
     let options = ReportOptions {
         format: match format {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
             FormatArg::Jsonl => Format::Jsonl,
             FormatArg::Csv => Format::Csv,
+            FormatArg::Github => Format::Github,
+            FormatArg::Sarif => Format::Sarif,
         },
         color: color(common),
         singletons,
@@ -270,6 +419,9 @@ fn evaluate(
 ) -> anyhow::Result<ExitCode> {
     let labels = read_labels(labels)?;
     let outcome = find(paths, settings, common)?;
+    if !common.quiet {
+        warn_skip_list(&outcome.skipped);
+    }
     // Articles in a cluster share its number; every other article is its own cluster.
     let mut cluster_of: Vec<u64> = (0..outcome.articles.len() as u64)
         .map(|a| a + outcome.clusters.len() as u64 + 1)
@@ -306,14 +458,14 @@ fn evaluate(
     Ok(ExitCode::SUCCESS)
 }
 
-fn warn_skips(outcome: &Outcome) {
-    for skip in outcome.skipped.iter().take(MAX_SKIP_WARNINGS) {
+fn warn_skip_list(skipped: &[Skip]) {
+    for skip in skipped.iter().take(MAX_SKIP_WARNINGS) {
         eprintln!("dedup: warning: skipped {}: {}", skip.path, skip.reason);
     }
-    if outcome.skipped.len() > MAX_SKIP_WARNINGS {
+    if skipped.len() > MAX_SKIP_WARNINGS {
         eprintln!(
             "dedup: warning: {} more inputs skipped (all are listed under inputs.skipped_inputs in --format json)",
-            outcome.skipped.len() - MAX_SKIP_WARNINGS
+            skipped.len() - MAX_SKIP_WARNINGS
         );
     }
 }

@@ -1,9 +1,9 @@
 //! MinHash signatures: fixed-size sketches whose agreement rate estimates Jaccard similarity.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the `num_perm` minima are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scheme {
     /// One-permutation hashing with optimal densification (Shrivastava, ICML 2017): one hash

@@ -10,7 +10,7 @@ use crate::load::{Article, Corpus, Item, LoadError, Origin, Skip};
 use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher, Sketch16};
 use crate::progress::Progress;
-use crate::shingle::Shingler;
+use crate::shingle::{ShingleSet, Shingler};
 use crate::verify::{self, Rebuild};
 use crate::{Config, Params};
 
@@ -18,15 +18,16 @@ use crate::{Config, Params};
 /// is never in memory at once.
 const BATCH_BYTES: usize = 16 << 20;
 
-/// What is kept of an article once it is signed: no text, no shingles.
+/// What is reported of an article: no text, no shingles.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArticleMeta {
-    pub origin: Origin,
     pub id: String,
     pub path: String,
     pub date: Option<String>,
     pub title: Option<String>,
     pub words: u32,
+    /// Found in a persistent index rather than among the inputs (`dedup check`).
+    pub indexed: bool,
 }
 
 /// Counts and timings of one run.
@@ -79,11 +80,15 @@ impl RepresentativeKey for Vec<ArticleMeta> {
     fn words(&self, a: u32) -> u32 {
         self[a as usize].words
     }
+    fn indexed(&self, a: u32) -> bool {
+        self[a as usize].indexed
+    }
 }
 
 /// What LSH needs of one article, besides its metadata.
 pub struct Signed {
     pub meta: ArticleMeta,
+    pub origin: Origin,
     pub band_keys: Vec<u32>,
     pub sketch: Vec<Sketch16>,
 }
@@ -100,6 +105,16 @@ impl Signer<'_> {
     /// An article with no words left to compare is skipped, with the reason.
     pub fn sign(&self, article: Article) -> Result<Signed, Skip> {
         let shingles = self.shingler.shingle_unsorted(&article.body);
+        self.sign_shingles(article, &shingles)
+    }
+
+    /// Like [`Signer::sign`], and also returns the sorted shingle set.
+    pub fn sign_keeping_shingles(&self, article: Article) -> Result<(Signed, ShingleSet), Skip> {
+        let shingles = self.shingler.shingle(&article.body);
+        Ok((self.sign_shingles(article, &shingles)?, shingles))
+    }
+
+    fn sign_shingles(&self, article: Article, shingles: &ShingleSet) -> Result<Signed, Skip> {
         if shingles.hashes.is_empty() {
             return Err(Skip {
                 path: article.path,
@@ -114,13 +129,14 @@ impl Signer<'_> {
         minhash::sketch_into(&signature, &mut sketch);
         Ok(Signed {
             meta: ArticleMeta {
-                origin: article.origin,
                 id: article.id,
                 path: article.path,
                 date: article.date,
                 title: article.title,
                 words: shingles.words,
+                indexed: false,
             },
+            origin: article.origin,
             band_keys,
             sketch,
         })
@@ -149,6 +165,8 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
 
     progress.stage("reading", "articles");
     let mut articles = Vec::new();
+    // Kept beside the metadata: only verification needs them, and reports never do.
+    let mut origins: Vec<Origin> = Vec::new();
     let mut skipped = Vec::new();
     let mut keys: Vec<u32> = Vec::new();
     let mut sketches: Vec<Sketch16> = Vec::new();
@@ -165,6 +183,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
             match result {
                 Ok(signed) => {
                     articles.push(signed.meta);
+                    origins.push(signed.origin);
                     keys.extend(signed.band_keys);
                     sketches.extend(signed.sketch);
                 }
@@ -187,7 +206,6 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
 
     let verifying = Instant::now();
     progress.stage("verifying", "pairs");
-    let origins: Vec<Origin> = articles.iter().map(|a| a.origin).collect();
     let rebuild = Rebuild {
         corpus: &corpus,
         shingler,

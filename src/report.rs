@@ -37,6 +37,10 @@ pub enum Format {
     Json,
     Jsonl,
     Csv,
+    /// GitHub Actions workflow commands: one `::warning` per copy, shown on the pull request.
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -62,6 +66,9 @@ struct Member<'a> {
     date: Option<&'a str>,
     title: Option<&'a str>,
     words: u32,
+    /// Only in `dedup check` output, for members found in the index.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    indexed: bool,
 }
 
 impl<'a> From<&'a ArticleMeta> for Member<'a> {
@@ -72,6 +79,7 @@ impl<'a> From<&'a ArticleMeta> for Member<'a> {
             date: a.date.as_deref(),
             title: a.title.as_deref(),
             words: a.words,
+            indexed: a.indexed,
         }
     }
 }
@@ -205,6 +213,8 @@ pub fn write(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) ->
         }
         Format::Csv => write_csv(outcome, options, out),
         Format::Table => write_table(outcome, options, out),
+        Format::Github => write_github(outcome, out),
+        Format::Sarif => write_sarif(outcome, out),
     }
 }
 
@@ -239,6 +249,131 @@ fn write_json(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) -
     out.write_all(b"\n")
 }
 
+/// A copy worth flagging in CI, with the article it most resembles: every clustered article but
+/// the representative, or, in a cluster that reaches into an index, every new article (the
+/// archive already has the story). Indexed articles are never flagged: they are accepted.
+struct Finding<'a> {
+    path: &'a str,
+    other: &'a str,
+    jaccard: f64,
+    cluster: usize,
+    size: usize,
+}
+
+fn findings(outcome: &Outcome) -> Vec<Finding<'_>> {
+    let mut out = Vec::new();
+    for (i, c) in outcome.clusters.iter().enumerate() {
+        let in_archive = c
+            .members
+            .iter()
+            .any(|&m| outcome.articles[m as usize].indexed);
+        for &m in &c.members {
+            let article = &outcome.articles[m as usize];
+            if article.indexed || (m == c.representative && !in_archive) {
+                continue;
+            }
+            let best = c
+                .pairs
+                .iter()
+                .filter(|e| e.a == m || e.b == m)
+                .max_by(|x, y| x.jaccard.total_cmp(&y.jaccard).then(y.a.cmp(&x.a)));
+            if let Some(edge) = best {
+                let other = if edge.a == m { edge.b } else { edge.a };
+                out.push(Finding {
+                    path: &article.path,
+                    other: &outcome.articles[other as usize].path,
+                    jaccard: round4(edge.jaccard),
+                    cluster: i + 1,
+                    size: c.members.len(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Splits `file.jsonl:LINE` into the file and the line; whole files start at line 1.
+fn file_and_line(path: &str) -> (&str, u64) {
+    match path.rsplit_once(':') {
+        Some((file, line)) if !file.is_empty() => match line.parse() {
+            Ok(n) => (file, n),
+            Err(_) => (path, 1),
+        },
+        _ => (path, 1),
+    }
+}
+
+impl Finding<'_> {
+    fn message(&self) -> String {
+        format!(
+            "{} is a near-duplicate of {} (Jaccard {}; cluster {} of {} articles)",
+            self.path, self.other, self.jaccard, self.cluster, self.size
+        )
+    }
+}
+
+/// Escapes per the GitHub Actions workflow-command rules.
+fn github_escape(s: &str, property: bool) -> String {
+    let mut out = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        out = out.replace(':', "%3A").replace(',', "%2C");
+    }
+    out
+}
+
+fn write_github(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    for f in findings(outcome) {
+        let (file, line) = file_and_line(f.path);
+        writeln!(
+            out,
+            "::warning file={},line={line},title={}::{}",
+            github_escape(file, true),
+            github_escape("Near-duplicate article", true),
+            github_escape(&f.message(), false)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_sarif(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    let results: Vec<serde_json::Value> = findings(outcome)
+        .iter()
+        .map(|f| {
+            let (file, line) = file_and_line(f.path);
+            serde_json::json!({
+                "ruleId": "near-duplicate",
+                "level": "warning",
+                "message": {"text": f.message()},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": file},
+                    "region": {"startLine": line}
+                }}],
+                "properties": {"duplicateOf": f.other, "jaccard": f.jaccard}
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "dedup",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": [{
+                    "id": "near-duplicate",
+                    "shortDescription": {"text": "Article is a reworded copy of another article"}
+                }]
+            }},
+            "results": results
+        }]
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
 /// Quotes a CSV field when it needs it (RFC 4180).
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -251,7 +386,7 @@ fn csv_field(s: &str) -> String {
 fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "cluster,size,representative,path,id,date,title,words,best_jaccard"
+        "cluster,size,representative,path,id,date,title,words,best_jaccard,indexed"
     )?;
     for group in groups(outcome, options.singletons) {
         for m in &group.members {
@@ -266,7 +401,7 @@ fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) ->
                 });
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{}",
                 group.id,
                 group.size,
                 m.path == group.representative,
@@ -275,7 +410,8 @@ fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) ->
                 m.date.unwrap_or(""),
                 csv_field(m.title.unwrap_or("")),
                 m.words,
-                best.map(|b| b.to_string()).unwrap_or_default()
+                best.map(|b| b.to_string()).unwrap_or_default(),
+                m.indexed
             )?;
         }
     }
@@ -351,10 +487,13 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
             } else {
                 " ".to_string()
             };
-            let title = m
+            let mut title = m
                 .title
                 .map(|t| ellipsize(t, 70))
                 .unwrap_or_else(|| paint.dim("(no headline)"));
+            if m.indexed {
+                title = format!("{} {title}", paint.dim("[index]"));
+            }
             writeln!(
                 out,
                 "  {marker} {:<path_width$}  {:<10}  {title}",

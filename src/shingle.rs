@@ -1,12 +1,12 @@
 //! Shingling: turns an article body into the set of hashed n-grams that similarity is measured on.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::normalize;
 
 /// What an n-gram is made of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ShingleKind {
     /// n consecutive words: robust to layout, sensitive to rewording. The default.

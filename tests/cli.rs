@@ -243,7 +243,7 @@ fn jsonl_has_one_cluster_per_line_and_csv_one_row_per_member() {
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(
         rows[0],
-        "cluster,size,representative,path,id,date,title,words,best_jaccard"
+        "cluster,size,representative,path,id,date,title,words,best_jaccard,indexed"
     );
     assert_eq!(rows.len(), 1 + 5);
     assert!(rows[1].starts_with("1,3,"));

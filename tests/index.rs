@@ -1,0 +1,295 @@
+//! `dedup index` and `dedup check`: a persistent archive index and CI-friendly reports.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
+}
+
+fn dedup() -> Command {
+    Command::cargo_bin("dedup").unwrap()
+}
+
+/// An archive with seeds 000, 003, 004 and a folder of new articles 001, 002.
+fn archive_and_new() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (archive, new) = (dir.path().join("archive"), dir.path().join("new"));
+    std::fs::create_dir_all(&archive).unwrap();
+    std::fs::create_dir_all(&new).unwrap();
+    for entry in std::fs::read_dir(seeds()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let to = if name.starts_with("001") || name.starts_with("002") {
+            &new
+        } else {
+            &archive
+        };
+        std::fs::copy(&path, to.join(&name)).unwrap();
+    }
+    (dir, archive, new)
+}
+
+fn build(archive: &Path, index: &Path) {
+    dedup()
+        .args(["index", "build", "--quiet", "-o"])
+        .arg(index)
+        .arg(archive)
+        .assert()
+        .success();
+}
+
+fn check_json(index: &Path, new: &Path) -> serde_json::Value {
+    let out = dedup()
+        .args(["check", "--format", "json", "--index"])
+        .arg(index)
+        .arg(new)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn new_copies_are_found_in_the_index_without_the_archive() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    // The archive is gone: the check must answer from the index alone.
+    std::fs::remove_dir_all(&archive).unwrap();
+    let report = check_json(&index, &new);
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 1);
+    let members = clusters[0]["members"].as_array().unwrap();
+    let names: Vec<(&str, bool)> = members
+        .iter()
+        .map(|m| (&m["id"].as_str().unwrap()[..3], m["indexed"] == true))
+        .collect();
+    assert_eq!(names, [("001", false), ("002", false), ("000", true)]);
+    // The archived original represents the story.
+    assert!(
+        clusters[0]["representative"]
+            .as_str()
+            .unwrap()
+            .contains("000_")
+    );
+    for pair in clusters[0]["pairs"].as_array().unwrap() {
+        assert!(pair["jaccard"].as_f64().unwrap() >= 0.08);
+    }
+}
+
+#[test]
+fn check_fails_ci_and_annotates_the_pull_request() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    let out = dedup()
+        .args([
+            "check",
+            "--format",
+            "github",
+            "--fail-on-duplicates",
+            "--index",
+        ])
+        .arg(&index)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("::warning file="));
+    assert!(lines[0].contains("001_13e38ec530b71da4.txt,line=1,title=Near-duplicate article::"));
+    assert!(lines[0].contains("is a near-duplicate of"));
+    assert!(lines[0].contains("000_1a9e1d88d631cba8.txt (Jaccard 0.3659"));
+
+    let out = dedup()
+        .args(["check", "--format", "sarif", "--index"])
+        .arg(&index)
+        .arg(&new)
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["ruleId"], "near-duplicate");
+
+    // Nothing new in common with the archive: success, no annotations.
+    let lone = dir.path().join("lone");
+    std::fs::create_dir(&lone).unwrap();
+    std::fs::write(
+        lone.join("x.txt"),
+        "An unrelated story about city budgets and parks.",
+    )
+    .unwrap();
+    dedup()
+        .args([
+            "check",
+            "--format",
+            "github",
+            "--fail-on-duplicates",
+            "--index",
+        ])
+        .arg(&index)
+        .arg(&lone)
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn main_command_speaks_github_too() {
+    dedup()
+        .args(["--format", "github"])
+        .arg(seeds())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("::warning file="))
+        .stdout(predicate::function(|s: &str| s.lines().count() == 2));
+}
+
+#[test]
+fn added_articles_are_found_by_later_checks() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    dedup()
+        .args(["index", "add"])
+        .arg(&index)
+        .arg(&new)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("indexed 2 articles"));
+    let report = check_json(&index, &new);
+    // Each new article now also matches its own indexed copy exactly.
+    let pairs = report["clusters"][0]["pairs"].as_array().unwrap();
+    assert!(pairs.iter().any(|p| p["jaccard"] == 1.0));
+}
+
+#[test]
+fn other_settings_than_the_index_are_refused() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    dedup()
+        .args(["check", "--threshold", "0.3", "--index"])
+        .arg(&index)
+        .arg(&new)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the index was built with --threshold 0.08, not 0.3",
+        ));
+    dedup()
+        .args(["index", "add", "--num-perm", "64"])
+        .arg(&index)
+        .arg(&new)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--num-perm 256, not 64"));
+    // Repeating the index's own settings is fine.
+    dedup()
+        .args(["check", "--threshold", "0.08", "--index"])
+        .arg(&index)
+        .arg(&new)
+        .assert()
+        .success();
+}
+
+#[test]
+fn damaged_or_foreign_files_give_a_clear_error() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    let bytes = std::fs::read(&index).unwrap();
+    let truncated = dir.path().join("truncated.idx");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    let junk = dir.path().join("junk.idx");
+    std::fs::write(&junk, "not an index at all").unwrap();
+    let missing = dir.path().join("missing.idx");
+    for (file, reason) in [
+        (&truncated, "not a dedup index, or damaged"),
+        (&junk, "not a dedup index, or damaged"),
+        (&missing, "no such index file"),
+    ] {
+        dedup()
+            .args(["check", "--index"])
+            .arg(file)
+            .arg(&new)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with(format!(
+                "dedup: error: {}: {reason}",
+                file.display()
+            )))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+#[test]
+fn a_killed_add_leaves_the_previous_index_intact() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    // Enough articles that the add is still running when it is killed.
+    let big = dir.path().join("big.jsonl");
+    let mut lines = String::new();
+    for i in 0..40_000 {
+        let words: Vec<String> = (0..150)
+            .map(|w| format!("w{}", (i * 7 + w * 13) % 9973))
+            .collect();
+        lines.push_str(&serde_json::json!({"id": i, "text": words.join(" ")}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&big, lines).unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dedup"))
+        .args(["index", "add", "--quiet"])
+        .arg(&index)
+        .arg(&big)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "add finished before it could be killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Still the three archived articles, and still answering.
+    let report = check_json(&index, &new);
+    assert_eq!(report["clusters"].as_array().unwrap().len(), 1);
+    let members = report["clusters"][0]["members"].as_array().unwrap();
+    assert_eq!(members.iter().filter(|m| m["indexed"] == true).count(), 1);
+    dedup()
+        .args(["index", "add", "--quiet"])
+        .arg(&index)
+        .arg(&new)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_failed_build_leaves_no_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("x.idx");
+    dedup()
+        .args(["index", "build", "-o"])
+        .arg(&index)
+        .arg(dir.path().join("no-such-folder"))
+        .assert()
+        .code(2);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
