@@ -5,7 +5,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use dedup::lsh::{Banding, candidate_pairs};
-use dedup::minhash::{MinHasher, Scheme};
+use dedup::minhash::{self, MinHasher, Scheme};
 use dedup::shingle::{ShingleKind, Shingler};
 
 /// A deterministic article-like text of about `words` words drawn from a 5,000-word vocabulary,
@@ -41,15 +41,12 @@ fn bench_shingle(c: &mut Criterion) {
     .unwrap();
     let mut group = c.benchmark_group("shingle");
     group.throughput(Throughput::Bytes(text.len() as u64));
-    group.bench_function("ascii 500 words, unsorted", |b| {
-        b.iter(|| shingler().shingle_unsorted(black_box(&text)))
-    });
-    group.bench_function("ascii 500 words, sorted set", |b| {
+    group.bench_function("ascii 500 words", |b| {
         b.iter(|| shingler().shingle(black_box(&text)))
     });
     group.throughput(Throughput::Bytes(news.len() as u64));
     group.bench_function("seed 001 (curly quotes)", |b| {
-        b.iter(|| shingler().shingle_unsorted(black_box(&news)))
+        b.iter(|| shingler().shingle(black_box(&news)))
     });
     group.finish();
 }
@@ -73,16 +70,16 @@ fn bench_lsh(c: &mut Criterion) {
         rows: 2,
     };
     let hasher = MinHasher::new(Scheme::Oph, 256, 42);
-    let mut keys = Vec::with_capacity(n * banding.bands);
+    let mut sketches = Vec::with_capacity(n * 256);
     for i in 0..n as u64 {
         let set = shingler().shingle(&article(i, 300)).hashes;
-        banding.keys_into(&hasher.sign(&set), 42, &mut keys);
+        minhash::sketch_into(&hasher.sign(&set), &mut sketches);
     }
     let mut group = c.benchmark_group("lsh");
     group.throughput(Throughput::Elements(n as u64));
     group.sample_size(10);
     group.bench_function("candidate pairs, 20k articles, 128x2", |b| {
-        b.iter(|| candidate_pairs(black_box(&keys), banding.bands, |_, _| true))
+        b.iter(|| candidate_pairs(black_box(&sketches), 256, banding, |_, _| true))
     });
     group.finish();
 }

@@ -146,6 +146,31 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Generate a labelled benchmark corpus from real base articles: reworded, chrome-wrapped,
+    /// extended/cut and heavily rewritten copies, plus hard negatives.
+    #[command(after_help = SYNTH_HELP)]
+    Synth {
+        /// Base articles: JSONL with id, text and optionally date and title (bench/fetch-corpus.sh
+        /// makes two). Repeatable.
+        #[arg(long, value_name = "FILE", required = true)]
+        base: Vec<PathBuf>,
+
+        /// Number of articles to write, copies and hard negatives included.
+        #[arg(short = 'n', long, value_name = "N", default_value_t = 10_000)]
+        articles: usize,
+
+        /// Seed of every random choice; the same seed and bases give the same corpus.
+        #[arg(long, default_value_t = DEFAULT_SEED)]
+        seed: u64,
+
+        /// Output folder: articles.jsonl (or articles/) and labels.jsonl.
+        #[arg(short, long, value_name = "DIR")]
+        out: PathBuf,
+
+        /// Write one seed-format text file per article (in folders of 1,000) instead of JSONL.
+        #[arg(long)]
+        files: bool,
+    },
     /// Show why two articles were or were not grouped: exact Jaccard, containment, MinHash
     /// estimate, LSH bands, and the passages they share.
     #[command(after_help = EXPLAIN_HELP)]
@@ -223,6 +248,12 @@ pub const SETTING_IDS: &[&str] = &[
     "minhash",
     "seed",
 ];
+
+const SYNTH_HELP: &str = "\
+Example:
+  bench/fetch-corpus.sh
+  dedup synth --base bench/data/newsarticles.jsonl --base bench/data/bbc.jsonl -n 10000 -o /tmp/c10k
+  dedup eval --labels /tmp/c10k/labels.jsonl /tmp/c10k/articles.jsonl";
 
 const EVAL_HELP: &str = "\
 Example:

@@ -71,13 +71,14 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
     let (sa, sb) = (shingler.shingle(&a.body), shingler.shingle(&b.body));
     let (ga, gb) = (hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
     let banding = params.banding();
-    let (mut ka, mut kb) = (Vec::new(), Vec::new());
-    banding.keys_into(&ga, params.seed, &mut ka);
-    banding.keys_into(&gb, params.seed, &mut kb);
-    let shared_bands = ka.iter().zip(&kb).filter(|(x, y)| x == y).count();
     let (mut xa, mut xb) = (Vec::new(), Vec::new());
     minhash::sketch_into(&ga, &mut xa);
     minhash::sketch_into(&gb, &mut xb);
+    let shared_bands = banding
+        .keys(&xa)
+        .zip(banding.keys(&xb))
+        .filter(|(x, y)| x == y)
+        .count();
     let sketch_matches = minhash::sketch_matches(&xa, &xb);
     let min_sketch_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
     let jaccard = sa.jaccard(&sb);

@@ -22,7 +22,7 @@ use crate::load::{Corpus, Item, Skip};
 use crate::lsh;
 use crate::minhash::{self, MinHasher, Sketch16};
 use crate::progress::Progress;
-use crate::shingle::{ShingleSet, Shingler};
+use crate::shingle::{ShingleHash, ShingleSet, Shingler};
 use crate::{ArticleMeta, Outcome, Params, Signer, Stats};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
@@ -66,7 +66,7 @@ pub struct Entry {
     pub article: StoredArticle,
     pub band_keys: Vec<u32>,
     pub sketch: Vec<Sketch16>,
-    pub shingles: Vec<u64>,
+    pub shingles: Vec<ShingleHash>,
 }
 
 pub struct Index {
@@ -83,7 +83,7 @@ fn to_bytes_u16(values: &[u16]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-fn to_bytes_u64(values: &[u64]) -> Vec<u8> {
+fn to_bytes_u32(values: &[u32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
@@ -226,7 +226,7 @@ impl Index {
                     .insert(next, to_bytes_u16(&entry.sketch).as_slice())
                     .map_err(|e| self.err(e))?;
                 shingles
-                    .insert(next, to_bytes_u64(&entry.shingles).as_slice())
+                    .insert(next, to_bytes_u32(&entry.shingles).as_slice())
                     .map_err(|e| self.err(e))?;
                 for (band, &key) in entry.band_keys.iter().enumerate() {
                     bands
@@ -313,14 +313,14 @@ impl Reader {
             .collect())
     }
 
-    pub fn shingles(&self, id: u32) -> Result<Vec<u64>, IndexError> {
+    pub fn shingles(&self, id: u32) -> Result<Vec<ShingleHash>, IndexError> {
         let bytes = self.bytes(&self.shingles, id)?;
-        if bytes.len() % 8 != 0 {
+        if bytes.len() % 4 != 0 {
             return Err(self.err(format!("article {id} has a truncated shingle set")));
         }
         Ok(bytes
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
             .collect())
     }
 }
@@ -340,8 +340,6 @@ fn signer<'a>(params: &Params, hasher: &'a MinHasher) -> Signer<'a> {
             seed: params.seed,
         },
         hasher,
-        banding: params.banding(),
-        seed: params.seed,
     }
 }
 
@@ -363,7 +361,7 @@ pub fn add_corpus(
                     Item::Article(a) => a,
                     Item::Skipped(s) => return Err(s),
                 };
-                let (signed, shingles) = signer.sign_keeping_shingles(article)?;
+                let signed = signer.sign(article)?;
                 Ok(Entry {
                     article: StoredArticle {
                         id: signed.meta.id,
@@ -372,9 +370,9 @@ pub fn add_corpus(
                         title: signed.meta.title,
                         words: signed.meta.words,
                     },
-                    band_keys: signed.band_keys,
+                    band_keys: params.banding().keys(&signed.sketch).collect(),
                     sketch: signed.sketch,
-                    shingles: shingles.hashes,
+                    shingles: signed.shingles.hashes,
                 })
             })
             .collect();
@@ -422,13 +420,13 @@ pub fn check(
                     Item::Article(a) => a,
                     Item::Skipped(s) => return Err(s),
                 };
-                let (signed, shingles) = signer.sign_keeping_shingles(article)?;
+                let signed = signer.sign(article)?;
                 Ok(Fresh {
                     meta: signed.meta,
-                    band_keys: signed.band_keys,
+                    band_keys: params.banding().keys(&signed.sketch).collect(),
                     sketch: signed.sketch,
-                    signature: hasher.sign(&shingles.hashes),
-                    shingles,
+                    signature: hasher.sign(&signed.shingles.hashes),
+                    shingles: signed.shingles,
                 })
             })
             .collect();
@@ -445,12 +443,11 @@ pub fn check(
     let banded = Instant::now();
     let k = params.num_perm;
     let min_matches = minhash::min_sketch_matches(threshold, k);
-    let bands = params.bands;
-    let keys: Vec<u32> = fresh
+    let sketches: Vec<Sketch16> = fresh
         .iter()
-        .flat_map(|f| f.band_keys.iter().copied())
+        .flat_map(|f| f.sketch.iter().copied())
         .collect();
-    let among_new = lsh::candidate_pairs(&keys, bands, |a, b| {
+    let among_new = lsh::candidate_pairs(&sketches, k, params.banding(), |a, b| {
         minhash::sketch_matches(&fresh[a as usize].sketch, &fresh[b as usize].sketch) >= min_matches
     });
     let reader = index.reader()?;

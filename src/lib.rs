@@ -16,6 +16,7 @@ mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod shingle;
+pub mod synth;
 pub mod verify;
 
 pub use pipeline::{ArticleMeta, Outcome, Signed, Signer, Stats, find_duplicates};
@@ -30,7 +31,7 @@ use crate::shingle::ShingleKind;
 /// Default similarity threshold on exact word-3-shingle Jaccard. See the README section
 /// "Choosing the threshold" for the measurements behind it.
 pub const DEFAULT_THRESHOLD: f64 = 0.08;
-pub const DEFAULT_NUM_PERM: usize = 256;
+pub const DEFAULT_NUM_PERM: usize = 512;
 pub const DEFAULT_SEED: u64 = 42;
 
 /// Every setting that changes which articles are grouped. Echoed in machine-readable output.

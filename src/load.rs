@@ -1,13 +1,11 @@
 //! Input discovery and parsing: seed-format text files, JSONL, and standard input.
 //!
-//! Inputs are streamed in bounded batches; an article's text is not kept after it is signed.
-//! Each article remembers its [`Origin`] instead, so that the verification stage can read the
-//! few candidate articles again rather than holding every text in memory.
+//! Inputs are streamed in bounded batches, standard input included; an article's text is not
+//! kept after it is signed.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -66,27 +64,17 @@ enum Format {
 
 #[derive(Debug)]
 struct Source {
-    path: PathBuf,
+    /// `None` for standard input.
+    path: Option<PathBuf>,
     display: String,
     format: Format,
-    /// JSONL files stay open for re-reading lines during verification.
-    reopened: OnceLock<File>,
-}
-
-/// Where an article's text lives, so it can be read again: a whole file, or one line of one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Origin {
-    source: u32,
-    /// 1-based line number within a JSONL file, for messages and output paths.
-    line: u32,
-    offset: u64,
-    len: u32,
 }
 
 /// One parsed article. `body` is what similarity is computed on: no date, headline or chrome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Article {
-    pub origin: Origin,
+    /// 1-based line number in a JSONL input; 0 for a whole file.
+    pub line: u32,
     pub id: String,
     pub path: String,
     pub date: Option<String>,
@@ -107,8 +95,6 @@ pub struct Corpus {
     fields: JsonFields,
     /// Skips found while walking directories (unreadable folders, symlink loops).
     walk_skips: Vec<Skip>,
-    /// Standard input is spooled to a temporary file so it can be re-read like any other.
-    _stdin_spool: Option<tempfile::NamedTempFile>,
 }
 
 fn is_jsonl(path: &Path) -> bool {
@@ -129,19 +115,13 @@ impl Corpus {
     pub fn open(inputs: &[Input], fields: JsonFields) -> Result<Corpus, LoadError> {
         let mut sources = Vec::new();
         let mut walk_skips = Vec::new();
-        let mut stdin_spool = None;
         for input in inputs {
             match input {
-                Input::Stdin => {
-                    let spool = spool_stdin()?;
-                    sources.push(Source {
-                        path: spool.path().to_path_buf(),
-                        display: "<stdin>".into(),
-                        format: Format::Jsonl,
-                        reopened: OnceLock::new(),
-                    });
-                    stdin_spool = Some(spool);
-                }
+                Input::Stdin => sources.push(Source {
+                    path: None,
+                    display: "<stdin>".into(),
+                    format: Format::Jsonl,
+                }),
                 Input::Path(path) => {
                     let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
                         path: path.display().to_string(),
@@ -159,7 +139,6 @@ impl Corpus {
             sources,
             fields,
             walk_skips,
-            _stdin_spool: stdin_spool,
         })
     }
 
@@ -188,7 +167,7 @@ impl Corpus {
         }
         for item in corpus.batches(BATCH_BYTES_ONE).flatten() {
             match item {
-                Item::Article(a) if line.is_none_or(|n| a.origin.line == n) => return Ok(a),
+                Item::Article(a) if line.is_none_or(|n| a.line == n) => return Ok(a),
                 Item::Skipped(s) if line.is_none() || s.path == spec => {
                     return Err(LoadError::NotAnArticle {
                         path: s.path,
@@ -217,28 +196,6 @@ impl Corpus {
             batch_bytes,
         }
     }
-
-    /// Reads one article again, for verification.
-    pub fn reload(&self, origin: Origin) -> Result<Article, LoadError> {
-        let source = &self.sources[origin.source as usize];
-        let item = match source.format {
-            Format::Seed => read_seed_file(origin.source, source),
-            Format::Jsonl => {
-                let line =
-                    source
-                        .read_at(origin.offset, origin.len)
-                        .map_err(|e| LoadError::Io {
-                            path: source.display.clone(),
-                            source: e,
-                        })?;
-                parse_json_line(&line, origin, source, &self.fields)
-            }
-        };
-        match item {
-            Item::Article(article) => Ok(article),
-            Item::Skipped(Skip { path, reason }) => Err(LoadError::Changed { path, reason }),
-        }
-    }
 }
 
 /// Batch size when looking for one article: small, since the rest is thrown away.
@@ -252,8 +209,7 @@ fn source_for(path: PathBuf) -> Source {
         } else {
             Format::Seed
         },
-        path,
-        reopened: OnceLock::new(),
+        path: Some(path),
     }
 }
 
@@ -285,56 +241,14 @@ fn walk_dir(root: &Path, sources: &mut Vec<Source>, skips: &mut Vec<Skip>) {
     }
 }
 
-fn spool_stdin() -> Result<tempfile::NamedTempFile, LoadError> {
-    let err = |source| LoadError::Io {
-        path: "<stdin>".into(),
-        source,
-    };
-    let mut spool = tempfile::NamedTempFile::new().map_err(err)?;
-    io::copy(&mut io::stdin().lock(), spool.as_file_mut()).map_err(err)?;
-    Ok(spool)
-}
-
-impl Source {
-    /// Reads `len` bytes at `offset` without moving a shared cursor, so threads can share one
-    /// open file.
-    fn read_at(&self, offset: u64, len: u32) -> io::Result<Vec<u8>> {
-        let file = match self.reopened.get() {
-            Some(file) => file,
-            None => {
-                let file = File::open(&self.path)?;
-                self.reopened.get_or_init(|| file)
-            }
-        };
-        let mut buf = vec![0; len as usize];
-        read_exact_at(file, &mut buf, offset)?;
-        Ok(buf)
-    }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-    while !buf.is_empty() {
-        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Raw input waiting to be parsed in parallel.
 enum Unit {
     File(u32),
-    Line { origin: Origin, bytes: Vec<u8> },
+    Line {
+        source: u32,
+        line: u32,
+        bytes: Vec<u8>,
+    },
     Skipped(Skip),
 }
 
@@ -348,9 +262,31 @@ pub struct Batches<'a> {
 
 struct OpenJsonl {
     source: u32,
-    reader: BufReader<File>,
+    reader: Box<dyn BufRead>,
     offset: u64,
     line: u32,
+}
+
+impl Batches<'_> {
+    fn open_jsonl(&mut self, index: u32, source: &Source) -> Result<(), Skip> {
+        let reader: Box<dyn BufRead> = match &source.path {
+            None => Box::new(io::stdin().lock()),
+            Some(path) => {
+                let file = File::open(path).map_err(|e| Skip {
+                    path: source.display.clone(),
+                    reason: e.to_string(),
+                })?;
+                Box::new(BufReader::with_capacity(1 << 20, file))
+            }
+        };
+        self.open_jsonl = Some(OpenJsonl {
+            source: index,
+            reader,
+            offset: 0,
+            line: 0,
+        });
+        Ok(())
+    }
 }
 
 impl Iterator for Batches<'_> {
@@ -369,17 +305,12 @@ impl Iterator for Batches<'_> {
                     Ok(0) => self.open_jsonl = None,
                     Ok(n) => {
                         open.line += 1;
-                        let origin = Origin {
-                            source: open.source,
-                            line: open.line,
-                            offset: open.offset,
-                            len: n as u32,
-                        };
                         open.offset += n as u64;
                         bytes += n;
                         if !line.iter().all(u8::is_ascii_whitespace) {
                             units.push(Unit::Line {
-                                origin,
+                                source: open.source,
+                                line: open.line,
                                 bytes: line,
                             });
                         }
@@ -395,7 +326,8 @@ impl Iterator for Batches<'_> {
                 }
                 continue;
             }
-            let Some(source) = self.corpus.sources.get(self.next_source) else {
+            let corpus = self.corpus;
+            let Some(source) = corpus.sources.get(self.next_source) else {
                 break;
             };
             let index = self.next_source as u32;
@@ -406,20 +338,11 @@ impl Iterator for Batches<'_> {
                     bytes += 4096;
                     units.push(Unit::File(index));
                 }
-                Format::Jsonl => match File::open(&source.path) {
-                    Ok(file) => {
-                        self.open_jsonl = Some(OpenJsonl {
-                            source: index,
-                            reader: BufReader::with_capacity(1 << 20, file),
-                            offset: 0,
-                            line: 0,
-                        })
+                Format::Jsonl => {
+                    if let Err(skip) = self.open_jsonl(index, source) {
+                        units.push(Unit::Skipped(skip));
                     }
-                    Err(e) => units.push(Unit::Skipped(Skip {
-                        path: source.display.clone(),
-                        reason: e.to_string(),
-                    })),
-                },
+                }
             }
         }
         if units.is_empty() {
@@ -430,11 +353,15 @@ impl Iterator for Batches<'_> {
             units
                 .into_par_iter()
                 .map(|unit| match unit {
-                    Unit::File(index) => read_seed_file(index, &corpus.sources[index as usize]),
-                    Unit::Line { origin, bytes } => parse_json_line(
+                    Unit::File(index) => read_seed_file(&corpus.sources[index as usize]),
+                    Unit::Line {
+                        source,
+                        line,
+                        bytes,
+                    } => parse_json_line(
                         &bytes,
-                        origin,
-                        &corpus.sources[origin.source as usize],
+                        line,
+                        &corpus.sources[source as usize],
                         &corpus.fields,
                     ),
                     Unit::Skipped(skip) => Item::Skipped(skip),
@@ -464,8 +391,11 @@ fn as_text(bytes: &[u8]) -> Result<&str, String> {
     })
 }
 
-fn read_seed_file(index: u32, source: &Source) -> Item {
-    let bytes = match std::fs::read(&source.path) {
+fn read_seed_file(source: &Source) -> Item {
+    let Some(path) = &source.path else {
+        unreachable!("standard input is read as JSONL");
+    };
+    let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return skip(&source.display, e.to_string()),
     };
@@ -477,18 +407,12 @@ fn read_seed_file(index: u32, source: &Source) -> Item {
         return skip(&source.display, "empty file");
     }
     let parsed = parse_seed(text);
-    let id = source
-        .path
+    let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| source.display.clone());
     Item::Article(Article {
-        origin: Origin {
-            source: index,
-            line: 0,
-            offset: 0,
-            len: 0,
-        },
+        line: 0,
         id,
         path: source.display.clone(),
         date: parsed.date,
@@ -497,11 +421,11 @@ fn read_seed_file(index: u32, source: &Source) -> Item {
     })
 }
 
-fn parse_json_line(bytes: &[u8], origin: Origin, source: &Source, fields: &JsonFields) -> Item {
-    let path = format!("{}:{}", source.display, origin.line);
+fn parse_json_line(bytes: &[u8], line: u32, source: &Source, fields: &JsonFields) -> Item {
+    let path = format!("{}:{}", source.display, line);
     match parse_json_record(bytes, fields) {
         Ok(record) => Item::Article(Article {
-            origin,
+            line,
             id: record.id.unwrap_or_else(|| path.clone()),
             path,
             date: record.date,

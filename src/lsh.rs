@@ -3,7 +3,8 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::minhash::{Sketch16, splitmix64};
 
 /// How a signature of `bands × rows` values is cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -63,21 +64,23 @@ impl Banding {
         best.1
     }
 
-    /// One key per band: a seeded hash of the band's rows. Appends `bands` keys to `out`.
-    pub fn keys_into(&self, signature: &[u32], seed: u64, out: &mut Vec<u32>) {
-        debug_assert!(signature.len() >= self.bands * self.rows);
-        let mut buf = Vec::with_capacity(self.rows * 4);
-        for (band, rows) in signature
-            .chunks_exact(self.rows)
-            .take(self.bands)
-            .enumerate()
-        {
-            buf.clear();
-            for v in rows {
-                buf.extend_from_slice(&v.to_le_bytes());
-            }
-            out.push(xxh3_64_with_seed(&buf, seed ^ band as u64) as u32);
+    /// The key of one band: its rows of the 16-bit sketch. Two rows fill the 32 bits exactly,
+    /// so the usual banding needs no stored keys at all; other row counts are mixed into 32
+    /// bits.
+    pub fn key(&self, sketch: &[Sketch16], band: usize) -> u32 {
+        match &sketch[band * self.rows..][..self.rows] {
+            [a, b] => u32::from(*a) << 16 | u32::from(*b),
+            [a] => u32::from(*a),
+            rows => rows
+                .iter()
+                .fold(band as u64, |h, &v| splitmix64(h ^ u64::from(v))) as u32,
         }
+    }
+
+    /// All band keys of one article's sketch.
+    pub fn keys<'s>(&self, sketch: &'s [Sketch16]) -> impl Iterator<Item = u32> + 's {
+        let banding = *self;
+        (0..self.bands).map(move |band| banding.key(sketch, band))
     }
 }
 
@@ -103,8 +106,8 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
     ((p >> 32) as u32, p as u32)
 }
 
-/// All distinct candidate pairs that pass `screen`, sorted. `keys` holds `bands` keys per
-/// article, article-major.
+/// All distinct candidate pairs that pass `screen`, sorted. `sketches` holds `num_perm`
+/// values per article, article-major.
 ///
 /// Each band is grouped by sorting (key, article) pairs, which needs no hash map of vectors and
 /// yields members in article order, so the result does not depend on the thread count. A pair
@@ -112,15 +115,15 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
 /// nothing needs deduplicating afterwards: copies of one story agree on most bands. Screening
 /// as pairs are found keeps pairs that will never verify from taking memory.
 pub fn candidate_pairs(
-    keys: &[u32],
-    bands: usize,
+    sketches: &[Sketch16],
+    num_perm: usize,
+    banding: Banding,
     screen: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<PackedPair> {
-    if bands == 0 {
-        return Vec::new();
-    }
-    let n = keys.len() / bands;
-    let key = |doc: u32, band: usize| keys[doc as usize * bands + band];
+    let bands = banding.bands;
+    let n = sketches.len() / num_perm;
+    let key =
+        |doc: u32, band: usize| banding.key(&sketches[doc as usize * num_perm..][..num_perm], band);
     // Per band, the articles that sat in an oversized bucket without being one of its
     // anchors: a pair of two such articles was not expanded in that band.
     let mut crowded: Vec<BitSet> = Vec::with_capacity(bands);
@@ -199,7 +202,7 @@ fn emit_bucket_pairs(bucket: &[u64], keep: impl Fn(u32, u32) -> bool, out: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::minhash::{MinHasher, Scheme, splitmix64};
+    use crate::minhash::{self, MinHasher, Scheme};
 
     #[test]
     fn collision_probability_matches_closed_form() {
@@ -236,17 +239,17 @@ mod tests {
         let trials = 400;
         let mut hits = 0;
         for t in 0..trials {
-            let h = |i: u64| splitmix64((t * 1_000_003) ^ i);
+            let h = |i: u64| splitmix64((t * 1_000_003) ^ i) as u32;
             let common = (0..shared).map(h);
-            let a: Vec<u64> = common
+            let a: Vec<u32> = common
                 .clone()
                 .chain((0..only).map(|i| h(1 << 40 | i)))
                 .collect();
-            let b: Vec<u64> = common.chain((0..only).map(|i| h(2 << 40 | i))).collect();
-            let mut keys = Vec::new();
-            banding.keys_into(&hasher.sign(&a), 0, &mut keys);
-            banding.keys_into(&hasher.sign(&b), 0, &mut keys);
-            hits += candidate_pairs(&keys, banding.bands, |_, _| true).len();
+            let b: Vec<u32> = common.chain((0..only).map(|i| h(2 << 40 | i))).collect();
+            let mut sketches = Vec::new();
+            minhash::sketch_into(&hasher.sign(&a), &mut sketches);
+            minhash::sketch_into(&hasher.sign(&b), &mut sketches);
+            hits += candidate_pairs(&sketches, 128, banding, |_, _| true).len();
         }
         let p = collision_probability(truth, banding);
         let observed = hits as f64 / trials as f64;
@@ -259,21 +262,30 @@ mod tests {
 
     #[test]
     fn buckets_give_sorted_distinct_pairs() {
-        // Three articles; 0 and 2 share band 0, 1 and 2 share band 1, 0 and 2 also share band 1.
-        let keys = [7, 1, 8, 2, 7, 1];
-        // article-major: doc0 = [7,1], doc1 = [8,2], doc2 = [7,1]
-        let pairs: Vec<_> = candidate_pairs(&keys, 2, |_, _| true)
+        // One row per band. Articles 0 and 2 agree on both bands, 1 and 2 on band 1 only.
+        let sketches = [7, 1, 8, 5, 7, 5];
+        let banding = Banding { bands: 2, rows: 1 };
+        let pairs: Vec<_> = candidate_pairs(&sketches, 2, banding, |_, _| true)
             .into_iter()
             .map(unpack)
             .collect();
-        assert_eq!(pairs, vec![(0, 2)]);
+        assert_eq!(pairs, vec![(0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn two_row_keys_are_the_rows_themselves() {
+        let banding = Banding { bands: 2, rows: 2 };
+        let keys: Vec<u32> = banding.keys(&[1, 2, 3, 4]).collect();
+        assert_eq!(keys, [0x0001_0002, 0x0003_0004]);
+        let three = Banding { bands: 1, rows: 3 };
+        assert_ne!(three.key(&[1, 2, 3], 0), three.key(&[1, 2, 4], 0));
     }
 
     #[test]
     fn huge_buckets_stay_linear_but_connected() {
         let n = 1000u32;
-        let keys = vec![42u32; n as usize];
-        let pairs = candidate_pairs(&keys, 1, |_, _| true);
+        let sketches = vec![42; n as usize];
+        let pairs = candidate_pairs(&sketches, 1, Banding { bands: 1, rows: 1 }, |_, _| true);
         assert!(pairs.len() < ANCHORS * n as usize);
         // Every member is paired with the first one, so the bucket stays one component.
         for doc in 1..n {

@@ -16,6 +16,7 @@ use dedup::minhash::Scheme;
 use dedup::progress::Progress;
 use dedup::report::{self, Format, ReportOptions};
 use dedup::shingle::{MAX_WORD_NGRAM, ShingleKind};
+use dedup::synth;
 use dedup::{Config, Outcome, Params};
 
 mod cli;
@@ -137,6 +138,16 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         }) => {
             setup(&common)?;
             evaluate(&labels, &paths, &settings, &common, format)
+        }
+        Some(Command::Synth {
+            base,
+            articles,
+            seed,
+            out,
+            files,
+        }) => {
+            synthesize(&base, articles, seed, &out, files)?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Explain {
             a,
@@ -393,6 +404,72 @@ fn report_outcome(
     } else {
         Ok(ExitCode::SUCCESS)
     }
+}
+
+fn synthesize(
+    base: &[PathBuf],
+    articles: usize,
+    seed: u64,
+    out: &Path,
+    files: bool,
+) -> anyhow::Result<()> {
+    let mut bases = Vec::new();
+    for path in base {
+        let file = std::fs::File::open(path).with_context(|| path.display().to_string())?;
+        let read = synth::read_base_jsonl(io::BufReader::new(file))
+            .with_context(|| path.display().to_string())?;
+        bases.extend(read);
+    }
+    if bases.iter().all(|b| b.text.trim().is_empty()) {
+        bail!("the base files hold no article text");
+    }
+    let config = synth::SynthConfig {
+        seed,
+        articles,
+        ..Default::default()
+    };
+    std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
+    let create = |path: PathBuf| -> anyhow::Result<io::BufWriter<std::fs::File>> {
+        let file = std::fs::File::create(&path).with_context(|| path.display().to_string())?;
+        Ok(io::BufWriter::new(file))
+    };
+    let mut labels = create(out.join("labels.jsonl"))?;
+    let mut corpus = if files {
+        None
+    } else {
+        Some(create(out.join("articles.jsonl"))?)
+    };
+    for (i, article) in synth::generate(&bases, &config).enumerate() {
+        serde_json::to_writer(&mut labels, &article.label())?;
+        labels.write_all(b"\n")?;
+        match &mut corpus {
+            Some(jsonl) => {
+                let line = serde_json::json!({
+                    "id": article.id,
+                    "date": article.date,
+                    "title": article.title,
+                    "text": article.text,
+                });
+                serde_json::to_writer(&mut *jsonl, &line)?;
+                jsonl.write_all(b"\n")?;
+            }
+            None => {
+                // Folders of 1,000 keep directory listings fast at a million files.
+                let dir = out.join("articles").join(format!("{:04}", i / 1000));
+                if i % 1000 == 0 {
+                    std::fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
+                }
+                let path = dir.join(format!("{}.txt", article.id));
+                std::fs::write(&path, synth::to_seed_format(&article))
+                    .with_context(|| path.display().to_string())?;
+            }
+        }
+    }
+    if let Some(mut jsonl) = corpus {
+        jsonl.flush()?;
+    }
+    labels.flush()?;
+    Ok(())
 }
 
 fn read_labels(path: &Path) -> anyhow::Result<HashMap<String, Label>> {

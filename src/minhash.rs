@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::shingle::ShingleHash;
+
 /// How the `num_perm` minima are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -69,7 +71,7 @@ impl MinHasher {
     }
 
     /// The signature of a sorted or unsorted set of shingle hashes.
-    pub fn sign(&self, shingles: &[u64]) -> Vec<u32> {
+    pub fn sign(&self, shingles: &[ShingleHash]) -> Vec<u32> {
         let mut sig = vec![EMPTY; self.num_perm];
         match self.scheme {
             Scheme::Oph => self.sign_oph(shingles, &mut sig),
@@ -78,12 +80,12 @@ impl MinHasher {
         sig
     }
 
-    fn sign_oph(&self, shingles: &[u64], sig: &mut [u32]) {
+    fn sign_oph(&self, shingles: &[ShingleHash], sig: &mut [u32]) {
         let k = self.num_perm;
         for &h in shingles {
             // Remixing with the seed makes the signature a function of (set, seed) alone;
             // the high bits then pick the bin and the low bits are the value.
-            let h = splitmix64(h ^ self.seed);
+            let h = splitmix64(u64::from(h) ^ self.seed);
             let bin = reduce(h, k);
             sig[bin] = sig[bin].min(h as u32);
         }
@@ -111,10 +113,10 @@ impl MinHasher {
         }
     }
 
-    fn sign_classic(&self, shingles: &[u64], sig: &mut [u32]) {
+    fn sign_classic(&self, shingles: &[ShingleHash], sig: &mut [u32]) {
         for &h in shingles {
             for (slot, &(a, b)) in sig.iter_mut().zip(&self.mul_add) {
-                let v = (a.wrapping_mul(h).wrapping_add(b) >> 32) as u32;
+                let v = (a.wrapping_mul(u64::from(h)).wrapping_add(b) >> 32) as u32;
                 *slot = (*slot).min(v);
             }
         }
@@ -168,9 +170,9 @@ mod tests {
     use super::*;
 
     /// Two sets of random hashes with exactly `shared` common elements.
-    fn pair(shared: usize, only: usize, salt: u64) -> (Vec<u64>, Vec<u64>) {
-        let h = |i: u64| splitmix64(salt.wrapping_mul(1_000_003) ^ i);
-        let common: Vec<u64> = (0..shared as u64).map(h).collect();
+    fn pair(shared: usize, only: usize, salt: u64) -> (Vec<ShingleHash>, Vec<ShingleHash>) {
+        let h = |i: u64| splitmix64(salt.wrapping_mul(1_000_003) ^ i) as ShingleHash;
+        let common: Vec<ShingleHash> = (0..shared as u64).map(h).collect();
         let mut a = common.clone();
         let mut b = common;
         a.extend((0..only as u64).map(|i| h(1 << 40 | i)));

@@ -6,12 +6,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cluster::{self, Cluster, RepresentativeKey};
-use crate::load::{Article, Corpus, Item, LoadError, Origin, Skip};
-use crate::lsh::{self, Banding};
+use crate::load::{Article, Corpus, Item, LoadError, Skip};
+use crate::lsh;
 use crate::minhash::{self, MinHasher, Sketch16};
 use crate::progress::Progress;
 use crate::shingle::{ShingleSet, Shingler};
-use crate::verify::{self, Rebuild};
+use crate::verify::{self, ShingleStore};
 use crate::{Config, Params};
 
 /// Raw text read per batch: big enough to keep both cores busy, small enough that the corpus
@@ -85,36 +85,25 @@ impl RepresentativeKey for Vec<ArticleMeta> {
     }
 }
 
-/// What LSH needs of one article, besides its metadata.
+/// What LSH and verification need of one article, besides its metadata.
 pub struct Signed {
     pub meta: ArticleMeta,
-    pub origin: Origin,
-    pub band_keys: Vec<u32>,
+    pub shingles: ShingleSet,
+    /// The low 16 bits of each MinHash value: band keys come from it, and it screens and
+    /// estimates pairs.
     pub sketch: Vec<Sketch16>,
 }
 
-/// Turns a parsed article into its metadata, band keys and sketch.
+/// Turns a parsed article into its metadata, shingle set and sketch.
 pub struct Signer<'a> {
     pub shingler: Shingler,
     pub hasher: &'a MinHasher,
-    pub banding: Banding,
-    pub seed: u64,
 }
 
 impl Signer<'_> {
     /// An article with no words left to compare is skipped, with the reason.
     pub fn sign(&self, article: Article) -> Result<Signed, Skip> {
-        let shingles = self.shingler.shingle_unsorted(&article.body);
-        self.sign_shingles(article, &shingles)
-    }
-
-    /// Like [`Signer::sign`], and also returns the sorted shingle set.
-    pub fn sign_keeping_shingles(&self, article: Article) -> Result<(Signed, ShingleSet), Skip> {
         let shingles = self.shingler.shingle(&article.body);
-        Ok((self.sign_shingles(article, &shingles)?, shingles))
-    }
-
-    fn sign_shingles(&self, article: Article, shingles: &ShingleSet) -> Result<Signed, Skip> {
         if shingles.hashes.is_empty() {
             return Err(Skip {
                 path: article.path,
@@ -122,9 +111,6 @@ impl Signer<'_> {
             });
         }
         let signature = self.hasher.sign(&shingles.hashes);
-        let mut band_keys = Vec::with_capacity(self.banding.bands);
-        self.banding
-            .keys_into(&signature, self.seed, &mut band_keys);
         let mut sketch = Vec::with_capacity(signature.len());
         minhash::sketch_into(&signature, &mut sketch);
         Ok(Signed {
@@ -136,10 +122,19 @@ impl Signer<'_> {
                 words: shingles.words,
                 indexed: false,
             },
-            origin: article.origin,
-            band_keys,
+            shingles,
             sketch,
         })
+    }
+}
+
+fn spill_error(source: std::io::Error) -> LoadError {
+    LoadError::Io {
+        path: format!(
+            "temporary file for shingle sets in {}",
+            std::env::temp_dir().display()
+        ),
+        source,
     }
 }
 
@@ -159,16 +154,12 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let signer = Signer {
         shingler,
         hasher: &hasher,
-        banding,
-        seed: params.seed,
     };
 
     progress.stage("reading", "articles");
     let mut articles = Vec::new();
-    // Kept beside the metadata: only verification needs them, and reports never do.
-    let mut origins: Vec<Origin> = Vec::new();
+    let mut store = ShingleStore::new().map_err(spill_error)?;
     let mut skipped = Vec::new();
-    let mut keys: Vec<u32> = Vec::new();
     let mut sketches: Vec<Sketch16> = Vec::new();
     for batch in corpus.batches(BATCH_BYTES) {
         let signed: Vec<Result<Signed, Skip>> = batch
@@ -183,8 +174,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
             match result {
                 Ok(signed) => {
                     articles.push(signed.meta);
-                    origins.push(signed.origin);
-                    keys.extend(signed.band_keys);
+                    store.push(&signed.shingles.hashes).map_err(spill_error)?;
                     sketches.extend(signed.sketch);
                 }
                 Err(skip) => skipped.push(skip),
@@ -197,22 +187,23 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let k = params.num_perm;
     let min_matches = minhash::min_sketch_matches(params.threshold, k);
     let sketch = |a: u32| &sketches[a as usize * k..][..k];
-    let candidates = lsh::candidate_pairs(&keys, banding.bands, |a, b| {
+    let candidates = lsh::candidate_pairs(&sketches, k, banding, |a, b| {
         minhash::sketch_matches(sketch(a), sketch(b)) >= min_matches
     });
-    drop(keys);
-    drop(sketches);
     let band = banded.elapsed();
 
     let verifying = Instant::now();
     progress.stage("verifying", "pairs");
-    let rebuild = Rebuild {
-        corpus: &corpus,
-        shingler,
-        hasher: &hasher,
-    };
-    let mut verified =
-        verify::verify(&candidates, &origins, &rebuild, params.threshold, &progress)?;
+    store.flush().map_err(spill_error)?;
+    let mut verified = verify::verify(
+        &candidates,
+        &store,
+        &sketches,
+        k,
+        params.threshold,
+        &progress,
+    )
+    .map_err(spill_error)?;
     let duplicate_pairs = verified.edges.len();
     let clusters = cluster::components(&mut verified.sets, verified.edges, &articles);
     let verify = verifying.elapsed();

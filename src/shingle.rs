@@ -28,23 +28,22 @@ impl ShingleKind {
 /// Longest word n-gram accepted; keeps the hashing buffer on the stack.
 pub const MAX_WORD_NGRAM: usize = 16;
 
-/// An article's shingle set: sorted, distinct 64-bit hashes, plus its word count.
+/// A shingle's hash. 32 bits are plenty: two articles of 500 shingles share a false match
+/// once in about 17,000 pairs, which moves no Jaccard score by a visible amount, and sets take
+/// half the memory and sort faster than with 64 bits.
+pub type ShingleHash = u32;
+
+/// An article's shingle set: sorted, distinct hashes, plus its word count.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShingleSet {
-    pub hashes: Vec<u64>,
+    pub hashes: Vec<ShingleHash>,
     pub words: u32,
 }
 
 impl ShingleSet {
     /// Exact Jaccard similarity |A ∩ B| / |A ∪ B| by a merge of the two sorted sets.
     pub fn jaccard(&self, other: &ShingleSet) -> f64 {
-        let shared = self.intersection_len(other);
-        let union = self.hashes.len() + other.hashes.len() - shared;
-        if union == 0 {
-            0.0
-        } else {
-            shared as f64 / union as f64
-        }
+        jaccard(&self.hashes, &other.hashes)
     }
 
     /// Containment |A ∩ B| / |A|: how much of `self` reappears in `other`.
@@ -57,21 +56,31 @@ impl ShingleSet {
     }
 
     pub fn intersection_len(&self, other: &ShingleSet) -> usize {
-        let (mut a, mut b) = (self.hashes.as_slice(), other.hashes.as_slice());
-        let mut shared = 0;
-        while let (Some(&x), Some(&y)) = (a.first(), b.first()) {
-            match x.cmp(&y) {
-                std::cmp::Ordering::Less => a = &a[1..],
-                std::cmp::Ordering::Greater => b = &b[1..],
-                std::cmp::Ordering::Equal => {
-                    shared += 1;
-                    a = &a[1..];
-                    b = &b[1..];
-                }
-            }
-        }
-        shared
+        intersection_len(&self.hashes, &other.hashes)
     }
+}
+
+/// Exact Jaccard similarity of two sorted, distinct hash sets.
+pub fn jaccard(a: &[ShingleHash], b: &[ShingleHash]) -> f64 {
+    let shared = intersection_len(a, b);
+    let union = a.len() + b.len() - shared;
+    if union == 0 {
+        0.0
+    } else {
+        shared as f64 / union as f64
+    }
+}
+
+/// Size of the intersection of two sorted, distinct hash sets, by one merge pass.
+pub fn intersection_len(a: &[ShingleHash], b: &[ShingleHash]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        shared += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    shared
 }
 
 /// Hashes n-grams of normalised text with seeded xxh3.
@@ -85,20 +94,14 @@ pub struct Shingler {
 impl Shingler {
     /// The article's shingle set, sorted and distinct, as exact Jaccard needs it.
     pub fn shingle(&self, body: &str) -> ShingleSet {
-        let mut set = self.shingle_unsorted(body);
+        let folded = normalize::fold(body);
+        let mut set = match self.kind {
+            ShingleKind::Word => self.word_shingles(&folded),
+            ShingleKind::Char => self.char_shingles(&folded),
+        };
         set.hashes.sort_unstable();
         set.hashes.dedup();
         set
-    }
-
-    /// The shingle hashes in text order, repeats included. Enough for MinHash, which is
-    /// blind to order and repeats, and saves the sort on the hot path.
-    pub fn shingle_unsorted(&self, body: &str) -> ShingleSet {
-        let folded = normalize::fold(body);
-        match self.kind {
-            ShingleKind::Word => self.word_shingles(&folded),
-            ShingleKind::Char => self.char_shingles(&folded),
-        }
     }
 
     fn word_shingles(&self, folded: &str) -> ShingleSet {
@@ -117,7 +120,7 @@ impl Shingler {
                 for (slot, h) in buf.chunks_exact_mut(8).zip(gram) {
                     slot.copy_from_slice(&h.to_le_bytes());
                 }
-                xxh3_64_with_seed(&buf[..n * 8], self.seed)
+                xxh3_64_with_seed(&buf[..n * 8], self.seed) as ShingleHash
             })
             .collect();
         ShingleSet {
@@ -144,7 +147,7 @@ impl Shingler {
             (0..=starts.len() - n)
                 .map(|i| {
                     let end = starts.get(i + n).copied().unwrap_or(stream.len());
-                    xxh3_64_with_seed(&stream.as_bytes()[starts[i]..end], self.seed)
+                    xxh3_64_with_seed(&stream.as_bytes()[starts[i]..end], self.seed) as ShingleHash
                 })
                 .collect()
         };

@@ -12,13 +12,14 @@
 //!
 //! How a corpus is made:
 //!
-//! * Every base article is used once, in seeded order, as the original text of one story.
-//!   Stories beyond the number of base articles are "fresh": stitched from runs of one or two
-//!   sentences of many random base articles, so two different stories share next to no word
-//!   3-shingles.
 //! * Sentences that already occurred in an earlier base article (site boilerplate such as
-//!   newsletter pitches, or a base article that is itself a copy) are removed first; otherwise
-//!   different stories would share text and the labels would be wrong.
+//!   newsletter pitches, or a base article that is itself a copy) are removed first, and so are
+//!   articles left with fewer than 100 words (unless none is longer); otherwise different
+//!   stories would share text and the labels would be wrong.
+//! * Every remaining base article is used once, in seeded order, as the text of one story.
+//!   Stories beyond that are "fresh": sentences spliced from clauses of many random base
+//!   articles, reworded and given the names of another article. Different stories, fresh or
+//!   not, share next to no word 3-shingles.
 //! * A story either stands alone ([`CopyKind::Unrelated`]) or is published as an
 //!   [`CopyKind::Original`] plus copies. A story with copies may be followed by a hard negative:
 //!   a different story that borrows its names and a sentence or two.
@@ -38,7 +39,7 @@ use xxhash_rust::xxh3::xxh3_64;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaseArticle {
     pub id: String,
-    /// `YYYY-MM-DD`; anything else is treated as no date.
+    /// `YYYY-MM-DD`, optionally followed by a time; anything else is treated as no date.
     #[serde(default)]
     pub date: Option<String>,
     #[serde(default)]
@@ -69,7 +70,7 @@ pub fn read_base_jsonl(reader: impl BufRead) -> anyhow::Result<Vec<BaseArticle>>
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CopyKind {
-    /// The base text of a story that has copies, unchanged.
+    /// The text of a story that has copies, unchanged.
     Original,
     /// Light rewording as after a machine-translation round trip: synonyms, function words,
     /// British/American spelling, hyphenation and one-letter name variants, quote style, small
@@ -77,12 +78,14 @@ pub enum CopyKind {
     Reword,
     /// Outlet page chrome around a lightly reworded copy: a headline with a section suffix, a
     /// date line, "loading…"/"Advertisement"/"scroll to top" lines, a photo caption, a byline.
+    /// Jaccard to the original typically 0.55–0.85.
     Chrome,
-    /// A lightly reworded copy with paragraphs added (from another article or generic
-    /// background) and/or up to about 30 % cut from the end.
+    /// A lightly reworded copy with paragraphs added (text spliced from other articles, or
+    /// generic background) and/or up to about 30 % cut from the end. Jaccard to the original
+    /// typically 0.5–0.85.
     Extend,
-    /// A heavy rewrite: new lede, sentences reordered, merged, split and dropped, most of them
-    /// paraphrased. Jaccard to the original about 0.08–0.2.
+    /// A heavy rewrite: new lede, most sentences dropped, the rest reordered, merged, split and
+    /// mostly paraphrased, context added. Jaccard to the original about 0.08–0.2 (median 0.16).
     Rewrite,
     /// A different story that reuses the names of the story before it (story number one less)
     /// and one or two of its sentences verbatim. It has a story of its own.
@@ -350,20 +353,43 @@ fn story_id(story: u64) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The base corpus: articles split into paragraphs of sentences, borrowed from the base text.
+// The base corpus: articles split into paragraphs of sentences, borrowed from the base text,
+// and the fresh stories made from it.
 
 struct Doc<'a> {
     date: Option<&'a str>,
     title: Option<&'a str>,
     paras: Vec<Vec<&'a str>>,
     sentences: usize,
+    words: usize,
 }
 
 struct Corpus<'a> {
     docs: Vec<Doc<'a>>,
     /// Seeded order in which base documents become stories.
     order: Vec<usize>,
+    /// Clauses of long base articles, which fresh text is spliced from.
+    fragments: Vec<&'a str>,
 }
+
+/// Longest sentence of its source that a hard negative repeats verbatim: a long one would make
+/// up too much of a short source.
+const MAX_PLANTED_WORDS: usize = 35;
+
+/// Short fresh stories would be the ones that a few shared words tie to another.
+const MIN_FRESH_SENTENCES: usize = 8;
+
+/// Fresh text borrows only from articles at least this long, in which a borrowed clause is too
+/// small a share to make the borrower look like a copy.
+const MIN_DONOR_SENTENCES: usize = 12;
+
+/// Length in words of the clauses fresh text is spliced from.
+const FRAGMENT_WORDS: std::ops::RangeInclusive<usize> = 4..=18;
+
+/// Base articles shorter than this (after boilerplate removal) are not used when longer ones
+/// exist: a story of a few sentences shares too large a share with anything that borrows one
+/// of them.
+const MIN_WORDS: usize = 100;
 
 /// A paragraph's sentences with their [`sentence_keys`].
 type KeyedParagraph<'a> = Vec<(&'a str, Vec<u64>)>;
@@ -373,6 +399,8 @@ type KeyedParagraph<'a> = Vec<(&'a str, Vec<u64>)>;
 const SEEN_NGRAM: usize = 8;
 
 impl<'a> Corpus<'a> {
+    /// Splits and cleans the base articles. Sentence splitting runs in parallel; the
+    /// boilerplate filter runs in base order, so that the first occurrence is the one kept.
     fn new(base: &'a [BaseArticle], seed: u64) -> Self {
         let split: Vec<Vec<KeyedParagraph<'a>>> = base
             .par_iter()
@@ -401,11 +429,21 @@ impl<'a> Corpus<'a> {
                 .filter(|p| !p.is_empty())
                 .collect();
             seen.extend(keys);
-            if paras.is_empty() {
+            let words: usize = paras
+                .iter()
+                .flatten()
+                .map(|s| s.split_whitespace().count())
+                .sum();
+            if words == 0 {
                 continue;
             }
             docs.push(Doc {
-                date: article.date.as_deref().filter(|d| parse_ymd(d).is_some()),
+                words,
+                date: article
+                    .date
+                    .as_deref()
+                    .and_then(|d| d.get(..10))
+                    .filter(|d| parse_ymd(d).is_some()),
                 title: article
                     .title
                     .as_deref()
@@ -415,19 +453,51 @@ impl<'a> Corpus<'a> {
                 paras,
             });
         }
+        // Scraped pages without a story ("View Comments") would make copies that share nothing
+        // with their original; they are left out unless nothing longer is available.
+        if docs.iter().any(|d| d.words >= MIN_WORDS) {
+            docs.retain(|d| d.words >= MIN_WORDS);
+        }
         let mut order: Vec<usize> = (0..docs.len()).collect();
         Rng::derive(seed, &[ORDER]).shuffle(&mut order);
-        Corpus { docs, order }
+        let clauses = |min_sentences: usize| -> Vec<&'a str> {
+            docs.iter()
+                .filter(|d| d.sentences >= min_sentences)
+                .flat_map(|d| d.paras.iter().flatten())
+                .flat_map(|s| s.split([',', ';', ':']))
+                .map(|c| c.trim_matches(|ch: char| !ch.is_alphanumeric()))
+                .filter(|c| FRAGMENT_WORDS.contains(&c.split_whitespace().count()))
+                .collect()
+        };
+        let mut fragments = clauses(MIN_DONOR_SENTENCES);
+        if fragments.is_empty() {
+            fragments = clauses(0);
+        }
+        if fragments.is_empty() {
+            fragments = docs
+                .iter()
+                .flat_map(|d| d.paras.iter().flatten().copied())
+                .collect();
+        }
+        Corpus {
+            docs,
+            order,
+            fragments,
+        }
     }
 
-    fn story(&self, source: Source, rng: &mut Rng) -> Story<'a> {
+    fn story(&self, source: Source, rng: &mut Rng) -> Story {
         match source {
             Source::Base(i) => {
                 let doc = &self.docs[self.order[i]];
                 Story {
                     date: doc.date.map(str::to_string),
                     title: doc.title.map(str::to_string),
-                    paras: doc.paras.clone(),
+                    paras: doc
+                        .paras
+                        .iter()
+                        .map(|p| p.iter().map(|s| s.to_string()).collect())
+                        .collect(),
                 }
             }
             Source::Fresh => self.stitch(rng),
@@ -438,26 +508,68 @@ impl<'a> Corpus<'a> {
         &self.docs[rng.below(self.docs.len())]
     }
 
-    /// A fresh story: the lede of one base article followed by runs of one or two sentences of
-    /// many others. Runs are short so that no fresh story shares more than a sliver of text
-    /// with any base story or with another fresh story.
-    fn stitch(&self, rng: &mut Rng) -> Story<'a> {
-        let target = self.random_doc(rng).sentences.clamp(3, 60);
-        let lede_doc = self.random_doc(rng);
-        let mut sentences = vec![lede_doc.paras[0][0]];
-        while sentences.len() < target {
-            let doc = self.random_doc(rng);
-            let para = rng.pick(&doc.paras);
-            let start = rng.below(para.len());
-            let end = (start + rng.range(1, 2)).min(para.len());
-            sentences.extend_from_slice(&para[start..end]);
-        }
-        sentences.truncate(target);
+    /// A fresh story: sentences spliced from clauses of many random base articles, reworded in
+    /// the story's own style and recast with the names of yet another article.
+    ///
+    /// At a million articles every base sentence would be borrowed by a hundred fresh stories,
+    /// and two rewordings of one sentence still share most of it: whole borrowed sentences
+    /// would tie stories together. A clause is short, and the chance that two stories splice
+    /// the same two clauses is negligible.
+    fn stitch(&self, rng: &mut Rng) -> Story {
+        let cast_doc = self.random_doc(rng);
+        let cast = entities(cast_doc.paras.iter().flatten().copied());
+        let mut story = self.stitch_with(0, cast, rng);
+        story.date = cast_doc.date.map(str::to_string);
+        story
+    }
+
+    /// A fresh story of at least `min_sentences` whose names are those of `cast`.
+    fn stitch_with(&self, min_sentences: usize, cast: Vec<String>, rng: &mut Rng) -> Story {
+        let target = self
+            .random_doc(rng)
+            .sentences
+            .max(min_sentences)
+            .clamp(MIN_FRESH_SENTENCES, 60);
+        let style = Style::random(&cast, rng);
+        let rate = 0.4 + 0.5 * rng.unit();
+        let mut recast = Recast {
+            cast: cast.into_iter().take(8).collect(),
+            roles: HashMap::new(),
+        };
+        let sentences: Vec<String> = (0..target)
+            .map(|_| recast.apply(&reword(&self.spliced_sentence(rng), &style, rate, rng)))
+            .collect();
         Story {
-            date: lede_doc.date.map(str::to_string),
-            title: headline(sentences[0]),
+            date: None,
+            title: headline(&sentences[0]),
             paras: group(sentences, 3, rng),
         }
+    }
+
+    /// One to three clauses of different articles joined into a sentence. Quotation marks are
+    /// dropped, as a clause may hold only one of a pair.
+    fn spliced_sentence(&self, rng: &mut Rng) -> String {
+        let clauses = match rng.below(20) {
+            0..=7 => 1,
+            8..=16 => 2,
+            _ => 3,
+        };
+        let mut sentence = String::new();
+        for i in 0..clauses {
+            let clause: String = rng
+                .pick(&self.fragments)
+                .chars()
+                .filter(|c| !matches!(c, '"' | '“' | '”'))
+                .collect();
+            if i == 0 {
+                sentence.push_str(&capitalize(&clause));
+            } else {
+                sentence.push_str(if rng.chance(0.8) { ", " } else { ", and " });
+                sentence.push_str(&lower_first(&clause));
+            }
+        }
+        sentence.push('.');
+        sentence
     }
 
     /// A title of some other article, for "Read more:" lines.
@@ -466,16 +578,44 @@ impl<'a> Corpus<'a> {
     }
 }
 
-/// A story's original text, borrowed from the base corpus.
-struct Story<'a> {
+/// A story's original text.
+struct Story {
     date: Option<String>,
     title: Option<String>,
-    paras: Vec<Vec<&'a str>>,
+    paras: Vec<Vec<String>>,
 }
 
-impl<'a> Story<'a> {
-    fn sentences(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.paras.iter().flatten().copied()
+impl Story {
+    fn sentences(&self) -> impl Iterator<Item = &str> {
+        self.paras.iter().flatten().map(String::as_str)
+    }
+}
+
+/// Gives the names in borrowed sentences a fresh story's own cast, consistently: the first
+/// name met becomes the first of the cast, and so on.
+struct Recast {
+    cast: Vec<String>,
+    roles: HashMap<String, String>,
+}
+
+impl Recast {
+    fn apply(&mut self, sentence: &str) -> String {
+        if self.cast.is_empty() {
+            return sentence.to_string();
+        }
+        let names = entities(std::iter::once(sentence));
+        for name in &names {
+            let next = self.roles.len() % self.cast.len();
+            let cast = &self.cast;
+            self.roles
+                .entry(name.clone())
+                .or_insert_with(|| cast[next].clone());
+        }
+        let swaps: Vec<(&str, &str)> = names
+            .iter()
+            .map(|name| (name.as_str(), self.roles[name].as_str()))
+            .collect();
+        swap_names(sentence, &swaps)
     }
 }
 
@@ -505,8 +645,8 @@ fn split_paragraphs(text: &str) -> Vec<Vec<&str>> {
 const ABBREVIATIONS: &[&str] = &[
     "Adm", "Apr", "Aug", "Ave", "Capt", "Cmdr", "Co", "Col", "Corp", "Dec", "Dept", "Dr", "Feb",
     "Fr", "Ft", "Gen", "Gov", "Inc", "Jan", "Jr", "Jul", "Jun", "Lt", "Ltd", "Maj", "Mar", "Mr",
-    "Mrs", "Ms", "Mt", "No", "Nov", "Oct", "Prof", "Rep", "Rev", "Sen", "Sep", "Sept", "Sgt",
-    "Sr", "St", "vs",
+    "Mrs", "Ms", "Mt", "No", "Nov", "Oct", "Prof", "Rep", "Rev", "Sen", "Sep", "Sept", "Sgt", "Sr",
+    "St", "vs",
 ];
 
 fn split_sentences(text: &str) -> Vec<&str> {
@@ -521,7 +661,8 @@ fn split_sentences(text: &str) -> Vec<&str> {
             continue;
         }
         let mut j = i + 1;
-        while j < chars.len() && matches!(chars[j].1, '"' | '\'' | '”' | '’' | ')' | '.' | '!' | '?')
+        while j < chars.len()
+            && matches!(chars[j].1, '"' | '\'' | '”' | '’' | ')' | '.' | '!' | '?')
         {
             j += 1;
         }
@@ -560,25 +701,33 @@ fn is_abbreviation(before: &str) -> bool {
     // "U.S", "a.m" and single initials ("George W") never end a sentence here.
     word.contains('.')
         || (word.chars().count() == 1 && word.starts_with(char::is_uppercase))
-        || ABBREVIATIONS.contains(&word)
+        || listed(ABBREVIATIONS, word)
 }
 
 /// Hashes of a sentence's word n-grams (or of the whole sentence when shorter), to recognise
 /// text seen in an earlier base article.
 fn sentence_keys(sentence: &str) -> Vec<u64> {
+    let mut word = String::new();
     let words: Vec<u64> = sentence
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| xxh3_64(w.to_lowercase().as_bytes()))
+        .map(|w| {
+            word.clear();
+            word.extend(w.chars().flat_map(char::to_lowercase));
+            xxh3_64(word.as_bytes())
+        })
         .collect();
-    let bytes = |gram: &[u64]| -> Vec<u8> { gram.iter().flat_map(|h| h.to_le_bytes()).collect() };
+    let hash = |gram: &[u64]| {
+        let mut bytes = [0u8; 8 * SEEN_NGRAM];
+        for (slot, h) in bytes.chunks_exact_mut(8).zip(gram) {
+            slot.copy_from_slice(&h.to_le_bytes());
+        }
+        xxh3_64(&bytes[..8 * gram.len()])
+    };
     if words.len() < SEEN_NGRAM {
-        return vec![xxh3_64(&bytes(&words))];
+        return vec![hash(&words)];
     }
-    words
-        .windows(SEEN_NGRAM)
-        .map(|gram| xxh3_64(&bytes(gram)))
-        .collect()
+    words.windows(SEEN_NGRAM).map(hash).collect()
 }
 
 /// Cuts items into groups of 1..=max, as paragraphs.
@@ -599,23 +748,21 @@ fn group<T>(items: Vec<T>, max: usize, rng: &mut Rng) -> Vec<Vec<T>> {
     groups
 }
 
-/// A headline made from a lede: its first clause, at most a dozen words, no final stop (so the
-/// seed-format reader takes it for a headline).
+/// A headline made from a lede: its first clause of some length ("On Friday," is not one), at
+/// most a dozen words, no final stop (so the seed-format reader takes it for a headline).
 fn headline(sentence: &str) -> Option<String> {
-    let mut words = Vec::new();
-    for piece in sentence.split_whitespace().take(12) {
-        let clause_ends = piece.ends_with([',', ';', ':', '.', '?', '!']);
-        let core = piece.trim_matches(|c: char| !c.is_alphanumeric() && c != '$' && c != '%');
-        if !core.is_empty() {
-            words.push(core);
-        }
-        if clause_ends {
-            break;
-        }
-    }
+    let clause = sentence
+        .split([',', ';', ':'])
+        .find(|c| c.split_whitespace().count() >= 4)?;
+    let mut words: Vec<&str> = clause
+        .split_whitespace()
+        .take(12)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '$' && c != '%'))
+        .filter(|w| !w.is_empty())
+        .collect();
     while words
         .last()
-        .is_some_and(|w| TRAILING_FUNCTION_WORDS.contains(&w.to_lowercase().as_str()))
+        .is_some_and(|w| listed(TRAILING_FUNCTION_WORDS, &w.to_lowercase()))
     {
         words.pop();
     }
@@ -663,7 +810,7 @@ fn render(corpus: &Corpus, cfg: &SynthConfig, plan: &Plan) -> Vec<SynthArticle> 
     let original = Draft {
         date: story.date.clone(),
         title: story.title.clone(),
-        paras: owned(&story.paras),
+        paras: story.paras.clone(),
     };
     if plan.copies.is_empty() {
         return vec![original.into_article(plan.story, 0, CopyKind::Unrelated)];
@@ -689,13 +836,6 @@ fn render(corpus: &Corpus, cfg: &SynthConfig, plan: &Plan) -> Vec<SynthArticle> 
     out
 }
 
-fn owned(paras: &[Vec<&str>]) -> Vec<Vec<String>> {
-    paras
-        .iter()
-        .map(|p| p.iter().map(|s| s.to_string()).collect())
-        .collect()
-}
-
 fn reword_paras(story: &Story, style: &Style, rate: f64, rng: &mut Rng) -> Vec<Vec<String>> {
     story
         .paras
@@ -716,8 +856,24 @@ fn copy_date(date: Option<&str>, lost: f64, rng: &mut Rng) -> Option<String> {
 
 fn reword_copy(story: &Story, names: &[String], rng: &mut Rng) -> Draft {
     let style = Style::random(names, rng);
-    let rate = 0.55 + 0.45 * rng.unit();
-    let paras = reword_paras(story, &style, rate, rng);
+    let rate = 0.6 + 0.4 * rng.unit();
+    // A round trip garbles some sentences far more than others.
+    let garbled = 0.05 + 0.25 * rng.unit();
+    let paras = story
+        .paras
+        .iter()
+        .map(|p| {
+            p.iter()
+                .map(|s| {
+                    if rng.chance(garbled) {
+                        paraphrase(s, &style, rng)
+                    } else {
+                        reword(s, &style, rate, rng)
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let title = match &story.title {
         Some(t) if rng.chance(0.8) => Some(reword(t, &style, rate, rng)),
         _ => None,
@@ -738,7 +894,7 @@ fn chrome_copy(corpus: &Corpus, story: &Story, names: &[String], rng: &mut Rng) 
         .as_deref()
         .and_then(|d| shift_date(d, i64::from(rng.chance(0.2))))
         .unwrap_or_else(|| random_date(rng));
-    let outlet = *rng.pick(OUTLETS);
+    let outlet = rng.pick(OUTLETS);
     let mut top: Vec<String> = Vec::new();
     let title = match &story.title {
         Some(t) if rng.chance(0.75) => Some(format!(
@@ -748,14 +904,14 @@ fn chrome_copy(corpus: &Corpus, story: &Story, names: &[String], rng: &mut Rng) 
         )),
         // A page whose headline the scraper missed starts with whatever chrome came first.
         _ => {
-            top.push((*rng.pick(TOP_CHROME)).to_string());
+            top.push(rng.pick(TOP_CHROME).to_string());
             None
         }
     };
-    if rng.chance(0.6) {
-        if let Some(caption) = caption(&paras[0][0], rng) {
-            top.push(caption);
-        }
+    if rng.chance(0.6)
+        && let Some(caption) = caption(&paras[0][0], rng)
+    {
+        top.push(caption);
     }
     if rng.chance(0.5) {
         top.push(format!("By {}", person(rng)));
@@ -766,7 +922,7 @@ fn chrome_copy(corpus: &Corpus, story: &Story, names: &[String], rng: &mut Rng) 
     if rng.chance(0.5) && paras.len() > 1 {
         let line = match corpus.other_title(rng) {
             Some(t) if rng.chance(0.5) => format!("Read more: {t}"),
-            _ => (*rng.pick(MID_CHROME)).to_string(),
+            _ => rng.pick(MID_CHROME).to_string(),
         };
         let at = rng.range(1, paras.len() - 1);
         paras.insert(at, vec![line]);
@@ -797,14 +953,22 @@ fn chrome_copy(corpus: &Corpus, story: &Story, names: &[String], rng: &mut Rng) 
 
 /// A photo caption made from the lede: its opening words and a picture credit.
 fn caption(lede: &str, rng: &mut Rng) -> Option<String> {
-    let words: Vec<&str> = lede.split_whitespace().take(14).collect();
+    let mut words: Vec<&str> = lede.split_whitespace().take(14).collect();
+    let bare = |w: &str| {
+        w.trim_end_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    while words
+        .last()
+        .is_some_and(|w| listed(TRAILING_FUNCTION_WORDS, &bare(w)))
+    {
+        words.pop();
+    }
     if words.len() < 5 {
         return None;
     }
-    let text = words
-        .join(" ")
-        .trim_end_matches(|c: char| !c.is_alphanumeric())
-        .to_string();
+    let text = words.join(" ");
+    let text = text.trim_end_matches(|c: char| !c.is_alphanumeric());
     Some(format!("{text}{}", rng.pick(CAPTION_CREDITS)))
 }
 
@@ -817,18 +981,17 @@ fn extend_copy(corpus: &Corpus, story: &Story, names: &[String], rng: &mut Rng) 
     let rate = 0.1 + 0.25 * rng.unit();
     let mut paras = reword_paras(story, &style, rate, rng);
     let roll = rng.unit();
-    let (cut, add) = (roll >= 0.5, roll < 0.5 || roll >= 0.8);
+    // Half the extended copies only gain text, three in ten only lose some, two in ten both.
+    let (cut, add) = (roll >= 0.5, !(0.5..0.8).contains(&roll));
     if cut {
         cut_end(&mut paras, 0.1 + 0.2 * rng.unit());
     }
     if add {
         for _ in 0..rng.range(1, 3) {
+            // Text spliced from other articles (so it ties this copy to no other story), or
+            // generic background.
             let para = if rng.chance(0.5) {
-                let doc = corpus.random_doc(rng);
-                let source = rng.pick(&doc.paras);
-                let start = rng.below(source.len());
-                let end = (start + rng.range(1, 3)).min(source.len());
-                source[start..end].iter().map(|s| s.to_string()).collect()
+                vec![reword(&corpus.spliced_sentence(rng), &style, rate, rng)]
             } else {
                 (0..rng.range(1, 2))
                     .map(|_| background(names, rng))
@@ -873,28 +1036,56 @@ fn background(names: &[String], rng: &mut Rng) -> String {
     let name = names
         .get(rng.below(names.len().clamp(1, 3)))
         .map_or("officials", String::as_str);
-    let sentence = rng
-        .pick(BACKGROUND)
+    let sentence = expand(rng.pick(BACKGROUND), rng)
         .replace("{e}", name)
-        .replace("{day}", *rng.pick(WEEKDAYS))
+        .replace("{day}", rng.pick(WEEKDAYS))
         .replace("{person}", &person(rng));
     capitalize(&sentence)
+}
+
+/// Expands `{a|b|c}` choices in a template; other braces are left for the caller. Choices keep
+/// the same template from giving different stories the same run of words.
+fn expand(template: &str, rng: &mut Rng) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = open
+            + rest[open..]
+                .find('}')
+                .expect("template braces are balanced");
+        out.push_str(&rest[..open]);
+        let inner = &rest[open + 1..close];
+        if inner.contains('|') {
+            let choices: Vec<&str> = inner.split('|').collect();
+            out.push_str(rng.pick(&choices));
+        } else {
+            out.push_str(&rest[open..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn rewrite_copy(story: &Story, names: &[String], rng: &mut Rng) -> Draft {
     let style = Style::random(names, rng);
     let mut sentences: Vec<&str> = story.sentences().collect();
     let lede = sentences.remove(0);
-    let drop = 0.2 + 0.2 * rng.unit();
-    if sentences.len() > 3 {
-        sentences.retain(|_| !rng.chance(drop));
-    }
+    // Keep 20–40 % of the sentences after the lede, but at least three.
+    let keep = ((sentences.len() as f64 * (0.2 + 0.2 * rng.unit())).round() as usize)
+        .max(3)
+        .min(sentences.len());
+    let mut kept: Vec<usize> = (0..sentences.len()).collect();
+    rng.shuffle(&mut kept);
+    kept.truncate(keep);
+    kept.sort_unstable();
+    let mut sentences: Vec<&str> = kept.into_iter().map(|i| sentences[i]).collect();
     for i in 1..sentences.len() {
         if rng.chance(0.3) {
             sentences.swap(i - 1, i);
         }
     }
-    let heavy = 0.65 + 0.25 * rng.unit();
+    let heavy = 0.8 + 0.2 * rng.unit();
     let mut body: Vec<String> = sentences
         .into_iter()
         .map(|s| {
@@ -906,20 +1097,26 @@ fn rewrite_copy(story: &Story, names: &[String], rng: &mut Rng) -> Draft {
         })
         .collect();
     merge_and_split(&mut body, rng);
-    let opener = rng.pick(REWRITE_OPENERS);
-    body.insert(
-        0,
-        format!("{opener}{}", lower_first(&paraphrase(lede, &style, rng))),
-    );
-    if rng.chance(0.6) {
-        let name = names.first().map_or("those involved", String::as_str);
-        body.insert(1, rng.pick(REWRITE_FOLLOW_UPS).replace("{e}", name));
-    }
+    let lede = paraphrase(lede, &style, rng);
     let title = if rng.chance(0.6) {
-        headline(&body[0])
+        headline(&lede)
     } else {
         None
     };
+    let opener = expand(rng.pick(REWRITE_OPENERS), rng);
+    body.insert(0, format!("{opener}{}", lower_first(&lede)));
+    if rng.chance(0.7) {
+        let name = names.first().map_or("those involved", String::as_str);
+        body.insert(
+            1,
+            expand(rng.pick(REWRITE_FOLLOW_UPS), rng).replace("{e}", name),
+        );
+    }
+    // Rewriters add context of their own.
+    for _ in 0..rng.range(1, 2) {
+        let at = rng.range(1, body.len());
+        body.insert(at, background(names, rng));
+    }
     Draft {
         date: copy_date(story.date.as_deref(), 0.2, rng),
         title,
@@ -955,24 +1152,14 @@ fn merge_and_split(sentences: &mut Vec<String>, rng: &mut Rng) {
 }
 
 fn hard_negative(corpus: &Corpus, source: &Story, names: &[String], rng: &mut Rng) -> Draft {
-    let body = corpus.stitch(rng);
-    let own_names = entities(body.sentences());
-    // Each of the body's most frequent names becomes one of the source's, through placeholders
-    // so that a name swapped in is never swapped again.
-    let swaps: Vec<(&str, &str)> = own_names
-        .iter()
-        .zip(names)
-        .take(5)
-        .map(|(from, to)| (from.as_str(), to.as_str()))
-        .collect();
-    let mut paras: Vec<Vec<String>> = body
-        .paras
-        .iter()
-        .map(|p| p.iter().map(|s| swap_names(s, &swaps)).collect())
-        .collect();
+    // Three times the source's length at least, so that the planted sentences stay a small
+    // share of both articles however short the source is.
+    let source_len = source.sentences().count();
+    let cast = names.iter().take(5).cloned().collect();
+    let mut paras = corpus.stitch_with(3 * source_len + 2, cast, rng).paras;
     let long: Vec<&str> = source
         .sentences()
-        .filter(|s| s.split_whitespace().count() >= 6)
+        .filter(|s| (8..=MAX_PLANTED_WORDS).contains(&s.split_whitespace().count()))
         .collect();
     let quoted: Vec<&str> = long
         .iter()
@@ -984,10 +1171,15 @@ fn hard_negative(corpus: &Corpus, source: &Story, names: &[String], rng: &mut Rn
     } else if !long.is_empty() {
         long
     } else {
-        source.sentences().collect()
+        source
+            .sentences()
+            .min_by_key(|s| s.split_whitespace().count())
+            .into_iter()
+            .collect()
     };
     rng.shuffle(&mut pool);
-    for sentence in pool.into_iter().take(rng.range(1, 2)) {
+    let planted = if source_len >= 12 { rng.range(1, 2) } else { 1 };
+    for sentence in pool.into_iter().take(planted) {
         let at = rng.range(1.min(paras.len()), paras.len());
         paras.insert(at, vec![sentence.to_string()]);
     }
@@ -1004,6 +1196,8 @@ fn hard_negative(corpus: &Corpus, source: &Story, names: &[String], rng: &mut Rn
     Draft { date, title, paras }
 }
 
+/// Replaces each name with its counterpart, through placeholders so that a name swapped in is
+/// never swapped again.
 fn swap_names(sentence: &str, swaps: &[(&str, &str)]) -> String {
     let mut text = sentence.to_string();
     for (i, (from, _)) in swaps.iter().enumerate() {
@@ -1022,8 +1216,7 @@ fn replace_word(text: &str, from: &str, to: &str) -> String {
     for (at, _) in text.match_indices(from) {
         let before = text[..at].chars().next_back();
         let after = text[at + from.len()..].chars().next();
-        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-        {
+        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
             out.push_str(&text[last..at]);
             out.push_str(to);
             last = at + from.len();
@@ -1053,11 +1246,11 @@ fn entities<'s>(sentences: impl Iterator<Item = &'s str>) -> Vec<String> {
             let capital = |w: &str| {
                 w.chars().next().is_some_and(char::is_uppercase)
                     && w.chars().count() > 1
-                    && !NOT_NAMES.contains(&w)
+                    && !listed(NOT_NAMES, w)
             };
-            let next_capital = pieces.get(i + 1).is_some_and(|p| {
-                capital(p.trim_matches(|c: char| !c.is_alphanumeric()))
-            });
+            let next_capital = pieces
+                .get(i + 1)
+                .is_some_and(|p| capital(p.trim_matches(|c: char| !c.is_alphanumeric())));
             if capital(core) && (i > 0 || next_capital) {
                 run.push(core);
             } else {
@@ -1076,10 +1269,38 @@ fn entities<'s>(sentences: impl Iterator<Item = &'s str>) -> Vec<String> {
 
 /// Capitalised words that are not names.
 const NOT_NAMES: &[&str] = &[
-    "April", "August", "But", "December", "February", "Friday", "He", "I", "In", "It",
-    "January", "July", "June", "March", "May", "Monday", "Mr", "Mrs", "Ms", "November",
-    "October", "Saturday", "September", "She", "Sunday", "The", "They", "This", "Thursday",
-    "Tuesday", "We", "Wednesday",
+    "April",
+    "August",
+    "But",
+    "December",
+    "February",
+    "Friday",
+    "He",
+    "I",
+    "In",
+    "It",
+    "January",
+    "July",
+    "June",
+    "March",
+    "May",
+    "Monday",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "November",
+    "October",
+    "Saturday",
+    "September",
+    "She",
+    "Sunday",
+    "The",
+    "They",
+    "This",
+    "Thursday",
+    "Tuesday",
+    "We",
+    "Wednesday",
 ];
 
 fn split_possessive(word: &str) -> (&str, &str) {
@@ -1124,10 +1345,9 @@ impl Style {
             if name_variants.len() < 2
                 && !name_variants.iter().any(|(n, _)| n == word)
                 && rng.chance(0.35)
+                && let Some(variant) = name_variant(word)
             {
-                if let Some(variant) = name_variant(word) {
-                    name_variants.push((word.to_string(), variant));
-                }
+                name_variants.push((word.to_string(), variant));
             }
         }
         Style {
@@ -1162,30 +1382,41 @@ fn name_variant(name: &str) -> Option<String> {
     }
 }
 
+/// A whitespace-separated word: leading punctuation, the word, trailing punctuation.
 #[derive(Clone, Debug, Default)]
 struct Tok {
     lead: String,
+    /// The word itself. Changing more than its first letter's case goes through
+    /// [`Tok::set_core`], which keeps `lower` in step.
     core: String,
     trail: String,
+    lower: String,
     /// Replaced by rewording; "a"/"an" before it may need fixing.
     changed: bool,
 }
 
 impl Tok {
     fn word(core: &str) -> Tok {
-        Tok {
-            core: core.to_string(),
+        let mut tok = Tok {
             changed: true,
             ..Tok::default()
-        }
+        };
+        tok.set_core(core.to_string());
+        tok
+    }
+
+    fn set_core(&mut self, core: String) {
+        self.lower = core.to_lowercase().replace('’', "'");
+        self.core = core;
     }
 
     fn plain(&self) -> bool {
         self.lead.is_empty() && self.trail.is_empty()
     }
 
-    fn lower(&self) -> String {
-        self.core.to_lowercase()
+    /// Lower case with typographic apostrophes straightened, for table look-ups.
+    fn lower(&self) -> &str {
+        &self.lower
     }
 }
 
@@ -1199,9 +1430,11 @@ fn tokenize(sentence: &str) -> Vec<Tok> {
                 .rev()
                 .find(|&(_, c)| c.is_alphanumeric())
                 .map_or(start, |(i, c)| i + c.len_utf8());
+            let core = &piece[start..end.max(start)];
             Tok {
                 lead: piece[..start].to_string(),
-                core: piece[start..end.max(start)].to_string(),
+                core: core.to_string(),
+                lower: core.to_lowercase().replace('’', "'"),
                 trail: piece[end.max(start)..].to_string(),
                 changed: false,
             }
@@ -1228,7 +1461,7 @@ fn detokenize(toks: &[Tok]) -> String {
 /// Light rewording at `rate` (0–1): the share of eligible words and phrases replaced, and the
 /// chance of each sentence-level change.
 fn reword(sentence: &str, style: &Style, rate: f64, rng: &mut Rng) -> String {
-    let mut toks = substitute(&tokenize(sentence), style, rate, rng);
+    let mut toks = substitute(&tokenize(sentence), style, rate, false, rng);
     if rng.chance(rate * 0.6) {
         invert_said(&mut toks);
     }
@@ -1241,14 +1474,43 @@ fn reword(sentence: &str, style: &Style, rate: f64, rng: &mut Rng) -> String {
     restyle_quotes(&detokenize(&toks), style)
 }
 
-/// Heavy paraphrase for rewrites: every substitution that applies, asides dropped, clauses
-/// reordered.
+/// Heavy paraphrase, as a rewriter or a bad translation would: most substitutions that apply,
+/// tense shifted, adverbs and asides dropped, a clause moved.
 fn paraphrase(sentence: &str, style: &Style, rng: &mut Rng) -> String {
-    let mut toks = substitute(&tokenize(sentence), style, 1.0, rng);
-    drop_asides(&mut toks);
-    let _ = said_first(&mut toks) || move_opener(&mut toks) || attribution_first(&mut toks);
-    invert_possessive(&mut toks);
-    invert_said(&mut toks);
+    // Every step is left to chance, so that two rewrites of one story differ from each other
+    // about as much as from the original.
+    let mut toks = substitute(&tokenize(sentence), style, 0.85, true, rng);
+    if rng.chance(0.7) {
+        drop_asides(&mut toks);
+    }
+    if rng.chance(0.5) {
+        drop_tail(&mut toks);
+    }
+    let mut moves: [fn(&mut Vec<Tok>) -> bool; 5] = [
+        said_first,
+        attribution_first,
+        front_clause,
+        move_opener,
+        front_adverbial,
+    ];
+    rng.shuffle(&mut moves);
+    for reorder in moves {
+        if reorder(&mut toks) {
+            break;
+        }
+    }
+    if rng.chance(0.7) {
+        invert_possessive(&mut toks);
+    }
+    if rng.chance(0.7) {
+        possessive_for_of(&mut toks);
+    }
+    if rng.chance(0.7) {
+        insert_adverb(&mut toks, rng);
+    }
+    if rng.chance(0.7) {
+        invert_said(&mut toks);
+    }
     restyle_quotes(&detokenize(&toks), style)
 }
 
@@ -1256,41 +1518,59 @@ fn ends_clause(trail: &str) -> bool {
     trail.contains(['.', '!', '?', ':', ';'])
 }
 
-fn substitute(toks: &[Tok], style: &Style, rate: f64, rng: &mut Rng) -> Vec<Tok> {
-    let lower: Vec<String> = toks.iter().map(Tok::lower).collect();
+/// Word- and phrase-level changes at `rate`; `heavy` adds tense shifts and drops adverbs.
+fn substitute(toks: &[Tok], style: &Style, rate: f64, heavy: bool, rng: &mut Rng) -> Vec<Tok> {
+    let lower: Vec<&str> = toks.iter().map(Tok::lower).collect();
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len() + 4);
     let mut i = 0;
     while i < toks.len() {
         let opens = i == 0 || ends_clause(&toks[i - 1].trail) || !toks[i].lead.is_empty();
         let capital = toks[i].core.starts_with(char::is_uppercase);
-        // Capitalised words inside a sentence are names: "Bank" in "World Bank" stays.
-        if opens || !capital {
-            if let Some(entry) = LEXICON.longest_match(toks, &lower, i) {
-                if rng.chance(rate) {
-                    let len = entry.words.len();
-                    out.extend(phrase(&toks[i..i + len], *rng.pick(&entry.alternatives)));
-                    i += len;
-                    continue;
-                }
+        // Capitalised words are names ("Bank" in "World Bank"), except a sentence opener that
+        // is not followed by another capitalised word ("New" in "New York") and is not an
+        // acronym or a dateline ("NEW YORK").
+        let shouting = toks[i].core.chars().filter(|c| c.is_alphabetic()).count() > 1
+            && !toks[i].core.chars().any(char::is_lowercase);
+        let name_follows = toks
+            .get(i + 1)
+            .is_some_and(|t| t.core.starts_with(char::is_uppercase));
+        if !capital || (opens && !shouting && !name_follows) {
+            let entry = LEXICON
+                .longest_match(toks, &lower, i)
+                .filter(|_| rng.chance(rate))
+                .or_else(|| {
+                    heavy
+                        .then(|| HEAVY_LEXICON.longest_match(toks, &lower, i))
+                        .flatten()
+                        .filter(|_| rng.chance(0.7))
+                });
+            if let Some(entry) = entry {
+                let len = entry.words.len();
+                let alternative = rng.pick_ref(&entry.alternatives).as_str();
+                out.extend(phrase(&toks[i..i + len], alternative));
+                i += len;
+                continue;
             }
-            let after_say =
-                i > 0 && toks[i - 1].trail.is_empty() && SAY.contains(&lower[i - 1].as_str());
+            let after_say = i > 0 && toks[i - 1].trail.is_empty() && listed(SAY, lower[i - 1]);
             let droppable = toks[i].plain() && i > 0;
-            match lower[i].as_str() {
+            match lower[i] {
                 "that" if after_say && droppable && rng.chance(rate * 0.6) => {
                     i += 1;
                     continue;
                 }
-                w if droppable && DROPPABLE.contains(&w) && rng.chance(rate * 0.4) => {
+                w if droppable && listed(DROPPABLE, w) && rng.chance(rate * 0.4) => {
+                    i += 1;
+                    continue;
+                }
+                w if heavy && droppable && is_adverb(w) && rng.chance(0.6) => {
                     i += 1;
                     continue;
                 }
                 "which" if i > 0 && toks[i - 1].trail.is_empty() && rng.chance(rate) => {
-                    out.push(Tok {
-                        core: "that".into(),
-                        changed: true,
-                        ..toks[i].clone()
-                    });
+                    let mut that = toks[i].clone();
+                    that.set_core("that".into());
+                    that.changed = true;
+                    out.push(that);
                     i += 1;
                     continue;
                 }
@@ -1298,8 +1578,11 @@ fn substitute(toks: &[Tok], style: &Style, rate: f64, rng: &mut Rng) -> Vec<Tok>
             }
         }
         let mut tok = toks[i].clone();
-        respell(&mut tok, &lower[i], style);
-        if style.split_hyphenated_names && capital && tok.core.contains('-') {
+        respell(&mut tok, lower[i], style);
+        // "Kim Jong-un" → "Kim Jong Un", but "Earth-based" stays: only inside a run of names.
+        let in_name =
+            i > 0 && toks[i - 1].plain() && toks[i - 1].core.starts_with(char::is_uppercase);
+        if style.split_hyphenated_names && capital && in_name && tok.core.contains('-') {
             out.extend(split_hyphenated(&tok));
         } else {
             out.push(tok);
@@ -1327,15 +1610,15 @@ fn phrase(replaced: &[Tok], replacement: &str) -> Vec<Tok> {
 fn respell(tok: &mut Tok, lower: &str, style: &Style) {
     let (stem, possessive) = split_possessive(&tok.core);
     if let Some((_, variant)) = style.name_variants.iter().find(|(n, _)| n == stem) {
-        tok.core = format!("{variant}{possessive}");
+        tok.set_core(format!("{variant}{possessive}"));
         tok.changed = true;
         return;
     }
-    if let Some(spelling) = style.spelling {
-        if let Some(new) = respelled(lower, spelling) {
-            tok.core = match_case(&tok.core, &new);
-            tok.changed = true;
-        }
+    if let Some(spelling) = style.spelling
+        && let Some(new) = respelled(lower, spelling)
+    {
+        tok.set_core(match_case(&tok.core, &new));
+        tok.changed = true;
     }
 }
 
@@ -1362,23 +1645,29 @@ fn fix_articles(toks: &mut [Tok]) {
         if !toks[i].changed || !toks[i - 1].plain() {
             continue;
         }
-        let vowel = toks[i].core.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']);
+        let vowel = toks[i]
+            .core
+            .starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']);
         let article = match toks[i - 1].core.as_str() {
             "a" | "an" => Some(if vowel { "an" } else { "a" }),
             "A" | "An" => Some(if vowel { "An" } else { "A" }),
             _ => None,
         };
         if let Some(a) = article {
-            toks[i - 1].core = a.to_string();
+            toks[i - 1].set_core(a.to_string());
         }
     }
 }
 
 fn restyle_quotes(text: &str, style: &Style) -> String {
+    if !text.contains(['"', '“', '”', '\'', '‘', '’']) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len() + 8);
     let mut prev: Option<char> = None;
     for c in text.chars() {
-        let opening = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '—'));
+        let opening =
+            prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '—' | '–' | '-'));
         out.push(match (c, style.curly_quotes) {
             ('"', true) if opening => '“',
             ('"', true) => '”',
@@ -1409,7 +1698,10 @@ fn invert_said(toks: &mut Vec<Tok>) -> bool {
         return false;
     }
     let closes_quote = |t: &Tok| t.trail.contains(['"', '”']) && t.trail.contains(',');
-    let Some(q) = (n.saturating_sub(7)..n - 1).rev().find(|&i| closes_quote(&toks[i])) else {
+    let Some(q) = (n.saturating_sub(7)..n - 1)
+        .rev()
+        .find(|&i| closes_quote(&toks[i]))
+    else {
         return false;
     };
     // "said he" reads as archaic, so pronoun speakers stay where they are.
@@ -1418,9 +1710,9 @@ fn invert_said(toks: &mut Vec<Tok>) -> bool {
             && speaker.len() <= 5
             && speaker.iter().all(|t| t.lead.is_empty())
             && speaker[..speaker.len() - 1].iter().all(Tok::plain)
-            && !(speaker.len() == 1 && PRONOUNS.contains(&speaker[0].lower().as_str()))
+            && !(speaker.len() == 1 && listed(PRONOUNS, speaker[0].lower()))
     };
-    let is_say = |t: &Tok| SAY.contains(&t.lower().as_str());
+    let is_say = |t: &Tok| listed(SAY, t.lower());
     let last = &toks[n - 1];
     if is_say(last)
         && last.lead.is_empty()
@@ -1466,10 +1758,11 @@ fn invert_possessive(toks: &mut Vec<Tok>) -> bool {
         while start > 0
             && toks[start - 1].plain()
             && toks[start - 1].core.starts_with(char::is_uppercase)
+            && !is_common(toks[start - 1].lower())
         {
             start -= 1;
         }
-        if start > 0 && ARTICLES.contains(&toks[start - 1].lower().as_str()) {
+        if start > 0 && listed(ARTICLES, toks[start - 1].lower()) {
             continue;
         }
         let name = name.to_string();
@@ -1480,7 +1773,7 @@ fn invert_possessive(toks: &mut Vec<Tok>) -> bool {
             lower_first_tok(&mut owner[0]);
         }
         let last = owner.len() - 1;
-        owner[last].core = name;
+        owner[last].set_core(name);
         owner[last].trail = std::mem::take(&mut noun[end - i - 1].trail);
         let the = if start == 0 { "The" } else { "the" };
         let mut new = vec![Tok {
@@ -1502,13 +1795,13 @@ fn noun_phrase_end(toks: &[Tok], from: usize) -> Option<usize> {
         let t = &toks[e];
         if !t.lead.is_empty()
             || !t.core.starts_with(char::is_lowercase)
-            || FUNCTION_WORDS.contains(&t.lower().as_str())
+            || listed(FUNCTION_WORDS, t.lower())
         {
             return None;
         }
         let next_breaks = toks
             .get(e + 1)
-            .is_none_or(|n| PHRASE_BREAKS.contains(&n.lower().as_str()));
+            .is_none_or(|n| listed(PHRASE_BREAKS, n.lower()));
         if !t.trail.is_empty() || next_breaks {
             return Some(e);
         }
@@ -1519,7 +1812,7 @@ fn noun_phrase_end(toks: &[Tok], from: usize) -> Option<usize> {
 /// `On Friday, Kim used the car.` → `Kim used the car on Friday.`
 fn move_opener(toks: &mut Vec<Tok>) -> bool {
     let n = toks.len();
-    if n < 6 || !toks[0].lead.is_empty() || !OPENERS.contains(&toks[0].lower().as_str()) {
+    if n < 6 || !toks[0].lead.is_empty() || !listed(OPENERS, toks[0].lower()) {
         return false;
     }
     let Some(k) = (1..7.min(n - 4)).find(|&k| toks[k].trail == ",") else {
@@ -1557,7 +1850,7 @@ fn attribution_first(toks: &mut Vec<Tok>) -> bool {
     attribution[0].core = capitalize(&attribution[0].core);
     attribution.last_mut().expect("not empty").trail = ",".into();
     toks[j].trail = end;
-    if COMMON_OPENERS.contains(&toks[0].lower().as_str()) {
+    if listed(COMMON_OPENERS, toks[0].lower()) {
         lower_first_tok(&mut toks[0]);
     }
     attribution.append(toks);
@@ -1568,7 +1861,7 @@ fn attribution_first(toks: &mut Vec<Tok>) -> bool {
 /// `The ministry said that it would act.` → `It would act, the ministry said.`
 fn said_first(toks: &mut Vec<Tok>) -> bool {
     let n = toks.len();
-    let Some(k) = (1..6.min(n)).find(|&k| SAY.contains(&toks[k].lower().as_str())) else {
+    let Some(k) = (1..6.min(n)).find(|&k| listed(SAY, toks[k].lower())) else {
         return false;
     };
     let quote = ['"', '“', '”'];
@@ -1579,7 +1872,14 @@ fn said_first(toks: &mut Vec<Tok>) -> bool {
         return false;
     }
     let skip = usize::from(toks.get(k + 1).is_some_and(|t| t.lower() == "that"));
-    if n - (k + 1 + skip) < 5 {
+    // The words after "said" must be a clause ("said it would …"), not an object ("said
+    // little"), and "has said" must not lose its auxiliary.
+    let clause_starts = skip == 1
+        || toks.get(k + 1).is_some_and(|t| {
+            t.core.starts_with(char::is_uppercase) || listed(CLAUSE_SUBJECTS, t.lower())
+        });
+    let auxiliary = listed(FUNCTION_WORDS, toks[k - 1].lower());
+    if !clause_starts || auxiliary || n - (k + 1 + skip) < 5 {
         return false;
     }
     let said = toks[k].clone();
@@ -1588,20 +1888,171 @@ fn said_first(toks: &mut Vec<Tok>) -> bool {
     let end = std::mem::take(&mut clause.last_mut().expect("clause is long").trail);
     clause.last_mut().expect("clause is long").trail = ",".into();
     clause[0].core = capitalize(&clause[0].core);
-    if COMMON_OPENERS.contains(&subject[0].lower().as_str()) {
-        lower_first_tok(&mut subject[0]);
-    }
+    lower_first_tok(&mut subject[0]);
     clause.extend(subject);
     clause.push(Tok { trail: end, ..said });
     *toks = clause;
     true
 }
 
+/// An "-ly" adverb that a tightening edit can drop ("comprehensively", "publicly").
+fn is_adverb(lower: &str) -> bool {
+    lower.len() >= 6 && lower.ends_with("ly") && !listed(NOT_ADVERBS, lower)
+}
+
+/// `Kim met Putin in Russia last September.` → `In Russia last September, Kim met Putin.`
+fn front_adverbial(toks: &mut Vec<Tok>) -> bool {
+    let n = toks.len();
+    if n < 8 || !sentence_end_ok(&toks[n - 1]) {
+        return false;
+    }
+    let Some(s) = (n.saturating_sub(6)..n - 1).find(|&s| {
+        s >= 5
+            && listed(PREPOSITIONS, toks[s].lower())
+            && toks[s - 1].trail.is_empty()
+            && !listed(FUNCTION_WORDS, toks[s - 1].lower())
+            && starts_noun_phrase(&toks[s + 1])
+            && toks[s..n - 1].iter().all(Tok::plain)
+            && toks[n - 1].lead.is_empty()
+    }) else {
+        return false;
+    };
+    let mut adverbial: Vec<Tok> = toks.drain(s..).collect();
+    let end = std::mem::take(&mut adverbial.last_mut().expect("not empty").trail);
+    adverbial[0].core = capitalize(&adverbial[0].core);
+    adverbial.last_mut().expect("not empty").trail = ",".into();
+    toks.last_mut().expect("at least five words remain").trail = end;
+    lower_first_tok(&mut toks[0]);
+    adverbial.append(toks);
+    *toks = adverbial;
+    true
+}
+
+/// `The tally was split, requiring Pence to act.` → `Requiring Pence to act, the tally was
+/// split.`
+fn front_clause(toks: &mut Vec<Tok>) -> bool {
+    let n = toks.len();
+    if n < 8 || !sentence_end_ok(&toks[n - 1]) {
+        return false;
+    }
+    let Some(c) = (3..n - 3)
+        .rev()
+        .find(|&c| toks[c].trail == "," && opens_clause(&toks[c + 1]))
+    else {
+        return false;
+    };
+    if !toks[c + 1..n - 1].iter().all(Tok::plain) {
+        return false;
+    }
+    let mut clause: Vec<Tok> = toks.drain(c + 1..).collect();
+    let end = std::mem::take(&mut clause.last_mut().expect("not empty").trail);
+    clause[0].core = capitalize(&clause[0].core);
+    clause.last_mut().expect("not empty").trail = ",".into();
+    toks[c].trail = end;
+    lower_first_tok(&mut toks[0]);
+    clause.append(toks);
+    *toks = clause;
+    true
+}
+
+/// Whether a token opens a subordinate clause: "while …", "according to …", "saying …".
+fn opens_clause(t: &Tok) -> bool {
+    let w = t.lower();
+    t.lead.is_empty() && (listed(SUBORDINATORS, w) || (w.len() > 5 && w.ends_with("ing")))
+}
+
+/// `the president of the chamber` → `the chamber's president`.
+fn possessive_for_of(toks: &mut Vec<Tok>) -> bool {
+    let n = toks.len();
+    for i in 0..n.saturating_sub(4) {
+        let word = |j: usize| toks[j].lower();
+        if word(i) != "the"
+            || !toks[i].trail.is_empty()
+            || word(i + 2) != "of"
+            || word(i + 3) != "the"
+            || !toks[i + 1].plain()
+            || !toks[i + 2].plain()
+            || !toks[i + 3].plain()
+            || !toks[i + 1].core.starts_with(char::is_lowercase)
+            || listed(FUNCTION_WORDS, word(i + 1))
+        {
+            continue;
+        }
+        let Some(end) = noun_phrase_end(toks, i + 4) else {
+            continue;
+        };
+        let mut owner: Vec<Tok> = toks[i + 4..=end].to_vec();
+        let mut noun = toks[i + 1].clone();
+        let last = owner.len() - 1;
+        noun.trail = std::mem::take(&mut owner[last].trail);
+        let owner_name = format!("{}'s", owner[last].core);
+        owner[last].set_core(owner_name);
+        let mut new = vec![toks[i].clone()];
+        new.extend(owner);
+        new.push(noun);
+        toks.splice(i..=end, new);
+        return true;
+    }
+    false
+}
+
+/// Drops a short closing clause after the last comma, as a tightening edit would.
+fn drop_tail(toks: &mut Vec<Tok>) {
+    let n = toks.len();
+    let Some(c) = (8..n.saturating_sub(2))
+        .rev()
+        .find(|&c| toks[c].trail == ",")
+    else {
+        return;
+    };
+    // Only a subordinate clause can go; the main clause may well come after the comma.
+    if n - c <= 13
+        && opens_clause(&toks[c + 1])
+        && toks[c + 1..n - 1].iter().all(Tok::plain)
+        && sentence_end_ok(&toks[n - 1])
+    {
+        toks[c].trail = std::mem::take(&mut toks[n - 1].trail);
+        toks.truncate(c + 1);
+    }
+}
+
+/// Whether a word can open the object of a preposition: "in Russia", "at the summit", "in
+/// 2018". It keeps phrasal verbs ("had gone on for …") from being taken apart.
+fn starts_noun_phrase(t: &Tok) -> bool {
+    t.lead.is_empty()
+        && (t
+            .core
+            .starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+            || listed(DETERMINERS, t.lower()))
+}
+
+/// Puts a sentence adverb between two plain lower-case words, as a rewriter re-pacing a
+/// sentence would ("Kim used the car" → "Kim then used the car").
+fn insert_adverb(toks: &mut Vec<Tok>, rng: &mut Rng) {
+    if toks.len() < 5 {
+        return;
+    }
+    for _ in 0..4 {
+        let at = rng.range(2, toks.len() - 2);
+        let (before, after) = (&toks[at - 1], &toks[at]);
+        let fits = before.plain()
+            && after.lead.is_empty()
+            && before.core.starts_with(char::is_lowercase)
+            && after.core.starts_with(char::is_lowercase)
+            && !is_common(before.lower())
+            && !is_common(after.lower());
+        if fits {
+            toks.insert(at, Tok::word(rng.pick(INSERTED_ADVERBS)));
+            return;
+        }
+    }
+}
+
 /// Drops `, which …,` and `, who …,` asides, as a rewriter tightening a sentence would.
 fn drop_asides(toks: &mut Vec<Tok>) {
     let n = toks.len();
     let Some(i) = (0..n.saturating_sub(3))
-        .find(|&i| toks[i].trail == "," && matches!(toks[i + 1].lower().as_str(), "which" | "who"))
+        .find(|&i| toks[i].trail == "," && matches!(toks[i + 1].lower(), "which" | "who"))
     else {
         return;
     };
@@ -1615,9 +2066,34 @@ fn sentence_end_ok(last: &Tok) -> bool {
     matches!(last.trail.as_str(), "." | "!" | "?")
 }
 
+/// Whether `word` is in `list`, which is sorted (a unit test checks every list).
+fn listed(list: &[&str], word: &str) -> bool {
+    list.binary_search(&word).is_ok()
+}
+
+/// Whether a capitalised word is just a sentence opener, not a name.
+fn is_common(lower: &str) -> bool {
+    listed(&COMMON_WORDS, lower)
+}
+
+static COMMON_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut words: Vec<&str> = [
+        COMMON_OPENERS,
+        OPENERS,
+        FUNCTION_WORDS,
+        PREPOSITIONS,
+        SUBORDINATORS,
+        DETERMINERS,
+    ]
+    .concat();
+    words.sort_unstable();
+    words.dedup();
+    words
+});
+
 fn lower_first_tok(tok: &mut Tok) {
-    let lower = tok.lower();
-    if COMMON_OPENERS.contains(&lower.as_str()) || OPENERS.contains(&lower.as_str()) {
+    // A quotation keeps its capital: `“We are going…”`.
+    if tok.lead.is_empty() && is_common(tok.lower()) {
         tok.core = decapitalize(&tok.core);
     }
 }
@@ -1641,7 +2117,7 @@ fn decapitalize(word: &str) -> String {
 /// Lower-cases the first letter of a sentence that does not start with a name.
 fn lower_first(text: &str) -> String {
     let first = text.split_whitespace().next().unwrap_or_default();
-    if COMMON_OPENERS.contains(&first.to_lowercase().as_str()) {
+    if is_common(&first.to_lowercase()) {
         decapitalize(text)
     } else {
         text.to_string()
@@ -1669,29 +2145,27 @@ fn respelled(lower: &str, to: Spelling) -> Option<String> {
         return None;
     }
     for suffix in SPELLING_SUFFIXES {
-        if let Some(stem) = lower.strip_suffix(suffix) {
-            if let Some(other) = table.get(stem) {
-                return Some(format!("{other}{suffix}"));
-            }
+        if let Some(stem) = lower.strip_suffix(suffix)
+            && let Some(other) = table.get(stem)
+        {
+            return Some(format!("{other}{suffix}"));
         }
     }
     // -ise/-ize and -yse/-yze verbs, matched on a known stem so that "advertise" or "size"
     // never change.
-    for (stem, endings) in [(IZE_STEMS, IZE_ENDINGS), (YZE_STEMS, YZE_ENDINGS)] {
-        for &s in stem {
-            let Some(rest) = lower.strip_prefix(s) else {
-                continue;
-            };
-            let (from, into) = match (to, endings == IZE_ENDINGS) {
-                (Spelling::British, true) => ("iz", "is"),
-                (Spelling::American, true) => ("is", "iz"),
-                (Spelling::British, false) => ("yz", "ys"),
-                (Spelling::American, false) => ("ys", "yz"),
-            };
-            if let Some(ending) = rest.strip_prefix(from) {
-                if endings.contains(&ending) {
-                    return Some(format!("{s}{into}{ending}"));
-                }
+    let (ize, yze) = match to {
+        Spelling::British => (("iz", "is"), ("yz", "ys")),
+        Spelling::American => (("is", "iz"), ("ys", "yz")),
+    };
+    for ((from, into), stems, endings) in
+        [(ize, IZE_STEMS, IZE_ENDINGS), (yze, YZE_STEMS, YZE_ENDINGS)]
+    {
+        for ending in endings {
+            let stem = lower
+                .strip_suffix(ending)
+                .and_then(|rest| rest.strip_suffix(from));
+            if let Some(stem) = stem.filter(|&stem| listed(stems, stem)) {
+                return Some(format!("{stem}{into}{ending}"));
             }
         }
     }
@@ -1708,34 +2182,34 @@ static TO_BRITISH: LazyLock<HashMap<&'static str, &'static str>> =
 
 /// Phrases and words with their replacements, looked up by first word.
 struct Lexicon {
-    by_first: HashMap<&'static str, Vec<Entry>>,
+    by_first: HashMap<String, Vec<Entry>>,
 }
 
 struct Entry {
-    words: Vec<&'static str>,
-    alternatives: Vec<&'static str>,
+    words: Vec<String>,
+    alternatives: Vec<String>,
 }
 
 impl Lexicon {
-    fn build() -> Lexicon {
-        let mut by_first: HashMap<&'static str, Vec<Entry>> = HashMap::new();
-        let mut add = |key: &'static str, alternatives: Vec<&'static str>| {
-            let words: Vec<&'static str> = key.split(' ').collect();
-            by_first
-                .entry(words[0])
-                .or_default()
-                .push(Entry {
-                    words,
-                    alternatives,
-                });
+    fn new(
+        groups: impl IntoIterator<Item = Vec<String>>,
+        one_way: impl IntoIterator<Item = (String, Vec<String>)>,
+    ) -> Lexicon {
+        let mut by_first: HashMap<String, Vec<Entry>> = HashMap::new();
+        let mut add = |key: &str, alternatives: Vec<String>| {
+            let words: Vec<String> = key.split(' ').map(str::to_string).collect();
+            by_first.entry(words[0].clone()).or_default().push(Entry {
+                words,
+                alternatives,
+            });
         };
-        for group in SYNONYMS {
-            for &key in *group {
-                add(key, group.iter().copied().filter(|&w| w != key).collect());
+        for group in groups {
+            for key in &group {
+                add(key, group.iter().filter(|w| *w != key).cloned().collect());
             }
         }
-        for &(key, alternatives) in ONE_WAY {
-            add(key, alternatives.to_vec());
+        for (key, alternatives) in one_way {
+            add(&key, alternatives);
         }
         for entries in by_first.values_mut() {
             entries.sort_by_key(|e| std::cmp::Reverse(e.words.len()));
@@ -1743,9 +2217,40 @@ impl Lexicon {
         Lexicon { by_first }
     }
 
+    /// Everything rewording may replace: the listed groups, plus every inflection of the verb
+    /// and noun groups.
+    fn news() -> Lexicon {
+        let listed = SYNONYMS
+            .iter()
+            .map(|g| g.iter().map(|w| w.to_string()).collect());
+        let verbs = VERBS
+            .iter()
+            .flat_map(|g| (0..4).map(move |form| g.iter().map(|w| inflect(w, form)).collect()));
+        let nouns = NOUNS
+            .iter()
+            .flat_map(|g| (0..2).map(move |form| g.iter().map(|w| inflect(w, form)).collect()));
+        let one_way = ONE_WAY
+            .iter()
+            .map(|&(k, alts)| (k.to_string(), alts.iter().map(|a| a.to_string()).collect()));
+        let verbs_one_way = ONE_WAY_VERBS.iter().flat_map(|&(k, alt)| {
+            (0..4).map(move |form| (inflect(k, form), vec![inflect(alt, form)]))
+        });
+        Lexicon::new(
+            listed.chain(verbs).chain(nouns),
+            one_way.chain(verbs_one_way),
+        )
+    }
+
+    fn heavy() -> Lexicon {
+        let shifts = TENSE_SHIFTS
+            .iter()
+            .map(|&(k, alts)| (k.to_string(), alts.iter().map(|a| a.to_string()).collect()));
+        Lexicon::new(std::iter::empty(), shifts)
+    }
+
     /// The longest entry matching the words at `i`, with no punctuation inside the phrase.
-    fn longest_match(&self, toks: &[Tok], lower: &[String], i: usize) -> Option<&Entry> {
-        self.by_first.get(lower[i].as_str())?.iter().find(|e| {
+    fn longest_match(&self, toks: &[Tok], lower: &[&str], i: usize) -> Option<&Entry> {
+        self.by_first.get(lower[i])?.iter().find(|e| {
             let n = e.words.len();
             i + n <= toks.len()
                 && (1..n).all(|t| lower[i + t] == e.words[t] && toks[i + t].lead.is_empty())
@@ -1754,7 +2259,36 @@ impl Lexicon {
     }
 }
 
-static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::build);
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::news);
+
+static HEAVY_LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::heavy);
+
+/// Form `form` of a regular verb or noun (or of the first word of a phrase): 0 the base, 1 the
+/// "-s" form (third person, or plural), 2 the "-ed" form, 3 the "-ing" form.
+fn inflect(phrase: &str, form: usize) -> String {
+    let (word, rest) = phrase.split_once(' ').map_or((phrase, ""), |(w, r)| (w, r));
+    let consonant_y =
+        word.ends_with('y') && !word[..word.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
+    let stem = &word[..word.len() - 1];
+    let inflected = match form {
+        1 if word.ends_with(['s', 'x', 'z']) || word.ends_with("ch") || word.ends_with("sh") => {
+            format!("{word}es")
+        }
+        1 if consonant_y => format!("{stem}ies"),
+        1 => format!("{word}s"),
+        2 if word.ends_with('e') => format!("{word}d"),
+        2 if consonant_y => format!("{stem}ied"),
+        2 => format!("{word}ed"),
+        3 if word.ends_with('e') && !word.ends_with("ee") => format!("{stem}ing"),
+        3 => format!("{word}ing"),
+        _ => word.to_string(),
+    };
+    if rest.is_empty() {
+        inflected
+    } else {
+        format!("{inflected} {rest}")
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness and calendar dates.
@@ -1775,9 +2309,9 @@ struct Rng(u64);
 impl Rng {
     /// A generator for one purpose (`parts`), independent of every other purpose's.
     fn derive(seed: u64, parts: &[u64]) -> Rng {
-        let state = parts
-            .iter()
-            .fold(mix64(seed), |s, &p| mix64(s ^ mix64(p.wrapping_add(GOLDEN))));
+        let state = parts.iter().fold(mix64(seed), |s, &p| {
+            mix64(s ^ mix64(p.wrapping_add(GOLDEN)))
+        });
         Rng(state)
     }
 
@@ -1809,7 +2343,11 @@ impl Rng {
         self.unit() < p
     }
 
-    fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+
+    fn pick_ref<'t, T>(&mut self, items: &'t [T]) -> &'t T {
         &items[self.below(items.len())]
     }
 
@@ -1823,9 +2361,13 @@ impl Rng {
 fn parse_ymd(date: &str) -> Option<(i64, i64, i64)> {
     let b = date.as_bytes();
     let shape = b.len() == 10
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     if !shape {
         return None;
     }
@@ -1883,23 +2425,12 @@ const SYNONYMS: &[&[&str]] = &[
     // Reporting verbs.
     &["said", "stated"],
     &["told", "informed"],
-    &["announced", "unveiled"],
-    &["revealed", "disclosed"],
     &["claimed", "asserted"],
-    &["warned", "cautioned"],
-    &["argued", "contended"],
-    &["insisted", "maintained"],
     &["denied", "rejected"],
-    &["explained", "clarified"],
-    &["suggested", "indicated"],
-    &["condemned", "denounced"],
     &["urged", "called on"],
     &["acknowledged", "admitted", "conceded"],
-    &["described", "portrayed"],
     &["stressed", "underlined"],
     &["noted", "observed", "pointed out"],
-    &["responded", "replied"],
-    &["declared", "proclaimed"],
     &["called for", "demanded"],
     // Other verbs.
     &["began", "started"],
@@ -1913,10 +2444,8 @@ const SYNONYMS: &[&[&str]] = &[
     &["needed", "required"],
     &["showed", "demonstrated"],
     &["shows", "demonstrates"],
-    &["helped", "assisted"],
     &["tried", "attempted"],
-    &["got", "received", "obtained"],
-    &["gave", "handed"],
+    &["gave", "offered"],
     &["give", "provide"],
     &["gives", "provides"],
     &["kept", "retained"],
@@ -1929,54 +2458,25 @@ const SYNONYMS: &[&[&str]] = &[
     &["grow", "expand"],
     &["stopped", "halted"],
     &["ended", "concluded"],
-    &["expect", "anticipate"],
-    &["expected", "anticipated"],
-    &["believe", "think"],
-    &["believed", "thought"],
     &["sought", "pursued"],
     &["faced", "confronted"],
-    &["visited", "toured"],
     &["launched", "initiated"],
     &["planned", "intended"],
-    &["decided", "opted", "chose"],
     &["refused", "declined"],
-    &["agreed", "consented"],
-    &["approved", "endorsed"],
     &["backed", "supported"],
     &["blocked", "thwarted"],
     &["injured", "wounded"],
-    &["arrested", "detained"],
     &["won", "secured"],
     &["happened", "occurred"],
     &["happen", "occur"],
     &["changed", "altered"],
     &["continued", "went on"],
-    &["remained", "stayed"],
-    &["remain", "stay"],
     &["included", "featured"],
     &["increase", "rise"],
     &["increases", "rises"],
     &["increased", "raised"],
-    &["reduce", "decrease"],
-    &["reduced", "lowered"],
-    &["created", "established"],
-    &["create", "establish"],
-    &["improve", "enhance"],
-    &["improved", "enhanced"],
-    &["prevent", "avert"],
-    &["protect", "safeguard"],
-    &["seized", "captured"],
-    &["investigate", "probe"],
-    &["investigating", "probing"],
-    &["discuss", "debate"],
-    &["discussed", "debated"],
-    &["confirmed", "verified"],
-    &["ensure", "guarantee"],
     &["signed", "inked"],
-    &["hired", "recruited"],
     &["died", "passed away"],
-    &["boost", "bolster"],
-    &["boosted", "bolstered"],
     &["attended", "took part in"],
     &["take part in", "participate in"],
     &["delayed", "postponed"],
@@ -1985,118 +2485,47 @@ const SYNONYMS: &[&[&str]] = &[
     &["proposed", "put forward"],
     &["carried out", "conducted", "performed"],
     &["look into", "examine"],
-    &["help", "assist"],
     &["used", "employed"],
     &["use", "employ"],
     &["made", "produced"],
     &["make", "produce"],
-    &["want", "wish"],
-    &["wanted", "wished"],
+    &["making", "producing"],
     &["seek", "pursue"],
     &["seeks", "pursues"],
     // Nouns.
-    &["leader", "head"],
-    &["leaders", "heads"],
     &["officials", "authorities"],
-    &["government", "administration"],
-    &["country", "nation"],
-    &["countries", "nations"],
-    &["car", "vehicle", "automobile"],
-    &["cars", "vehicles", "automobiles"],
-    &["trip", "journey"],
-    &["gift", "present"],
     &["ties", "relations"],
     &["evidence", "proof"],
-    &["attempt", "bid", "effort"],
-    &["attempts", "efforts", "bids"],
-    &["company", "firm"],
-    &["companies", "firms"],
     &["children", "youngsters"],
     &["profits", "earnings"],
     &["growth", "expansion"],
-    &["plan", "proposal", "scheme"],
-    &["plans", "proposals", "schemes"],
     &["law", "legislation"],
-    &["problem", "issue"],
-    &["problems", "issues"],
-    &["deal", "agreement", "accord"],
     &["talks", "negotiations"],
-    &["war", "conflict"],
     &["fighting", "clashes"],
-    &["attack", "assault"],
-    &["attacks", "assaults"],
     &["soldiers", "troops"],
     &["weapons", "arms"],
-    &["lawmakers", "legislators"],
-    &["comments", "remarks"],
     &["move", "step"],
-    &["decision", "ruling"],
     &["rules", "regulations"],
-    &["workers", "employees"],
-    &["worker", "employee"],
     &["spokesman", "spokesperson"],
-    &["industry", "sector"],
     &["figures", "data"],
-    &["area", "region"],
-    &["areas", "regions"],
     &["homes", "houses"],
     &["money", "funds"],
-    &["price", "cost"],
-    &["prices", "costs"],
-    &["film", "movie"],
-    &["films", "movies"],
-    &["fans", "supporters"],
-    &["team", "squad"],
     &["match", "game"],
-    &["players", "athletes"],
     &["victory", "triumph"],
-    &["phone", "handset"],
-    &["customers", "clients", "consumers"],
     &["internet", "web"],
-    &["meeting", "gathering"],
     &["crisis", "emergency"],
     &["election", "poll"],
-    &["candidate", "contender"],
-    &["voters", "electors"],
-    &["residents", "locals", "inhabitants"],
-    &["city", "town"],
-    &["doctors", "physicians"],
-    &["students", "pupils"],
     &["survey", "study"],
-    &["scientists", "researchers"],
-    &["experts", "specialists"],
-    &["analysts", "observers"],
-    &["critics", "opponents"],
-    &["allies", "partners"],
-    &["rivals", "competitors"],
     &["sales", "revenues"],
     &["job", "post"],
     &["jobs", "positions"],
     &["amount", "sum"],
     &["number", "figure"],
-    &["missile", "rocket"],
-    &["missiles", "rockets"],
-    &["incident", "episode"],
-    &["accident", "crash"],
     &["charges", "accusations"],
-    &["claims", "allegations"],
-    &["court", "tribunal"],
-    &["prison", "jail"],
-    &["victims", "casualties"],
     &["funding", "financing"],
-    &["taxes", "levies"],
-    &["shortage", "lack"],
     &["concerns", "worries", "fears"],
     &["concern", "worry"],
-    &["goal", "aim", "objective"],
     &["role", "part"],
-    &["impact", "effect"],
-    &["results", "outcomes"],
-    &["result", "outcome"],
-    &["reason", "cause"],
-    &["idea", "notion"],
-    &["event", "occasion"],
-    &["statement", "declaration"],
     &["people", "individuals"],
     &["group", "organisation"],
     &["chance", "opportunity"],
@@ -2105,7 +2534,6 @@ const SYNONYMS: &[&[&str]] = &[
     // Adjectives.
     &["big", "large"],
     &["huge", "massive", "enormous"],
-    &["small", "little"],
     &["important", "significant", "crucial"],
     &["major", "principal"],
     &["main", "primary"],
@@ -2114,7 +2542,6 @@ const SYNONYMS: &[&[&str]] = &[
     &["strong", "robust"],
     &["serious", "grave"],
     &["difficult", "tough"],
-    &["possible", "potential"],
     &["clear", "obvious"],
     &["international", "global"],
     &["foreign", "overseas"],
@@ -2180,6 +2607,182 @@ const SYNONYMS: &[&[&str]] = &[
     &["regarding", "concerning"],
     &["last year", "the previous year"],
     &["this year", "the current year"],
+    &["percent", "per cent"],
+    &["committee", "panel"],
+    &["pledged", "vowed", "promised"],
+    &["biggest", "largest"],
+    &["games", "matches"],
+    &["products", "goods"],
+    &["similar", "comparable"],
+    &["reporters", "journalists"],
+    &["annual", "yearly"],
+    &["elections", "polls"],
+    &["soon", "shortly"],
+    &["everyone", "everybody"],
+    &["someone", "somebody"],
+    &["illegal", "unlawful"],
+    &["compared with", "compared to"],
+    &["staff", "personnel"],
+    &["groups", "organisations"],
+    &["video", "footage"],
+    &["process", "procedure"],
+    &["border", "frontier"],
+    &["led", "headed"],
+    &["saw", "witnessed"],
+    &["criticized", "slammed"],
+    &["sparked", "triggered", "prompted"],
+    &["led to", "resulted in"],
+    &["meanwhile", "in the meantime"],
+    &["in fact", "indeed"],
+    &["around the world", "worldwide", "across the globe"],
+    &["a series of", "a string of"],
+    &["in response to", "in reaction to"],
+    &["for now", "for the time being"],
+    &["right now", "at the moment"],
+    // Contractions, spelled out or not by house style.
+    &["don't", "do not"],
+    &["doesn't", "does not"],
+    &["didn't", "did not"],
+    &["isn't", "is not"],
+    &["aren't", "are not"],
+    &["wasn't", "was not"],
+    &["weren't", "were not"],
+    &["won't", "will not"],
+    &["can't", "cannot"],
+    &["couldn't", "could not"],
+    &["wouldn't", "would not"],
+    &["shouldn't", "should not"],
+    &["haven't", "have not"],
+    &["hasn't", "has not"],
+    &["hadn't", "had not"],
+    &["that's", "that is"],
+    &["there's", "there is"],
+    &["we're", "we are"],
+    &["they're", "they are"],
+    &["i'm", "I am"],
+];
+
+/// Regular verbs in the base form, replaced in every inflection ("announce", "announces",
+/// "announced", "announcing"). Each group is also safe where the word is a noun.
+const VERBS: &[&[&str]] = &[
+    &["announce", "unveil"],
+    &["reveal", "disclose"],
+    &["warn", "caution"],
+    &["argue", "contend"],
+    &["insist", "maintain"],
+    &["explain", "clarify"],
+    &["suggest", "indicate"],
+    &["condemn", "denounce"],
+    &["describe", "portray"],
+    &["respond", "reply"],
+    &["declare", "proclaim"],
+    &["help", "assist"],
+    &["receive", "obtain"],
+    &["expect", "anticipate"],
+    &["decide", "opt"],
+    &["agree", "consent"],
+    &["approve", "endorse"],
+    &["arrest", "detain"],
+    &["remain", "stay"],
+    &["reduce", "decrease"],
+    &["create", "establish"],
+    &["improve", "enhance"],
+    &["prevent", "avert"],
+    &["protect", "safeguard"],
+    &["seize", "capture"],
+    &["confirm", "verify"],
+    &["ensure", "guarantee"],
+    &["hire", "recruit"],
+    &["boost", "bolster"],
+    &["want", "wish"],
+    &["ask", "request"],
+    &["mention", "cite"],
+    &["highlight", "underscore"],
+    &["assess", "evaluate"],
+    &["appear", "seem"],
+    &["recommend", "advise"],
+    &["remove", "eliminate"],
+    &["destroy", "demolish"],
+    &["threaten", "menace"],
+    &["consider", "weigh"],
+    &["praise", "commend"],
+    &["welcome", "hail"],
+    &["attack", "assault"],
+    &["damage", "harm"],
+    &["accept", "embrace"],
+    &["achieve", "attain"],
+    &["avoid", "evade"],
+    &["collect", "gather"],
+    &["encourage", "motivate"],
+    &["identify", "pinpoint"],
+    &["implement", "enact"],
+    &["monitor", "track"],
+    &["oppose", "resist"],
+    &["resolve", "settle"],
+    &["restore", "reinstate"],
+    &["review", "reassess"],
+    &["struggle", "battle"],
+];
+
+/// Countable nouns in the singular, replaced in the singular and the plural.
+const NOUNS: &[&[&str]] = &[
+    &["lawmaker", "legislator"],
+    &["worker", "employee"],
+    &["resident", "inhabitant"],
+    &["doctor", "physician"],
+    &["student", "pupil"],
+    &["scientist", "researcher"],
+    &["expert", "specialist"],
+    &["analyst", "observer"],
+    &["critic", "opponent"],
+    &["ally", "partner"],
+    &["rival", "competitor"],
+    &["victim", "casualty"],
+    &["statement", "declaration"],
+    &["comment", "remark"],
+    &["region", "area"],
+    &["film", "movie"],
+    &["fan", "supporter"],
+    &["team", "squad"],
+    &["player", "athlete"],
+    &["phone", "handset"],
+    &["customer", "client"],
+    &["meeting", "session"],
+    &["candidate", "contender"],
+    &["voter", "elector"],
+    &["city", "town"],
+    &["missile", "rocket"],
+    &["incident", "episode"],
+    &["accident", "crash"],
+    &["court", "tribunal"],
+    &["prison", "jail"],
+    &["tax", "levy"],
+    &["shortage", "lack"],
+    &["result", "outcome"],
+    &["idea", "notion"],
+    &["event", "occasion"],
+    &["country", "nation"],
+    &["government", "administration"],
+    &["war", "conflict"],
+    &["decision", "ruling"],
+    &["industry", "sector"],
+    &["company", "firm"],
+    &["vehicle", "car", "automobile"],
+    &["trip", "journey"],
+    &["attempt", "effort"],
+    &["plan", "proposal", "scheme"],
+    &["problem", "issue"],
+    &["deal", "agreement", "accord"],
+    &["leader", "head"],
+    &["goal", "objective"],
+];
+
+/// Verbs replaced one way only, in every inflection: the reverse is a common noun ("a probe").
+const ONE_WAY_VERBS: &[(&str, &str)] = &[
+    ("investigate", "probe"),
+    ("discuss", "debate"),
+    ("affect", "impact"),
+    ("restrict", "limit"),
 ];
 
 /// One-way replacements: the reverse would be wrong somewhere ("over the past year" is not
@@ -2211,24 +2814,295 @@ const ONE_WAY: &[(&str, &[&str])] = &[
     ("as a result", &["consequently"]),
     ("in the coming days", &["soon"]),
     ("a lot of", &["plenty of"]),
+    // Numbers written out become digits; the reverse would turn "February 9" into "February
+    // nine".
+    ("two", &["2"]),
+    ("three", &["3"]),
+    ("four", &["4"]),
+    ("five", &["5"]),
+    ("six", &["6"]),
+    ("seven", &["7"]),
+    ("eight", &["8"]),
+    ("nine", &["9"]),
+    ("it is", &["it's"]),
+    ("we've", &["we have"]),
+    ("they've", &["they have"]),
+    ("make sure", &["make certain"]),
+    ("focuses on", &["concentrates on"]),
+    ("focused on", &["concentrated on"]),
+    ("at least", &["no fewer than"]),
+    ("such as", &["like", "including"]),
+    ("including", &["among them"]),
+    ("following the", &["after the"]),
+    ("during", &["throughout", "in the course of"]),
+    ("about the", &["regarding the"]),
+    ("across", &["throughout"]),
+    ("because", &["as", "since"]),
+    ("but", &["yet"]),
+    ("while", &["whereas", "as"]),
+    ("when", &["as", "once"]),
+    ("could", &["might"]),
+    ("might", &["may"]),
+    ("may", &["might"]),
+    ("should", &["ought to"]),
+    ("says", &["states"]),
+    ("say", &["state"]),
+    ("saying", &["stating"]),
+    ("added", &["also said", "continued"]),
+    ("former", &["previous"]),
+    ("another", &["one more"]),
+    ("information", &["details"]),
+    ("investigation", &["inquiry", "probe"]),
+    ("every", &["each"]),
+    ("only", &["just", "merely"]),
+    ("until", &["till"]),
+    ("ago", &["earlier"]),
+    ("local", &["regional"]),
+    ("who", &["that"]),
+    ("criticised", &["slammed"]),
+    ("issued", &["released"]),
+    ("plans to", &["intends to", "aims to"]),
+    ("wants to", &["wishes to"]),
+    ("is set to", &["is expected to"]),
+    ("the latest", &["the most recent"]),
+    ("lots of", &["many"]),
+    ("a few", &["some"]),
+    ("at the same time", &["meanwhile", "simultaneously"]),
+    ("a range of", &["various"]),
+    ("on behalf of", &["for"]),
+    ("in favour of", &["supporting"]),
+    ("in favor of", &["supporting"]),
+    ("in the face of", &["facing"]),
+    ("is due to", &["is scheduled to"]),
+    ("the number of", &["the total of"]),
+    ("the media", &["the press"]),
+    ("the military", &["the armed forces"]),
+    ("economic", &["financial"]),
+    ("a report", &["a study"]),
+    ("the report", &["the study"]),
+    ("the world", &["the globe"]),
+    ("support for", &["backing for"]),
+    ("take place", &["happen"]),
+    ("takes place", &["happens"]),
+    ("took place", &["happened"]),
+    ("taking place", &["happening"]),
+    ("technology", &["tech"]),
+    ("using", &["employing"]),
+    ("uses", &["employs"]),
+    ("trying", &["attempting"]),
+    ("spending", &["expenditure"]),
+    ("situation", &["circumstances"]),
+    ("include", &["comprise"]),
+    ("includes", &["comprises"]),
+    ("project", &["initiative"]),
+    ("projects", &["initiatives"]),
+    ("person", &["individual"]),
+    ("response", &["reaction"]),
+    ("speech", &["address"]),
+    ("growing", &["rising", "mounting"]),
+    ("production", &["output"]),
+    ("adding", &["noting"]),
+    ("threat", &["danger"]),
+    ("chairman", &["chair"]),
+    ("numbers", &["figures"]),
+    ("bad", &["poor"]),
+    ("laws", &["rules"]),
+    ("businesses", &["companies"]),
+    ("good", &["positive"]),
+    ("best", &["finest"]),
+    ("gift", &["present"]),
+    ("gifts", &["presents"]),
+    ("plan to", &["intend to"]),
+    ("reason", &["cause"]),
+    ("reasons", &["causes"]),
+    // Fixed phrases that must not be taken apart word by word.
+    ("used to", &["used to"]),
+    ("as many as", &["as many as"]),
+    ("during which", &["during which"]),
+    ("as well", &["too"]),
+];
+
+/// Tense shifts a rewriter makes while retelling ("is" → "was").
+const TENSE_SHIFTS: &[(&str, &[&str])] = &[
+    ("is", &["was"]),
+    ("are", &["were"]),
+    ("has", &["had"]),
+    ("will", &["would"]),
+    ("can", &["could"]),
+];
+
+/// Prepositions that open an adverbial a paraphrase may move to the front.
+const PREPOSITIONS: &[&str] = &[
+    "across",
+    "after",
+    "amid",
+    "at",
+    "before",
+    "during",
+    "following",
+    "for",
+    "from",
+    "in",
+    "on",
+    "over",
+    "since",
+    "through",
+    "under",
+    "with",
+    "without",
+];
+
+/// Words that open a subordinate clause a paraphrase may move to the front.
+const SUBORDINATORS: &[&str] = &[
+    "according",
+    "after",
+    "although",
+    "amid",
+    "because",
+    "before",
+    "despite",
+    "following",
+    "since",
+    "though",
+    "unless",
+    "until",
+    "when",
+    "whereas",
+    "while",
+    "with",
+    "without",
+];
+
+const DETERMINERS: &[&str] = &[
+    "a", "an", "her", "his", "its", "last", "next", "our", "that", "the", "their", "these", "this",
+    "those",
+];
+
+const INSERTED_ADVERBS: &[&str] = &[
+    "apparently",
+    "effectively",
+    "eventually",
+    "notably",
+    "now",
+    "reportedly",
+    "then",
+    "ultimately",
+];
+
+/// Words ending in "-ly" that are not droppable adverbs.
+const NOT_ADVERBS: &[&str] = &[
+    "anomaly",
+    "assembly",
+    "costly",
+    "daily",
+    "deadly",
+    "elderly",
+    "family",
+    "friendly",
+    "hourly",
+    "italy",
+    "likely",
+    "lonely",
+    "monopoly",
+    "monthly",
+    "only",
+    "quarterly",
+    "rally",
+    "reply",
+    "supply",
+    "ugly",
+    "unlikely",
+    "weekly",
+    "yearly",
 ];
 
 /// Words after which "that" may be dropped ("said that it would" → "said it would").
-const SAY: &[&str] = &["said", "says", "added", "told", "stated", "noted", "believed"];
+const SAY: &[&str] = &[
+    "added", "believed", "noted", "said", "says", "stated", "told",
+];
 
 /// Words a translation round trip or a tightening edit often loses.
-const DROPPABLE: &[&str] = &["also", "very", "just", "really", "actually", "still", "now"];
+const DROPPABLE: &[&str] = &[
+    "actually", "already", "also", "even", "just", "now", "really", "still", "very",
+];
 
 /// Words that open a movable adverbial ("On Friday, …").
 const OPENERS: &[&str] = &[
-    "after", "amid", "at", "before", "by", "despite", "during", "earlier", "following", "for",
-    "in", "last", "later", "on", "since", "under", "while", "with",
+    "after",
+    "amid",
+    "at",
+    "before",
+    "by",
+    "despite",
+    "during",
+    "earlier",
+    "following",
+    "for",
+    "in",
+    "last",
+    "later",
+    "on",
+    "since",
+    "under",
+    "while",
+    "with",
 ];
 
 /// Sentence-initial words that are not names and so may be lower-cased mid-sentence.
 const COMMON_OPENERS: &[&str] = &[
-    "a", "an", "he", "her", "his", "it", "its", "many", "most", "one", "our", "she", "some",
-    "that", "the", "their", "there", "these", "they", "this", "those", "we",
+    "a",
+    "all",
+    "also",
+    "although",
+    "an",
+    "and",
+    "as",
+    "both",
+    "but",
+    "each",
+    "even",
+    "every",
+    "he",
+    "her",
+    "his",
+    "however",
+    "if",
+    "it",
+    "its",
+    "many",
+    "meanwhile",
+    "more",
+    "most",
+    "no",
+    "one",
+    "other",
+    "our",
+    "she",
+    "so",
+    "some",
+    "still",
+    "such",
+    "that",
+    "the",
+    "their",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "we",
+    "what",
+    "when",
+    "which",
+    "while",
+    "who",
+    "yet",
+];
+
+/// Words that can open the clause reported by "said" ("said it would …").
+const CLAUSE_SUBJECTS: &[&str] = &[
+    "a", "an", "he", "her", "his", "it", "its", "she", "the", "their", "there", "these", "they",
+    "this", "those", "we",
 ];
 
 const ARTICLES: &[&str] = &["a", "an", "the"];
@@ -2237,8 +3111,8 @@ const PRONOUNS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
 
 const FUNCTION_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has",
-    "have", "in", "is", "it", "of", "on", "or", "that", "the", "to", "was", "were", "which",
-    "who", "will", "with", "would",
+    "have", "in", "is", "it", "of", "on", "or", "that", "the", "to", "was", "were", "which", "who",
+    "will", "with", "would",
 ];
 
 /// Words after which a noun phrase has ended.
@@ -2305,13 +3179,67 @@ const SPELLINGS: &[(&str, &str)] = &[
 
 /// Stems whose -ise/-ize forms differ only in that letter.
 const IZE_STEMS: &[&str] = &[
-    "apolog", "author", "capital", "categor", "central", "character", "civil", "colon", "critic",
-    "democrat", "destabil", "digit", "emphas", "energ", "final", "global", "harmon", "hospital",
-    "ideal", "industrial", "jeopard", "legal", "liberal", "local", "margin", "maxim", "memor",
-    "minim", "mobil", "modern", "monopol", "national", "neutral", "normal", "optim", "organ",
-    "penal", "polar", "priorit", "privat", "radical", "real", "recogn", "revolution", "scrutin",
-    "social", "special", "stabil", "standard", "steril", "subsid", "summar", "symbol", "sympath",
-    "synchron", "terror", "theor", "urban", "util", "vandal", "visual",
+    "apolog",
+    "author",
+    "capital",
+    "categor",
+    "central",
+    "character",
+    "civil",
+    "colon",
+    "critic",
+    "democrat",
+    "destabil",
+    "digit",
+    "emphas",
+    "energ",
+    "final",
+    "global",
+    "harmon",
+    "hospital",
+    "ideal",
+    "industrial",
+    "jeopard",
+    "legal",
+    "liberal",
+    "local",
+    "margin",
+    "maxim",
+    "memor",
+    "minim",
+    "mobil",
+    "modern",
+    "monopol",
+    "national",
+    "neutral",
+    "normal",
+    "optim",
+    "organ",
+    "penal",
+    "polar",
+    "priorit",
+    "privat",
+    "radical",
+    "real",
+    "recogn",
+    "revolution",
+    "scrutin",
+    "social",
+    "special",
+    "stabil",
+    "standard",
+    "steril",
+    "subsid",
+    "summar",
+    "symbol",
+    "sympath",
+    "synchron",
+    "terror",
+    "theor",
+    "urban",
+    "util",
+    "vandal",
+    "visual",
 ];
 
 const IZE_ENDINGS: &[&str] = &["e", "ed", "es", "ing", "ation", "ations", "er", "ers"];
@@ -2321,44 +3249,39 @@ const YZE_STEMS: &[&str] = &["anal", "catal", "paral"];
 const YZE_ENDINGS: &[&str] = &["e", "ed", "es", "ing"];
 
 const REWRITE_OPENERS: &[&str] = &[
-    "In a development that drew wide attention, ",
-    "In a move closely watched by observers, ",
-    "Marking a notable moment, ",
-    "In the latest turn of events, ",
-    "Amid growing scrutiny, ",
-    "In news that quickly made headlines, ",
-    "In a widely reported development, ",
-    "Drawing fresh attention to the issue, ",
-    "In what observers called a significant step, ",
-    "As attention turned to the matter, ",
+    "{In|Amid} {a|the latest} {development|turn of events|move} {that|which} {drew|attracted|has drawn} {wide|broad|considerable|fresh} {attention|interest|scrutiny}, ",
+    "{Marking|Signalling|In} {a notable|a symbolic|a significant|an unusual} {moment|step|shift}, ",
+    "{As|While} {attention|scrutiny|interest} {turned|grew|mounted} {this week|in recent days|over the matter}, ",
+    "In {news|a story|a report} that {quickly|swiftly|soon} {made headlines|drew reactions|spread online}, ",
+    "{Drawing|Attracting|Prompting} {fresh|renewed|wide} {attention|interest|debate}, ",
+    "In what {observers|commentators|analysts} {called|described as|saw as} a {significant|notable|telling} {step|moment|development}, ",
 ];
 
 const REWRITE_FOLLOW_UPS: &[&str] = &[
-    "The development puts {e} firmly in the spotlight.",
-    "It is the latest chapter in a story that has drawn close attention to {e}.",
-    "Observers say the episode could have lasting consequences for {e}.",
-    "The news prompted a wave of reaction involving {e}.",
-    "For {e}, the moment carries considerable symbolic weight.",
-    "The episode has once again put the focus on {e}.",
+    "The {development|episode|news|move} {puts|places|has put} {e} {firmly|squarely|once again} {in the spotlight|at the centre of attention|under scrutiny}.",
+    "{It is|This is|It marks} the {latest|newest|most recent} {chapter|twist|turn} in a {story|saga|dispute} that has {drawn|attracted|kept} {close|intense|growing} {attention|interest} {on|around} {e}.",
+    "{Observers|Analysts|Commentators} {say|said|noted} the {episode|development|matter} {could|may|might} have {lasting|wider|significant} {consequences|implications|repercussions} for {e}.",
+    "For {e}, the {moment|episode|development} {carries|holds|has} {considerable|real|clear} {symbolic|political|practical} {weight|significance|importance}.",
+    "The {news|announcement|report} {prompted|sparked|triggered} a {wave|flurry|round} of {reaction|comment|debate} {involving|around|about} {e}.",
 ];
 
 const BACKGROUND: &[&str] = &[
-    "{e} did not immediately respond to a request for comment.",
-    "The developments come amid a wider debate over the issue.",
-    "Analysts say the situation remains fluid and could change quickly.",
-    "Officials are expected to release further details in the coming days.",
-    "{e} declined to comment further when contacted on {day}.",
-    "It was not immediately clear how the decision would affect {e}.",
-    "Earlier this year, {e} was at the centre of a similar dispute.",
-    "This story has been updated with additional details.",
-    "Additional reporting by {person}.",
-    "{e} has faced criticism over the matter in the past.",
-    "The issue is likely to remain high on the agenda in the weeks ahead.",
-    "Critics have long argued that {e} should do more to address the concerns.",
-    "Supporters of {e} say the criticism is unfair.",
-    "Markets and observers reacted cautiously to the news on {day}.",
-    "A spokesperson for {e} said more information would be shared when available.",
-    "The matter was first reported by local media on {day}.",
+    "{e} did not {immediately|directly} {respond to|reply to|answer} a request for {comment|a response}.",
+    "The {developments|events|changes} {come|came|unfold} amid a {wider|broader|growing} {debate|discussion|dispute} over the {issue|matter|question}.",
+    "{Analysts|Observers|Experts} {say|said|believe} the situation {remains|is still|could remain} {fluid|uncertain|unsettled} {and could change quickly|for now|in the short term}.",
+    "{Officials|Authorities|Organisers} {are expected to|will|plan to} {release|publish|share} {further|more|additional} {details|information} {in the coming days|later this week|soon}.",
+    "{e} {declined|refused} to {comment further|say more|elaborate} when contacted on {day}.",
+    "It was not {immediately|yet} clear how the {decision|move|change} would {affect|influence|change things for} {e}.",
+    "{Earlier this year|Last year|In the past}, {e} was at the {centre|heart} of a {similar|comparable|related} {dispute|row|controversy}.",
+    "This {story|article|report} has been updated with {additional|further|more} {details|reporting|information}.",
+    "{Additional|Further|More} reporting by {person}.",
+    "{e} has {faced|drawn|attracted} {criticism|questions|scrutiny} over the {matter|issue} {in the past|before|for years}.",
+    "The {issue|question|matter} is {likely|expected|set} to {remain|stay} {high on the agenda|a talking point|in focus} {in the weeks ahead|for some time|this year}.",
+    "{Critics|Opponents|Campaigners} have long {argued|said|maintained} that {e} should do more to {address|tackle|ease} the {concerns|problem|worries}.",
+    "{Supporters|Allies|Defenders} of {e} {say|argue|insist} the {criticism|attention|coverage} is {unfair|overblown|misplaced}.",
+    "{Markets|Observers|Investors} {reacted|responded} {cautiously|calmly|nervously} to the {news|announcement} on {day}.",
+    "A {spokesperson|representative|spokesman} for {e} said {more|further} {information|details} would be {shared|released|made available} {when available|in due course|soon}.",
+    "The {matter|story|case} was first reported by {local|regional|national} media on {day}.",
 ];
 
 const SECTION_SUFFIXES: &[&str] = &[
@@ -2526,8 +3449,11 @@ mod tests {
     fn similarities(make: fn(&Corpus, &Story, &[String], &mut Rng) -> Draft) -> Vec<f64> {
         let base = base();
         let corpus = Corpus::new(&base, 1);
-        let story = corpus.story(Source::Base(corpus.order.iter().position(|&d| d == 0).unwrap()), &mut Rng(0));
-        let original = owned(&story.paras).concat().join(" ");
+        let story = corpus.story(
+            Source::Base(corpus.order.iter().position(|&d| d == 0).unwrap()),
+            &mut Rng(0),
+        );
+        let original = story.paras.concat().join(" ");
         let names = entities(story.sentences());
         (0..40)
             .map(|seed| {
@@ -2544,7 +3470,7 @@ mod tests {
     #[test]
     fn same_seed_gives_the_same_corpus_and_another_seed_a_different_one() {
         let base = base();
-        let run = |seed| generate(&base, &config(seed, 150)).collect::<Vec<_>>();
+        let run = |seed| generate(&base, &config(seed, 40)).collect::<Vec<_>>();
         assert_eq!(run(7), run(7));
         assert_ne!(run(7), run(8));
     }
@@ -2552,7 +3478,7 @@ mod tests {
     #[test]
     fn yields_exactly_the_requested_articles_all_labelled_and_non_empty() {
         let base = base();
-        for n in [0, 1, 2, 3, 17, 600] {
+        for n in [0, 1, 2, 3, 17, 90] {
             let articles: Vec<SynthArticle> = generate(&base, &config(3, n)).collect();
             assert_eq!(articles.len(), n);
             let ids: HashSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
@@ -2568,7 +3494,7 @@ mod tests {
     #[test]
     fn stories_are_consistent_with_their_kinds() {
         let base = base();
-        let articles: Vec<SynthArticle> = generate(&base, &config(5, 800)).collect();
+        let articles: Vec<SynthArticle> = generate(&base, &config(5, 150)).collect();
         let mut by_story: HashMap<&str, Vec<CopyKind>> = HashMap::new();
         for a in &articles {
             by_story.entry(&a.story).or_default().push(a.kind);
@@ -2583,11 +3509,42 @@ mod tests {
                 }
             }
         }
-        let share = |kind| {
-            articles.iter().filter(|a| a.kind == kind).count() as f64 / articles.len() as f64
-        };
-        assert!((0.02..0.09).contains(&share(CopyKind::HardNegative)));
-        assert!((0.2..0.45).contains(&share(CopyKind::Unrelated)));
+    }
+
+    #[test]
+    fn default_mix_matches_its_description() {
+        let cfg = config(9, 50_000);
+        let mut planner = Planner::new(&cfg, 10);
+        let (mut stories, mut copied, mut negatives) = (0, 0, 0);
+        let mut kinds: HashMap<CopyKind, usize> = HashMap::new();
+        loop {
+            let plans = planner.next_batch();
+            if plans.is_empty() {
+                break;
+            }
+            for plan in plans {
+                stories += 1 + usize::from(plan.hard_negative);
+                copied += usize::from(!plan.copies.is_empty());
+                negatives += usize::from(plan.hard_negative);
+                for kind in plan.copies {
+                    *kinds.entry(kind).or_default() += 1;
+                }
+            }
+        }
+        let copied_share = copied as f64 / (stories - negatives) as f64;
+        assert!((0.38..0.42).contains(&copied_share), "{copied_share}");
+        let negative_share = negatives as f64 / cfg.articles as f64;
+        assert!((0.045..0.055).contains(&negative_share), "{negative_share}");
+        let copies: usize = kinds.values().sum();
+        for kind in [
+            CopyKind::Reword,
+            CopyKind::Chrome,
+            CopyKind::Extend,
+            CopyKind::Rewrite,
+        ] {
+            let share = kinds[&kind] as f64 / copies as f64;
+            assert!((0.23..0.27).contains(&share), "{kind:?} {share}");
+        }
     }
 
     #[test]
@@ -2602,13 +3559,22 @@ mod tests {
         let rewrite = similarities(|_, s, n, r| rewrite_copy(s, n, r));
         let reword = similarities(|_, s, n, r| reword_copy(s, n, r));
         assert!(mean(&rewrite) < mean(&reword) - 0.15);
-        assert!((0.05..0.25).contains(&mean(&rewrite)), "mean {}", mean(&rewrite));
+        assert!(
+            (0.05..0.25).contains(&mean(&rewrite)),
+            "mean {}",
+            mean(&rewrite)
+        );
     }
 
     #[test]
     fn hard_negative_shares_a_verbatim_sentence_but_not_the_story() {
         let base = base();
-        let articles: Vec<SynthArticle> = generate(&base, &config(11, 400)).collect();
+        let cfg = SynthConfig {
+            copied_stories: 1.0,
+            hard_negatives: 0.2,
+            ..config(11, 60)
+        };
+        let articles: Vec<SynthArticle> = generate(&base, &cfg).collect();
         let by_id: HashMap<&str, &SynthArticle> =
             articles.iter().map(|a| (a.id.as_str(), a)).collect();
         let negatives: Vec<&SynthArticle> = articles
@@ -2621,16 +3587,31 @@ mod tests {
             let source = by_id[format!("{}-c0", story_id(number - 1)).as_str()];
             assert_eq!(source.kind, CopyKind::Original);
             assert_ne!(source.story, negative.story);
-            let paragraphs: HashSet<&str> = negative.text.split("\n\n").collect();
+            // The planted sentence is a paragraph of its own.
+            let planted = negative
+                .text
+                .split("\n\n")
+                .filter(|p| p.split_whitespace().count() >= 8)
+                .any(|p| source.text.contains(p));
             assert!(
-                split_sentences(&source.text.replace("\n\n", " "))
-                    .iter()
-                    .any(|s| paragraphs.contains(s)),
+                planted,
                 "{} shares no sentence with {}",
-                negative.id,
-                source.id
+                negative.id, source.id
             );
         }
+    }
+
+    #[test]
+    fn a_few_short_base_articles_still_give_every_article_text() {
+        let base = [BaseArticle {
+            id: "tiny".into(),
+            date: None,
+            title: None,
+            text: "Hello world.".into(),
+        }];
+        let articles: Vec<SynthArticle> = generate(&base, &config(1, 25)).collect();
+        assert_eq!(articles.len(), 25);
+        assert!(articles.iter().all(|a| !a.text.trim().is_empty()));
     }
 
     #[test]
@@ -2667,7 +3648,9 @@ mod tests {
     #[test]
     fn sentences_split_at_stops_but_not_after_abbreviations() {
         assert_eq!(
-            split_sentences("Mr. Kim met U.S. officials at 3 p.m. Friday. \"It went well,\" he said. Then he left."),
+            split_sentences(
+                "Mr. Kim met U.S. officials at 3 p.m. Friday. \"It went well,\" he said. Then he left."
+            ),
             vec![
                 "Mr. Kim met U.S. officials at 3 p.m. Friday.",
                 "\"It went well,\" he said.",
@@ -2679,23 +3662,20 @@ mod tests {
     #[test]
     fn text_seen_in_an_earlier_base_article_is_dropped() {
         let pitch = "Sign up for our daily newsletter to get the news that matters most to you.";
-        let base = [
+        let article = |id: &str| {
+            let story = SAMPLES.iter().find(|s| s.0 == id).unwrap().3;
             BaseArticle {
-                id: "a".into(),
+                id: id.into(),
                 date: None,
                 title: None,
-                text: format!("The council approved the budget on Monday. {pitch}"),
-            },
-            BaseArticle {
-                id: "b".into(),
-                date: None,
-                title: None,
-                text: format!("Storms closed schools across the region. {pitch}"),
-            },
-        ];
+                text: format!("{story}\n\n{pitch}"),
+            }
+        };
+        let base = [article("vote"), article("court"), article("vote")];
         let corpus = Corpus::new(&base, 0);
         let sentences: Vec<usize> = corpus.docs.iter().map(|d| d.sentences).collect();
-        assert_eq!(sentences, vec![2, 1]);
+        // The pitch is kept once; the repeated article is dropped whole.
+        assert_eq!(sentences, vec![11, 8]);
     }
 
     #[test]
@@ -2713,13 +3693,22 @@ mod tests {
             0.0,
             &mut Rng(1),
         );
-        assert_eq!(out, "Kim Jong Un will organize a trip to the Senat's new center.");
+        assert_eq!(
+            out,
+            "Kim Jong Un will organize a trip to the Senat's new center."
+        );
         let mut toks = tokenize("On Friday, Kim used the car for the first time.");
         assert!(move_opener(&mut toks));
-        assert_eq!(detokenize(&toks), "Kim used the car for the first time on Friday.");
+        assert_eq!(
+            detokenize(&toks),
+            "Kim used the car for the first time on Friday."
+        );
         let mut toks = tokenize("\"We condemn it,\" a ministry official said.");
         assert!(invert_said(&mut toks));
-        assert_eq!(detokenize(&toks), "\"We condemn it,\" said a ministry official.");
+        assert_eq!(
+            detokenize(&toks),
+            "\"We condemn it,\" said a ministry official."
+        );
         let mut toks = tokenize("It used the acronym for North Korea's official name, the DPRK.");
         assert!(invert_possessive(&mut toks));
         assert_eq!(
@@ -2730,10 +3719,15 @@ mod tests {
 
     #[test]
     fn every_lexicon_key_has_one_entry() {
-        let mut keys: Vec<&str> = SYNONYMS.iter().flat_map(|g| g.iter().copied()).collect();
-        keys.extend(ONE_WAY.iter().map(|&(k, _)| k));
-        let unique: HashSet<&str> = keys.iter().copied().collect();
-        assert_eq!(unique.len(), keys.len(), "a word is in two groups");
+        let mut seen = HashSet::new();
+        let twice: Vec<String> = LEXICON
+            .by_first
+            .values()
+            .flatten()
+            .map(|e| e.words.join(" "))
+            .filter(|key| !seen.insert(key.clone()))
+            .collect();
+        assert!(twice.is_empty(), "listed twice: {twice:?}");
     }
 
     #[test]

@@ -1,19 +1,91 @@
 //! Candidate verification: LSH only proposes pairs; the exact Jaccard of their shingle sets
-//! decides. Texts are read again from their origin, so no shingle set outlives its chunk.
+//! decides.
+//!
+//! Shingle sets are written to an anonymous temporary file as articles are signed (about 2 KB
+//! per article) and read back only for candidates, so memory does not grow with the corpus and
+//! no article is parsed twice.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 
 use rayon::prelude::*;
 
 use crate::cluster::{Edge, UnionFind};
-use crate::load::{Corpus, LoadError, Origin};
 use crate::lsh::{PackedPair, unpack};
-use crate::minhash::{self, MinHasher};
+use crate::minhash::{self, Sketch16};
 use crate::progress::Progress;
-use crate::shingle::{ShingleSet, Shingler};
+use crate::shingle::{self, ShingleHash};
 
-/// Articles whose shingles are held at once (about 5 KB each). Chunks end where this many
+/// Articles whose shingle sets are held at once (about 2 KB each). Chunks end where this many
 /// distinct articles are reached; fixed, so that which pairs get skipped as already connected
 /// does not depend on the number of threads.
-const CHUNK_ARTICLES: usize = 1 << 15;
+const CHUNK_ARTICLES: usize = 1 << 16;
+
+/// Every article's sorted shingle set, in article order, on disk.
+pub struct ShingleStore {
+    writer: BufWriter<File>,
+    reader: File,
+    /// Start of each set in the file, plus the end of the last.
+    offsets: Vec<u64>,
+}
+
+impl ShingleStore {
+    pub fn new() -> io::Result<Self> {
+        let file = tempfile::tempfile()?;
+        Ok(ShingleStore {
+            writer: BufWriter::with_capacity(1 << 20, file.try_clone()?),
+            reader: file,
+            offsets: vec![0],
+        })
+    }
+
+    /// Appends the next article's set.
+    pub fn push(&mut self, set: &[ShingleHash]) -> io::Result<()> {
+        for h in set {
+            self.writer.write_all(&h.to_le_bytes())?;
+        }
+        let end = self.offsets.last().copied().unwrap_or(0) + 4 * set.len() as u64;
+        self.offsets.push(end);
+        Ok(())
+    }
+
+    /// Makes everything pushed readable.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+
+    pub fn get(&self, article: u32) -> io::Result<Vec<ShingleHash>> {
+        let (start, end) = (
+            self.offsets[article as usize],
+            self.offsets[article as usize + 1],
+        );
+        let mut bytes = vec![0u8; (end - start) as usize];
+        read_exact_at(&self.reader, &mut bytes, start)?;
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|c| ShingleHash::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
 
 pub struct Verified {
     /// Pairs at or above the threshold.
@@ -24,38 +96,26 @@ pub struct Verified {
     pub checked: usize,
 }
 
-/// Everything needed to rebuild an article's shingles and signature.
-pub struct Rebuild<'a> {
-    pub corpus: &'a Corpus,
-    pub shingler: Shingler,
-    pub hasher: &'a MinHasher,
-}
-
-impl Rebuild<'_> {
-    pub fn sketch(&self, origin: Origin) -> Result<(ShingleSet, Vec<u32>), LoadError> {
-        let article = self.corpus.reload(origin)?;
-        let shingles = self.shingler.shingle(&article.body);
-        let signature = self.hasher.sign(&shingles.hashes);
-        Ok((shingles, signature))
-    }
-}
-
-/// Verifies `candidates` (sorted, distinct) among `origins.len()` articles.
+/// Verifies `candidates` (sorted, distinct) among the articles of `store`. The estimate beside
+/// each exact score comes from the articles' 16-bit sketches (`num_perm` values each).
 ///
 /// Chunks are processed in order; a pair whose articles are already in one cluster when its
 /// chunk starts is not checked again, which keeps a story copied thousands of times from
 /// costing a quadratic number of comparisons. Small clusters have all their pairs checked.
 pub fn verify(
     candidates: &[PackedPair],
-    origins: &[Origin],
-    rebuild: &Rebuild,
+    store: &ShingleStore,
+    sketches: &[Sketch16],
+    num_perm: usize,
     threshold: f64,
     progress: &Progress,
-) -> Result<Verified, LoadError> {
-    let mut sets = UnionFind::new(origins.len());
+) -> io::Result<Verified> {
+    let articles = store.offsets.len() - 1;
+    let mut sets = UnionFind::new(articles);
     let mut edges = Vec::new();
     let mut checked = 0;
     let mut rest = candidates;
+    let sketch = |a: u32| &sketches[a as usize * num_perm..][..num_perm];
     while !rest.is_empty() {
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut docs: Vec<u32> = Vec::new();
@@ -80,22 +140,21 @@ pub fn verify(
         rest = &rest[taken..];
         progress.advance(taken as u64);
         docs.sort_unstable();
-        let sketches: Vec<(ShingleSet, Vec<u32>)> = docs
+        let loaded: Vec<Vec<ShingleHash>> = docs
             .par_iter()
-            .map(|&d| rebuild.sketch(origins[d as usize]))
-            .collect::<Result<_, _>>()?;
-        let sketch_of = |d: u32| &sketches[docs.binary_search(&d).expect("loaded above")];
+            .map(|&d| store.get(d))
+            .collect::<io::Result<_>>()?;
+        let set_of = |d: u32| &loaded[docs.binary_search(&d).expect("loaded above")];
         let found: Vec<Edge> = pairs
             .par_iter()
             .filter_map(|&(a, b)| {
-                let (sa, ga) = sketch_of(a);
-                let (sb, gb) = sketch_of(b);
-                let jaccard = sa.jaccard(sb);
+                let jaccard = shingle::jaccard(set_of(a), set_of(b));
                 (jaccard >= threshold).then(|| Edge {
                     a,
                     b,
                     jaccard,
-                    estimate: minhash::estimate(ga, gb),
+                    estimate: minhash::sketch_matches(sketch(a), sketch(b)) as f64
+                        / num_perm as f64,
                 })
             })
             .collect();
@@ -110,4 +169,22 @@ pub fn verify(
         sets,
         checked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_returns_what_was_pushed_in_order() {
+        let mut store = ShingleStore::new().unwrap();
+        let sets: [&[u32]; 3] = [&[1, 5, 9], &[], &[2, 3]];
+        for set in sets {
+            store.push(set).unwrap();
+        }
+        store.flush().unwrap();
+        for (i, set) in sets.iter().enumerate() {
+            assert_eq!(store.get(i as u32).unwrap(), *set);
+        }
+    }
 }

@@ -344,7 +344,7 @@ fn bad_flags_are_rejected_with_the_reason() {
         .code(2)
         .stderr(predicate::str::contains("--threshold must be in (0, 1]"));
     dedup()
-        .args(["--bands", "100", "--rows", "3"])
+        .args(["--bands", "200", "--rows", "3"])
         .arg(seeds())
         .assert()
         .code(2)

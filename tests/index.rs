@@ -196,7 +196,7 @@ fn other_settings_than_the_index_are_refused() {
         .arg(&new)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--num-perm 256, not 64"));
+        .stderr(predicate::str::contains("--num-perm 512, not 64"));
     // Repeating the index's own settings is fine.
     dedup()
         .args(["check", "--threshold", "0.08", "--index"])
