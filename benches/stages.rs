@@ -84,6 +84,22 @@ fn bench_lsh(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_sketch_screen(c: &mut Criterion) {
+    let hasher = MinHasher::new(Scheme::Oph, 512, 42);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    minhash::sketch_into(
+        &hasher.sign(&shingler().shingle(&article(5, 500)).hashes),
+        &mut a,
+    );
+    minhash::sketch_into(
+        &hasher.sign(&shingler().shingle(&article(6, 500)).hashes),
+        &mut b,
+    );
+    c.bench_function("sketch screen, 512 values", |bench| {
+        bench.iter(|| minhash::sketch_matches(black_box(&a), black_box(&b)))
+    });
+}
+
 fn bench_jaccard(c: &mut Criterion) {
     let a = shingler().shingle(&article(3, 500));
     let b = shingler().shingle(&article(4, 500));
@@ -97,6 +113,7 @@ criterion_group!(
     bench_shingle,
     bench_minhash,
     bench_lsh,
+    bench_sketch_screen,
     bench_jaccard
 );
 criterion_main!(benches);

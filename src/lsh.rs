@@ -109,63 +109,94 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
 /// All distinct candidate pairs that pass `screen`, sorted. `sketches` holds `num_perm`
 /// values per article, article-major.
 ///
-/// Each band is grouped by sorting (key, article) pairs, which needs no hash map of vectors and
-/// yields members in article order, so the result does not depend on the thread count. A pair
-/// is taken only in the first band where it is expanded, so each pair is screened once and
-/// nothing needs deduplicating afterwards: copies of one story agree on most bands. Screening
-/// as pairs are found keeps pairs that will never verify from taking memory.
+/// Each band is grouped by a radix sort of (key, article) pairs, which needs no hash map of
+/// vectors and yields members in article order. A pair is taken only in the first band where
+/// it is expanded, so each pair is screened once and nothing needs deduplicating afterwards:
+/// copies of one story agree on most bands. Screening as pairs are found keeps pairs that will
+/// never verify from taking memory.
+///
+/// Bands are worked on in parallel in two passes: the first marks, per band, the articles left
+/// out of oversized buckets; the second emits pairs, consulting those marks for earlier bands.
+/// The result does not depend on the thread count.
 pub fn candidate_pairs(
     sketches: &[Sketch16],
     num_perm: usize,
     banding: Banding,
     screen: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<PackedPair> {
-    let bands = banding.bands;
     let n = sketches.len() / num_perm;
     let key =
         |doc: u32, band: usize| banding.key(&sketches[doc as usize * num_perm..][..num_perm], band);
+    let sorted_column = |band: usize| {
+        let column: Vec<u64> = (0..n as u32)
+            .map(|doc| u64::from(key(doc, band)) << 32 | u64::from(doc))
+            .collect();
+        radix_sort_by_high_half(column)
+    };
     // Per band, the articles that sat in an oversized bucket without being one of its
     // anchors: a pair of two such articles was not expanded in that band.
-    let mut crowded: Vec<BitSet> = Vec::with_capacity(bands);
-    let mut pairs: Vec<PackedPair> = Vec::new();
-    for band in 0..bands {
-        let mut column: Vec<u64> = (0..n as u32)
-            .into_par_iter()
-            .map(|doc| (key(doc, band) as u64) << 32 | doc as u64)
-            .collect();
-        column.par_sort_unstable();
-        let mut in_crowd = BitSet::new(n);
-        for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
-            if bucket.len() > MAX_FULL_BUCKET {
-                for &member in &bucket[ANCHORS..] {
-                    in_crowd.insert(member as u32);
+    let crowded: Vec<BitSet> = (0..banding.bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut in_crowd = BitSet::new(n);
+            for bucket in sorted_column(band).chunk_by(|x, y| x >> 32 == y >> 32) {
+                if bucket.len() > MAX_FULL_BUCKET {
+                    for &member in &bucket[ANCHORS..] {
+                        in_crowd.insert(member as u32);
+                    }
                 }
             }
-        }
-        let earlier = &crowded;
-        let expanded_before = |a: u32, b: u32| {
-            (0..band).any(|j| {
-                key(a, j) == key(b, j) && !(earlier[j].contains(a) && earlier[j].contains(b))
-            })
-        };
-        let found: Vec<PackedPair> = column
-            .par_chunk_by(|x, y| x >> 32 == y >> 32)
-            .flat_map_iter(|bucket| {
-                let mut out = Vec::new();
+            in_crowd
+        })
+        .collect();
+    let mut pairs: Vec<PackedPair> = (0..banding.bands)
+        .into_par_iter()
+        .flat_map_iter(|band| {
+            let expanded_before = |a: u32, b: u32| {
+                (0..band).any(|j| {
+                    key(a, j) == key(b, j) && !(crowded[j].contains(a) && crowded[j].contains(b))
+                })
+            };
+            let mut out = Vec::new();
+            for bucket in sorted_column(band).chunk_by(|x, y| x >> 32 == y >> 32) {
                 emit_bucket_pairs(
                     bucket,
                     |a, b| !expanded_before(a, b) && screen(a, b),
                     &mut out,
                 );
-                out
-            })
-            .collect();
-        pairs.extend(found);
-        crowded.push(in_crowd);
-    }
+            }
+            out
+        })
+        .collect();
     pairs.par_sort_unstable();
     debug_assert!(pairs.windows(2).all(|w| w[0] < w[1]));
     pairs
+}
+
+/// Stable LSD radix sort on the upper 32 bits, two 16-bit digits: linear time, and articles
+/// (the lower half, already ascending) stay in order within a key.
+fn radix_sort_by_high_half(mut items: Vec<u64>) -> Vec<u64> {
+    let mut scratch = vec![0u64; items.len()];
+    for shift in [32, 48] {
+        let digit = |x: u64| ((x >> shift) & 0xFFFF) as usize;
+        let mut starts = vec![0usize; 1 << 16];
+        for &x in &items {
+            starts[digit(x)] += 1;
+        }
+        let mut total = 0;
+        for slot in starts.iter_mut() {
+            let count = *slot;
+            *slot = total;
+            total += count;
+        }
+        for &x in &items {
+            let d = digit(x);
+            scratch[starts[d]] = x;
+            starts[d] += 1;
+        }
+        std::mem::swap(&mut items, &mut scratch);
+    }
+    items
 }
 
 /// One bit per article: a million articles take 125 KB per band instead of 1 MB as `bool`s.
@@ -279,6 +310,17 @@ mod tests {
         assert_eq!(keys, [0x0001_0002, 0x0003_0004]);
         let three = Banding { bands: 1, rows: 3 };
         assert_ne!(three.key(&[1, 2, 3], 0), three.key(&[1, 2, 4], 0));
+    }
+
+    #[test]
+    fn radix_sort_orders_by_key_then_article() {
+        let items: Vec<u64> = [(5u64, 0u64), (1, 1), (70_000, 2), (5, 3), (1, 4), (0, 5)]
+            .iter()
+            .map(|&(k, d)| k << 32 | d)
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_unstable();
+        assert_eq!(radix_sort_by_high_half(items), expected);
     }
 
     #[test]
