@@ -379,10 +379,12 @@ fn skip(path: impl Into<String>, reason: impl Into<String>) -> Item {
 }
 
 /// Checks that bytes are text, naming the reason when they are not.
+/// A leading UTF-8 byte order mark, which Windows editors write, is not part of the text.
 fn as_text(bytes: &[u8]) -> Result<&str, String> {
     if bytes.contains(&0) {
         return Err("binary file (contains NUL bytes)".into());
     }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         format!(
             "not UTF-8 text (invalid byte at offset {})",
@@ -661,6 +663,13 @@ mod tests {
             Some("2017-02-07")
         );
         assert_eq!(parse_date("2017/2/7"), None);
+    }
+
+    #[test]
+    fn byte_order_mark_is_ignored() {
+        assert_eq!(as_text(b"\xEF\xBB\xBF date 2024-01-02 x"), Ok(" date 2024-01-02 x"));
+        let record = parse_json_record(b"\xEF\xBB\xBF{\"text\": \"a b c\"}", &JsonFields::default());
+        assert_eq!(record.unwrap().body, "a b c");
     }
 
     #[test]
