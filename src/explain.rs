@@ -67,7 +67,7 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         size: params.ngram,
         seed: params.seed,
     };
-    let hasher = MinHasher::new(params.minhash, params.num_perm, params.seed);
+    let hasher = MinHasher::for_params(params);
     let (sa, sb) = (shingler.shingle(&a.body), shingler.shingle(&b.body));
     let (ga, gb) = (hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
     let banding = params.banding();

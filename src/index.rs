@@ -10,20 +10,17 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use redb::{
     Database, MultimapTableDefinition, ReadableDatabase, ReadableTableMetadata, TableDefinition,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::cluster::{self, Edge, UnionFind};
-use crate::load::{Corpus, Item, Skip};
+use crate::load::{Corpus, Skip};
 use crate::lsh;
 use crate::minhash::{self, MinHasher, Sketch16};
 use crate::progress::Progress;
-use crate::shingle::{ShingleHash, ShingleSet, Shingler};
-use crate::{ArticleMeta, Outcome, Params, Signer, Stats};
+use crate::shingle::{self, ShingleHash};
+use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
 pub const FORMAT_VERSION: u32 = 1;
@@ -51,19 +48,9 @@ pub enum IndexError {
     },
 }
 
-/// The metadata of one indexed article.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredArticle {
-    pub id: String,
-    pub path: String,
-    pub date: Option<String>,
-    pub title: Option<String>,
-    pub words: u32,
-}
-
 /// An article ready to be stored: metadata, band keys, sketch and sorted shingles.
 pub struct Entry {
-    pub article: StoredArticle,
+    pub article: ArticleMeta,
     pub band_keys: Vec<u32>,
     pub sketch: Vec<Sketch16>,
     pub shingles: Vec<ShingleHash>,
@@ -285,9 +272,9 @@ impl Reader {
     }
 
     /// Indexed articles that share a band with these keys, in id order.
-    pub fn colliding(&self, band_keys: &[u32]) -> Result<Vec<u32>, IndexError> {
+    pub fn colliding(&self, band_keys: impl Iterator<Item = u32>) -> Result<Vec<u32>, IndexError> {
         let mut ids = Vec::new();
-        for (band, &key) in band_keys.iter().enumerate() {
+        for (band, key) in band_keys.enumerate() {
             for id in self
                 .bands
                 .get(band_key(band, key))
@@ -301,8 +288,14 @@ impl Reader {
         Ok(ids)
     }
 
-    pub fn article(&self, id: u32) -> Result<StoredArticle, IndexError> {
-        serde_json::from_slice(&self.bytes(&self.articles, id)?).map_err(|e| self.err(e))
+    /// An indexed article's metadata, marked as indexed.
+    pub fn article(&self, id: u32) -> Result<ArticleMeta, IndexError> {
+        let article: ArticleMeta =
+            serde_json::from_slice(&self.bytes(&self.articles, id)?).map_err(|e| self.err(e))?;
+        Ok(ArticleMeta {
+            indexed: true,
+            ..article
+        })
     }
 
     pub fn sketch(&self, id: u32) -> Result<Vec<Sketch16>, IndexError> {
@@ -328,21 +321,6 @@ impl Reader {
 /// Raw text per batch while indexing or checking.
 const BATCH_BYTES: usize = 16 << 20;
 
-fn hasher_for(params: &Params) -> MinHasher {
-    MinHasher::new(params.minhash, params.num_perm, params.seed)
-}
-
-fn signer<'a>(params: &Params, hasher: &'a MinHasher) -> Signer<'a> {
-    Signer {
-        shingler: Shingler {
-            kind: params.shingle,
-            size: params.ngram,
-            seed: params.seed,
-        },
-        hasher,
-    }
-}
-
 /// Signs and stores every article of `corpus`, in one transaction.
 pub fn add_corpus(
     index: &mut Index,
@@ -350,27 +328,19 @@ pub fn add_corpus(
     progress: &Progress,
 ) -> Result<(u32, Vec<Skip>), IndexError> {
     let params = *index.params();
-    let hasher = hasher_for(&params);
-    let signer = signer(&params, &hasher);
+    let hasher = MinHasher::for_params(&params);
+    let signer = Signer::new(&params, &hasher);
     progress.stage("indexing", "articles");
+    let banding = params.banding();
     let entries = corpus.batches(BATCH_BYTES).flat_map(|batch| {
-        let entries: Vec<Result<Entry, Skip>> = batch
-            .into_par_iter()
-            .map(|item| {
-                let article = match item {
-                    Item::Article(a) => a,
-                    Item::Skipped(s) => return Err(s),
-                };
-                let signed = signer.sign(article)?;
+        let entries: Vec<Result<Entry, Skip>> = signer
+            .sign_batch(batch)
+            .into_iter()
+            .map(|signed| {
+                let signed = signed?;
                 Ok(Entry {
-                    article: StoredArticle {
-                        id: signed.meta.id,
-                        path: signed.meta.path,
-                        date: signed.meta.date,
-                        title: signed.meta.title,
-                        words: signed.meta.words,
-                    },
-                    band_keys: params.banding().keys(&signed.sketch).collect(),
+                    band_keys: banding.keys(&signed.sketch).collect(),
+                    article: signed.meta,
                     sketch: signed.sketch,
                     shingles: signed.shingles.hashes,
                 })
@@ -382,16 +352,6 @@ pub fn add_corpus(
     let added = index.add(entries);
     progress.finish();
     added
-}
-
-/// One new article under check, kept whole in memory: a check is about a day's news, not an
-/// archive.
-struct Fresh {
-    meta: ArticleMeta,
-    band_keys: Vec<u32>,
-    sketch: Vec<Sketch16>,
-    shingles: ShingleSet,
-    signature: Vec<u32>,
 }
 
 /// Checks the articles of `corpus` against the index and against each other. Every cluster of
@@ -407,29 +367,14 @@ pub fn check(
         threshold,
         ..*index.params()
     };
-    let hasher = hasher_for(&params);
-    let signer = signer(&params, &hasher);
+    let hasher = MinHasher::for_params(&params);
+    let signer = Signer::new(&params, &hasher);
     progress.stage("reading", "articles");
-    let mut fresh: Vec<Fresh> = Vec::new();
+    // New articles are kept whole in memory: a check is about a day's news, not an archive.
+    let mut fresh: Vec<Signed> = Vec::new();
     let mut skipped = Vec::new();
     for batch in corpus.batches(BATCH_BYTES) {
-        let signed: Vec<Result<Fresh, Skip>> = batch
-            .into_par_iter()
-            .map(|item| {
-                let article = match item {
-                    Item::Article(a) => a,
-                    Item::Skipped(s) => return Err(s),
-                };
-                let signed = signer.sign(article)?;
-                Ok(Fresh {
-                    meta: signed.meta,
-                    band_keys: params.banding().keys(&signed.sketch).collect(),
-                    sketch: signed.sketch,
-                    signature: hasher.sign(&signed.shingles.hashes),
-                    shingles: signed.shingles,
-                })
-            })
-            .collect();
+        let signed = signer.sign_batch(batch);
         progress.advance(signed.len() as u64);
         for result in signed {
             match result {
@@ -453,7 +398,7 @@ pub fn check(
     let reader = index.reader()?;
     let mut against_index: Vec<(u32, u32)> = Vec::new();
     for (i, f) in fresh.iter().enumerate() {
-        for id in reader.colliding(&f.band_keys)? {
+        for id in reader.colliding(params.banding().keys(&f.sketch))? {
             if minhash::sketch_matches(&f.sketch, &reader.sketch(id)?) >= min_matches {
                 against_index.push((i as u32, id));
             }
@@ -474,40 +419,28 @@ pub fn check(
                 a,
                 b,
                 jaccard,
-                estimate: minhash::estimate(&fa.signature, &fb.signature),
+                estimate: minhash::sketch_estimate(&fa.sketch, &fb.sketch),
             });
         }
     }
     // Indexed articles get local numbers after the new ones, in the order first matched.
     let mut local: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
     for &(a, id) in &against_index {
-        let shingles = ShingleSet {
-            hashes: reader.shingles(id)?,
-            words: 0,
-        };
         let f = &fresh[a as usize];
-        let jaccard = f.shingles.jaccard(&shingles);
+        let jaccard = shingle::jaccard(&f.shingles.hashes, &reader.shingles(id)?);
         if jaccard < threshold {
             continue;
         }
         let next = n + local.len() as u32;
         let b = *local.entry(id).or_insert(next);
         if b == next {
-            let stored = reader.article(id)?;
-            articles.push(ArticleMeta {
-                id: stored.id,
-                path: stored.path,
-                date: stored.date,
-                title: stored.title,
-                words: stored.words,
-                indexed: true,
-            });
+            articles.push(reader.article(id)?);
         }
         edges.push(Edge {
             a,
             b,
             jaccard,
-            estimate: minhash::estimate(&f.signature, &hasher.sign(&shingles.hashes)),
+            estimate: minhash::sketch_estimate(&f.sketch, &reader.sketch(id)?),
         });
     }
     progress.advance((among_new.len() + against_index.len()) as u64);

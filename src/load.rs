@@ -667,8 +667,12 @@ mod tests {
 
     #[test]
     fn byte_order_mark_is_ignored() {
-        assert_eq!(as_text(b"\xEF\xBB\xBF date 2024-01-02 x"), Ok(" date 2024-01-02 x"));
-        let record = parse_json_record(b"\xEF\xBB\xBF{\"text\": \"a b c\"}", &JsonFields::default());
+        assert_eq!(
+            as_text(b"\xEF\xBB\xBF date 2024-01-02 x"),
+            Ok(" date 2024-01-02 x")
+        );
+        let record =
+            parse_json_record(b"\xEF\xBB\xBF{\"text\": \"a b c\"}", &JsonFields::default());
         assert_eq!(record.unwrap().body, "a b c");
     }
 

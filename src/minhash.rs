@@ -66,8 +66,8 @@ impl MinHasher {
         }
     }
 
-    pub fn num_perm(&self) -> usize {
-        self.num_perm
+    pub fn for_params(params: &crate::Params) -> Self {
+        MinHasher::new(params.minhash, params.num_perm, params.seed)
     }
 
     /// The signature of a sorted or unsorted set of shingle hashes.
@@ -157,6 +157,16 @@ pub fn sketch_matches(a: &[Sketch16], b: &[Sketch16]) -> usize {
         .filter(|(x, y)| x == y)
         .count();
     matches
+}
+
+/// The Jaccard estimate from two sketches: like [`estimate`] on the full signatures, plus a
+/// 1-in-65,536 chance per position of a false agreement.
+pub fn sketch_estimate(a: &[Sketch16], b: &[Sketch16]) -> f64 {
+    if a.is_empty() {
+        0.0
+    } else {
+        sketch_matches(a, b) as f64 / a.len() as f64
+    }
 }
 
 /// Standard deviations below the threshold a pair's sketch estimate may fall and still be

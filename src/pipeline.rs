@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cluster::{self, Cluster, RepresentativeKey};
 use crate::load::{Article, Corpus, Item, LoadError, Skip};
@@ -18,8 +18,8 @@ use crate::{Config, Params};
 /// is never in memory at once.
 const BATCH_BYTES: usize = 16 << 20;
 
-/// What is reported of an article: no text, no shingles.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What is reported of an article: no text, no shingles. Also what an index stores of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleMeta {
     pub id: String,
     pub path: String,
@@ -27,6 +27,7 @@ pub struct ArticleMeta {
     pub title: Option<String>,
     pub words: u32,
     /// Found in a persistent index rather than among the inputs (`dedup check`).
+    #[serde(skip)]
     pub indexed: bool,
 }
 
@@ -100,7 +101,29 @@ pub struct Signer<'a> {
     pub hasher: &'a MinHasher,
 }
 
-impl Signer<'_> {
+impl<'a> Signer<'a> {
+    pub fn new(params: &Params, hasher: &'a MinHasher) -> Self {
+        Signer {
+            shingler: Shingler {
+                kind: params.shingle,
+                size: params.ngram,
+                seed: params.seed,
+            },
+            hasher,
+        }
+    }
+
+    /// Signs a batch from the loader in parallel, keeping its order.
+    pub fn sign_batch(&self, batch: Vec<Item>) -> Vec<Result<Signed, Skip>> {
+        batch
+            .into_par_iter()
+            .map(|item| match item {
+                Item::Article(article) => self.sign(article),
+                Item::Skipped(skip) => Err(skip),
+            })
+            .collect()
+    }
+
     /// An article with no words left to compare is skipped, with the reason.
     pub fn sign(&self, article: Article) -> Result<Signed, Skip> {
         let shingles = self.shingler.shingle(&article.body);
@@ -144,17 +167,9 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let params = config.params;
     let progress = Progress::new(config.progress);
     let corpus = Corpus::open(&config.inputs, config.fields.clone())?;
-    let shingler = Shingler {
-        kind: params.shingle,
-        size: params.ngram,
-        seed: params.seed,
-    };
-    let hasher = MinHasher::new(params.minhash, params.num_perm, params.seed);
+    let hasher = MinHasher::for_params(&params);
     let banding = params.banding();
-    let signer = Signer {
-        shingler,
-        hasher: &hasher,
-    };
+    let signer = Signer::new(&params, &hasher);
 
     progress.stage("reading", "articles");
     let mut articles = Vec::new();
@@ -162,13 +177,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut skipped = Vec::new();
     let mut sketches: Vec<Sketch16> = Vec::new();
     for batch in corpus.batches(BATCH_BYTES) {
-        let signed: Vec<Result<Signed, Skip>> = batch
-            .into_par_iter()
-            .map(|item| match item {
-                Item::Article(article) => signer.sign(article),
-                Item::Skipped(skip) => Err(skip),
-            })
-            .collect();
+        let signed = signer.sign_batch(batch);
         progress.advance(signed.len() as u64);
         for result in signed {
             match result {

@@ -153,8 +153,7 @@ pub fn verify(
                     a,
                     b,
                     jaccard,
-                    estimate: minhash::sketch_matches(sketch(a), sketch(b)) as f64
-                        / num_perm as f64,
+                    estimate: minhash::sketch_estimate(sketch(a), sketch(b)),
                 })
             })
             .collect();
