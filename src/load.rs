@@ -222,7 +222,12 @@ fn walk_dir(root: &Path, sources: &mut Vec<Source>, skips: &mut Vec<Skip>) {
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => sources.push(source_for(e.into_path())),
-            Ok(_) => {}
+            Ok(e) if e.file_type().is_dir() => {}
+            // Sockets, FIFOs and devices are not articles, but were named by the walk.
+            Ok(e) => skips.push(Skip {
+                path: e.path().display().to_string(),
+                reason: "not a regular file (socket, FIFO or device)".into(),
+            }),
             Err(err) => {
                 let path = err
                     .path()
@@ -265,6 +270,8 @@ struct OpenJsonl {
     reader: Box<dyn BufRead>,
     offset: u64,
     line: u32,
+    /// Lines with something on them: a file without any is reported as empty.
+    articles: u32,
 }
 
 impl Batches<'_> {
@@ -284,6 +291,7 @@ impl Batches<'_> {
             reader,
             offset: 0,
             line: 0,
+            articles: 0,
         });
         Ok(())
     }
@@ -302,12 +310,22 @@ impl Iterator for Batches<'_> {
             if let Some(open) = &mut self.open_jsonl {
                 let mut line = Vec::new();
                 match open.reader.read_until(b'\n', &mut line) {
-                    Ok(0) => self.open_jsonl = None,
+                    Ok(0) => {
+                        if open.articles == 0 {
+                            let display = &self.corpus.sources[open.source as usize].display;
+                            units.push(Unit::Skipped(Skip {
+                                path: display.clone(),
+                                reason: "empty file".into(),
+                            }));
+                        }
+                        self.open_jsonl = None;
+                    }
                     Ok(n) => {
                         open.line += 1;
                         open.offset += n as u64;
                         bytes += n;
                         if !line.iter().all(u8::is_ascii_whitespace) {
+                            open.articles += 1;
                             units.push(Unit::Line {
                                 source: open.source,
                                 line: open.line,

@@ -1,0 +1,443 @@
+//! Properties of clustering on random small corpora, through the library API.
+//!
+//! Each corpus is a JSONL file of articles drawn from a small vocabulary, so that unrelated
+//! articles share a few shingles by chance as real news does, with planted exact and near
+//! copies (a few word edits of an earlier article) and lines that must be skipped. The
+//! properties are what a user of the output relies on: a consistent report, and one that does
+//! not depend on the order of the input lines or on the number of threads.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use dedup::cluster::Cluster;
+use dedup::load::{Input, JsonFields};
+use dedup::lsh::Banding;
+use dedup::minhash::Scheme;
+use dedup::report::{self, Format, ReportOptions};
+use dedup::shingle::{ShingleKind, ShingleSet, Shingler};
+use dedup::{Config, Outcome, Params};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::FileFailurePersistence;
+
+/// Small enough that random articles overlap a little, large enough that most do not cluster.
+static VOCABULARY: LazyLock<Vec<&str>> = LazyLock::new(|| {
+    "the minister said on tuesday that flooding closed coastal road near harbour for second day \
+     council approved budget library after long debate police arrested two men in connection \
+     with robbery bank centre town last week officials confirmed report election results"
+        .split_whitespace()
+        .collect()
+});
+
+/// Lines that are never articles, each for a different reason.
+const JUNK: &[&str] = &[
+    "not json",
+    r#"{"id": "no-text"}"#,
+    r#"{"text": 5}"#,
+    "[1, 2]",
+    r#"{"text": " Advertisement "}"#,
+];
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Replace(Index, usize),
+    Insert(Index, usize),
+    Delete(Index),
+}
+
+#[derive(Clone, Debug)]
+enum Entry {
+    /// A new article of these vocabulary words (possibly none: skipped as empty).
+    Fresh(Vec<usize>),
+    /// A copy of an earlier article with a few edits (none: an exact copy).
+    Copy(Index, Vec<Edit>),
+    Junk(usize),
+}
+
+/// A corpus ready to be written: one JSONL line each, and the text of every article by id.
+#[derive(Clone, Debug)]
+struct Corpus {
+    lines: Vec<String>,
+    texts: BTreeMap<String, String>,
+}
+
+impl Corpus {
+    fn build(entries: &[Entry]) -> Corpus {
+        let mut articles: Vec<Vec<usize>> = Vec::new();
+        let mut lines = Vec::new();
+        let mut texts = BTreeMap::new();
+        for entry in entries {
+            let words = match entry {
+                Entry::Fresh(words) => words.clone(),
+                Entry::Copy(_, _) if articles.is_empty() => Vec::new(),
+                Entry::Copy(of, edits) => edited(&articles[of.index(articles.len())], edits),
+                Entry::Junk(kind) => {
+                    lines.push(JUNK[*kind].to_string());
+                    continue;
+                }
+            };
+            let id = format!("a{}", articles.len());
+            let text: Vec<&str> = words.iter().map(|&w| VOCABULARY[w]).collect();
+            let text = text.join(" ");
+            // A few dates, so that choosing the representative has something to order by.
+            let date = (words.len() % 3 == 0).then(|| format!("2024-03-1{}", words.len() % 10));
+            let mut record = serde_json::json!({"id": id, "text": text});
+            if let Some(date) = date {
+                record["date"] = date.into();
+            }
+            lines.push(record.to_string());
+            texts.insert(id, text);
+            articles.push(words);
+        }
+        Corpus { lines, texts }
+    }
+
+    fn in_order(&self, order: &[usize]) -> Corpus {
+        Corpus {
+            lines: order.iter().map(|&i| self.lines[i].clone()).collect(),
+            texts: self.texts.clone(),
+        }
+    }
+}
+
+fn edited(words: &[usize], edits: &[Edit]) -> Vec<usize> {
+    let mut words = words.to_vec();
+    for edit in edits {
+        match *edit {
+            Edit::Replace(at, word) if !words.is_empty() => {
+                let at = at.index(words.len());
+                words[at] = word;
+            }
+            Edit::Insert(at, word) => words.insert(at.index(words.len() + 1), word),
+            Edit::Delete(at) if !words.is_empty() => {
+                words.remove(at.index(words.len()));
+            }
+            _ => {}
+        }
+    }
+    words
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let word = 0..VOCABULARY.len();
+    prop_oneof![
+        (any::<Index>(), word.clone()).prop_map(|(at, w)| Edit::Replace(at, w)),
+        (any::<Index>(), word).prop_map(|(at, w)| Edit::Insert(at, w)),
+        any::<Index>().prop_map(Edit::Delete),
+    ]
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    prop_oneof![
+        4 => prop::collection::vec(0..VOCABULARY.len(), 0..40).prop_map(Entry::Fresh),
+        4 => (any::<Index>(), prop::collection::vec(edit(), 0..4))
+            .prop_map(|(of, edits)| Entry::Copy(of, edits)),
+        1 => (0..JUNK.len()).prop_map(Entry::Junk),
+    ]
+}
+
+fn corpus() -> impl Strategy<Value = Corpus> {
+    prop::collection::vec(entry(), 1..30).prop_map(|entries| Corpus::build(&entries))
+}
+
+/// A corpus and a shuffled order of its lines.
+fn corpus_and_shuffle() -> impl Strategy<Value = (Corpus, Vec<usize>)> {
+    corpus().prop_flat_map(|corpus| {
+        let order: Vec<usize> = (0..corpus.lines.len()).collect();
+        (Just(corpus), Just(order).prop_shuffle())
+    })
+}
+
+/// Parameters as the binary builds them from `--threshold` and `--minhash`, made once:
+/// choosing the banding takes tens of milliseconds, longer than a run on a small corpus.
+static PARAMS: LazyLock<Vec<Params>> = LazyLock::new(|| {
+    let mut all = Vec::new();
+    for threshold in [dedup::DEFAULT_THRESHOLD, 0.2, 0.5] {
+        let banding = Banding::optimal(threshold, dedup::DEFAULT_NUM_PERM);
+        for minhash in [Scheme::Oph, Scheme::Classic] {
+            all.push(Params {
+                shingle: ShingleKind::Word,
+                ngram: ShingleKind::Word.default_size(),
+                minhash,
+                num_perm: dedup::DEFAULT_NUM_PERM,
+                bands: banding.bands,
+                rows: banding.rows,
+                threshold,
+                seed: dedup::DEFAULT_SEED,
+            });
+        }
+    }
+    all
+});
+
+fn params() -> impl Strategy<Value = Params> {
+    prop::sample::select(PARAMS.as_slice())
+}
+
+/// A corpus written to a JSONL file of its own.
+struct Written {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn write(corpus: &Corpus) -> Written {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corpus.jsonl");
+    std::fs::write(&path, corpus.lines.join("\n") + "\n").unwrap();
+    Written { _dir: dir, path }
+}
+
+/// Runs the pipeline on a written corpus, on a pool of `threads`.
+fn run(written: &Written, params: Params, threads: usize) -> Outcome {
+    let config = Config {
+        inputs: vec![Input::Path(written.path.clone())],
+        fields: JsonFields::default(),
+        params,
+        progress: false,
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| dedup::find_duplicates(&config))
+        .unwrap()
+}
+
+/// The JSON report exactly as `--format json --singletons` writes it (no timings).
+fn json_report(outcome: &Outcome) -> Vec<u8> {
+    let options = ReportOptions {
+        format: Format::Json,
+        color: false,
+        singletons: true,
+        timings: false,
+    };
+    let mut out = Vec::new();
+    report::write(outcome, &options, &mut out).unwrap();
+    out
+}
+
+/// The clusters as sets of article ids: what stays the same whatever the input order.
+fn cluster_sets(outcome: &Outcome) -> BTreeSet<BTreeSet<String>> {
+    outcome
+        .clusters
+        .iter()
+        .map(|c| {
+            c.members
+                .iter()
+                .map(|&m| outcome.articles[m as usize].id.clone())
+                .collect()
+        })
+        .collect()
+}
+
+fn skip_reasons(outcome: &Outcome) -> Vec<String> {
+    let mut reasons: Vec<String> = outcome.skipped.iter().map(|s| s.reason.clone()).collect();
+    reasons.sort();
+    reasons
+}
+
+fn shingles(params: &Params, text: &str) -> ShingleSet {
+    Shingler {
+        kind: params.shingle,
+        size: params.ngram,
+        seed: params.seed,
+    }
+    .shingle(text)
+}
+
+/// The pairs of one cluster join all its members: clusters are connected components.
+fn is_connected(cluster: &Cluster) -> bool {
+    let mut reached = BTreeSet::from([cluster.members[0]]);
+    loop {
+        let before = reached.len();
+        for pair in &cluster.pairs {
+            if reached.contains(&pair.a) || reached.contains(&pair.b) {
+                reached.extend([pair.a, pair.b]);
+            }
+        }
+        if reached.len() == before {
+            return reached.len() == cluster.members.len();
+        }
+    }
+}
+
+fn check_outcome(corpus: &Corpus, params: &Params, outcome: &Outcome) -> Result<(), TestCaseError> {
+    prop_assert_eq!(
+        outcome.articles.len() + outcome.skipped.len(),
+        corpus.lines.len(),
+        "every line is an article or a skip"
+    );
+    let text = |article: u32| &corpus.texts[&outcome.articles[article as usize].id];
+    let mut cluster_of = BTreeMap::new();
+    let mut pairs = 0;
+    for (i, cluster) in outcome.clusters.iter().enumerate() {
+        let members = &cluster.members;
+        prop_assert!(members.len() >= 2, "a cluster has a copy in it");
+        prop_assert!(
+            members.windows(2).all(|w| w[0] < w[1]),
+            "members in input order"
+        );
+        prop_assert!(members.contains(&cluster.representative));
+        for &m in members {
+            prop_assert!(
+                cluster_of.insert(m, i).is_none(),
+                "article {} in two clusters",
+                m
+            );
+        }
+        prop_assert!(
+            cluster
+                .pairs
+                .windows(2)
+                .all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b))
+        );
+        for pair in &cluster.pairs {
+            prop_assert!(pair.a < pair.b);
+            prop_assert!(members.contains(&pair.a) && members.contains(&pair.b));
+            prop_assert!(pair.jaccard >= params.threshold, "{:?}", pair);
+            prop_assert!((0.0..=1.0).contains(&pair.estimate));
+            // The reported score is the exact Jaccard of the two texts, not an estimate.
+            let exact = shingles(params, text(pair.a)).jaccard(&shingles(params, text(pair.b)));
+            prop_assert!(
+                (pair.jaccard - exact).abs() < 1e-12,
+                "{} vs {}",
+                pair.jaccard,
+                exact
+            );
+        }
+        prop_assert!(
+            is_connected(cluster),
+            "cluster not joined by its pairs: {:?}",
+            cluster
+        );
+        pairs += cluster.pairs.len();
+    }
+    let sizes: Vec<usize> = outcome.clusters.iter().map(|c| c.members.len()).collect();
+    prop_assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first");
+    let stats = &outcome.stats;
+    prop_assert_eq!(pairs, stats.duplicate_pairs);
+    prop_assert!(stats.duplicate_pairs <= stats.verified_pairs);
+    prop_assert!(stats.verified_pairs <= stats.candidate_pairs);
+    // Articles with the same shingles agree on every band, so they are never missed.
+    let mut by_shingles: BTreeMap<_, Vec<u32>> = BTreeMap::new();
+    for a in 0..outcome.articles.len() as u32 {
+        by_shingles
+            .entry(shingles(params, text(a)).hashes)
+            .or_default()
+            .push(a);
+    }
+    for copies in by_shingles.values().filter(|c| c.len() > 1) {
+        let clusters: BTreeSet<_> = copies.iter().map(|a| cluster_of.get(a)).collect();
+        prop_assert!(
+            clusters.len() == 1 && !clusters.contains(&None),
+            "exact copies {:?} apart",
+            copies
+        );
+    }
+    Ok(())
+}
+
+/// The JSON report agrees with itself: counts match the lists they count.
+fn check_json(corpus: &Corpus, json: &[u8]) -> Result<(), TestCaseError> {
+    let report: serde_json::Value = serde_json::from_slice(json).unwrap();
+    let count = |v: &serde_json::Value| v.as_u64().unwrap() as usize;
+    let inputs = &report["inputs"];
+    let summary = &report["summary"];
+    let clusters = report["clusters"].as_array().unwrap();
+    let singletons = report["singletons"].as_array().unwrap();
+    prop_assert_eq!(
+        count(&inputs["articles"]) + count(&inputs["skipped"]),
+        corpus.lines.len()
+    );
+    prop_assert_eq!(
+        count(&inputs["skipped"]),
+        inputs["skipped_inputs"].as_array().unwrap().len()
+    );
+    prop_assert_eq!(count(&summary["clusters"]), clusters.len());
+    prop_assert_eq!(count(&summary["singletons"]), singletons.len());
+    let sizes: usize = clusters.iter().map(|c| count(&c["size"])).sum();
+    prop_assert_eq!(count(&summary["clustered_articles"]), sizes);
+    prop_assert_eq!(sizes + singletons.len(), count(&inputs["articles"]));
+    let line_of = |member: &serde_json::Value| -> usize {
+        let path = member["path"].as_str().unwrap();
+        path.rsplit_once(':').unwrap().1.parse().unwrap()
+    };
+    let mut pairs = 0;
+    for (i, cluster) in clusters.iter().enumerate() {
+        let members = cluster["members"].as_array().unwrap();
+        prop_assert_eq!(count(&cluster["id"]), i + 1);
+        prop_assert_eq!(count(&cluster["size"]), members.len());
+        let lines: Vec<usize> = members.iter().map(line_of).collect();
+        prop_assert!(lines.windows(2).all(|w| w[0] < w[1]), "members sorted");
+        let paths: Vec<&str> = members
+            .iter()
+            .map(|m| m["path"].as_str().unwrap())
+            .collect();
+        prop_assert!(paths.contains(&cluster["representative"].as_str().unwrap()));
+        for pair in cluster["pairs"].as_array().unwrap() {
+            // Scores are rounded to 4 places; the threshold has fewer, so rounding keeps order.
+            let threshold = report["parameters"]["threshold"].as_f64().unwrap();
+            prop_assert!(pair["jaccard"].as_f64().unwrap() >= threshold);
+            prop_assert!(paths.contains(&pair["a"].as_str().unwrap()));
+            prop_assert!(paths.contains(&pair["b"].as_str().unwrap()));
+            pairs += 1;
+        }
+    }
+    prop_assert_eq!(count(&summary["duplicate_pairs"]), pairs);
+    Ok(())
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        // Small by default so the file runs in about a second; PROPTEST_CASES=5000 for a soak.
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(32),
+        // Shrunk failures are kept with the other committed bad inputs, so they are replayed
+        // on every later run.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "fixtures/bad/proptest-regressions.txt",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn clusters_are_disjoint_verified_and_consistently_counted(
+        corpus in corpus(),
+        params in params(),
+    ) {
+        let outcome = run(&write(&corpus), params, 2);
+        check_outcome(&corpus, &params, &outcome)?;
+        check_json(&corpus, &json_report(&outcome))?;
+    }
+
+    #[test]
+    fn shuffling_the_input_lines_gives_the_same_clusters(
+        (corpus, order) in corpus_and_shuffle(),
+        params in params(),
+    ) {
+        let outcome = run(&write(&corpus), params, 2);
+        let shuffled = run(&write(&corpus.in_order(&order)), params, 2);
+        prop_assert_eq!(cluster_sets(&outcome), cluster_sets(&shuffled));
+        prop_assert_eq!(skip_reasons(&outcome), skip_reasons(&shuffled));
+        prop_assert_eq!(outcome.articles.len(), shuffled.articles.len());
+    }
+
+    #[test]
+    fn one_thread_and_two_threads_write_the_same_report(
+        corpus in corpus(),
+        params in params(),
+    ) {
+        // The same file both times: paths are part of the report.
+        let written = write(&corpus);
+        let one = json_report(&run(&written, params, 1));
+        let two = json_report(&run(&written, params, 2));
+        prop_assert_eq!(String::from_utf8(one).unwrap(), String::from_utf8(two).unwrap());
+    }
+}
