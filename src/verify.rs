@@ -16,10 +16,10 @@ use crate::minhash::{self, Sketch16};
 use crate::progress::Progress;
 use crate::shingle::{self, ShingleHash};
 
-/// Articles whose shingle sets are held at once (about 2 KB each). Chunks end where this many
+/// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end where this many
 /// distinct articles are reached; fixed, so that which pairs get skipped as already connected
 /// does not depend on the number of threads.
-const CHUNK_ARTICLES: usize = 1 << 16;
+const CHUNK_ARTICLES: usize = 1 << 14;
 
 /// Every article's sorted shingle set, in article order, on disk.
 pub struct ShingleStore {
