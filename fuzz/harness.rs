@@ -128,3 +128,31 @@ fn assert_shingles_consistent(body: &str) {
         }
     }
 }
+
+/// An index file of arbitrary bytes: opening it either fails with an error or gives an index
+/// whose every lookup either fails with an error or answers; nothing panics.
+pub fn index_file(data: &[u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "dedup-fuzz-index-{}-{}.idx",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&path, data).expect("the temporary directory is writable");
+    if let Ok(index) = dedup::index::Index::open(&path) {
+        let banding = index.params().banding();
+        if let (Ok(len), Ok(reader)) = (index.len(), index.reader()) {
+            for id in 0..len.min(4) {
+                let _ = reader.article(id);
+                let _ = reader.shingles(id);
+                if let Ok(sketch) = reader.sketch(id) {
+                    if sketch.len() >= banding.bands * banding.rows {
+                        let _ = reader.colliding(banding.keys(&sketch));
+                    }
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+}

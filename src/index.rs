@@ -128,7 +128,11 @@ impl Index {
         if !path.is_file() {
             return Err(Self::unusable(path, "no such index file"));
         }
-        let db = Database::open(path)
+        // redb trusts a file it opens and may panic on damage it did not write itself; checking
+        // every page's checksum first turns such damage into an error, for one read of the file.
+        let db = redb::Builder::new()
+            .set_check_integrity_on_open(true)
+            .open(path)
             .map_err(|e| Self::unusable(path, format!("not a dedup index, or damaged ({e})")))?;
         let read = |db: &Database| -> Result<Params, String> {
             let txn = db.begin_read().map_err(|e| e.to_string())?;
