@@ -146,10 +146,10 @@ pub fn index_file(data: &[u8]) {
             for id in 0..len.min(4) {
                 let _ = reader.article(id);
                 let _ = reader.shingles(id);
-                if let Ok(sketch) = reader.sketch(id) {
-                    if sketch.len() >= banding.bands * banding.rows {
-                        let _ = reader.colliding(banding.keys(&sketch));
-                    }
+                if let Ok(sketch) = reader.sketch(id)
+                    && sketch.len() >= banding.bands * banding.rows
+                {
+                    let _ = reader.colliding(banding.keys(&sketch));
                 }
             }
         }

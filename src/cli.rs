@@ -48,7 +48,7 @@ Input formats:
 Exit status:
   0  success (duplicates or not, unless --fail-on-duplicates)
   1  duplicates were found and --fail-on-duplicates was given
-  2  error: bad arguments, or an input path that cannot be read";
+  2  error: bad arguments, a path that does not exist, or an unusable index";
 
 #[derive(Parser, Debug)]
 #[command(

@@ -135,6 +135,13 @@ impl Corpus {
                 }
             }
         }
+        // A file named twice (directly and inside a folder given too) is one article, not a
+        // pair of copies of itself.
+        let mut seen = std::collections::HashSet::new();
+        sources.retain(|s| match &s.path {
+            Some(path) => seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+            None => true,
+        });
         Ok(Corpus {
             sources,
             fields,

@@ -537,7 +537,19 @@ fn evaluate(
 
 fn warn_skip_list(skipped: &[Skip]) {
     for skip in skipped.iter().take(MAX_SKIP_WARNINGS) {
-        eprintln!("dedup: warning: skipped {}: {}", skip.path, skip.reason);
+        // A file name may hold a line break; one warning stays one line.
+        let path: String = skip
+            .path
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        eprintln!("dedup: warning: skipped {path}: {}", skip.reason);
     }
     if skipped.len() > MAX_SKIP_WARNINGS {
         eprintln!(

@@ -608,3 +608,12 @@ fn explain_names_jsonl_lines_and_refuses_folders() {
         .code(2)
         .stderr(predicate::str::contains("is a directory"));
 }
+
+#[test]
+fn a_file_named_twice_is_read_once() {
+    let twice = seeds().join("000_1a9e1d88d631cba8.txt");
+    let report = json_report(&[], &[&seeds(), &twice]);
+    assert_eq!(report.inputs.articles, 5);
+    assert_eq!(report.clusters[0].size, 3);
+    assert!(report.clusters[0].pairs.iter().all(|p| p.a != p.b));
+}
