@@ -174,6 +174,13 @@ def lsh_datasketch(sets, threshold, num_perm, bands, phases):
     # bands=None lets datasketch choose (b, r) itself, as a typical user would.
     params = (bands, num_perm // bands) if bands else None
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=params)
+    cands = insert_and_query(lsh, sigs, t, phases)
+    return lsh.b, lsh.r, cands
+
+
+def insert_and_query(lsh, sigs, t, phases):
+    """Both libraries share this LSH interface: insert every signature, then query each one;
+    the pairs found are the candidates. `t` is when the insert phase started."""
     for i, m in sigs.items():
         lsh.insert(i, m)
     phases["lsh_insert"] = time.perf_counter() - t
@@ -185,7 +192,7 @@ def lsh_datasketch(sets, threshold, num_perm, bands, phases):
             if j != i:
                 cands.add((min(i, j), max(i, j)))
     phases["lsh_query"] = time.perf_counter() - t
-    return lsh.b, lsh.r, cands
+    return cands
 
 
 def lsh_rensa(sets, threshold, num_perm, bands, phases):
@@ -211,17 +218,7 @@ def lsh_rensa(sets, threshold, num_perm, bands, phases):
 
     t = time.perf_counter()
     lsh = RMinHashLSH(threshold=threshold, num_perm=num_perm, num_bands=bands)
-    for i, m in sigs.items():
-        lsh.insert(i, m)
-    phases["lsh_insert"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    cands = set()
-    for i, m in sigs.items():
-        for j in lsh.query(m):
-            if j != i:
-                cands.add((min(i, j), max(i, j)))
-    phases["lsh_query"] = time.perf_counter() - t
+    cands = insert_and_query(lsh, sigs, t, phases)
     return bands, rows, cands
 
 

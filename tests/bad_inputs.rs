@@ -12,62 +12,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use serde::Deserialize;
 use tempfile::TempDir;
 
 /// The fuzz targets' checks, replayed on the inputs the fuzzers found.
 #[path = "../fuzz/harness.rs"]
 mod harness;
 
-#[derive(Debug, Deserialize)]
-struct Report {
-    inputs: Inputs,
-    summary: Summary,
-    clusters: Vec<Cluster>,
-    #[serde(default)]
-    singletons: Vec<Member>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Inputs {
-    files: usize,
-    articles: usize,
-    skipped: usize,
-    skipped_inputs: Vec<Skip>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Skip {
-    path: String,
-    reason: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Summary {
-    clusters: usize,
-    clustered_articles: usize,
-    singletons: usize,
-}
-
-#[derive(Debug, Deserialize)]
-struct Cluster {
-    members: Vec<Member>,
-    pairs: Vec<Pair>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Member {
-    path: String,
-    id: String,
-    date: Option<String>,
-    title: Option<String>,
-    words: u32,
-}
-
-#[derive(Debug, Deserialize)]
-struct Pair {
-    jaccard: f64,
-}
+mod common;
+use common::{Member, Report, SkippedInput, dedup, seeds};
 
 impl Report {
     /// Every article, clustered or not (runs always ask for `--singletons`).
@@ -75,7 +27,7 @@ impl Report {
         self.clusters
             .iter()
             .flat_map(|c| &c.members)
-            .chain(&self.singletons)
+            .chain(self.singletons.iter().flatten())
     }
 
     /// The article whose path ends with `suffix`.
@@ -109,10 +61,6 @@ impl Report {
 /// Skip warnings printed one per line before the rest are summarised in one line; mirrors
 /// `MAX_SKIP_WARNINGS` in src/main.rs.
 const WARNED_INDIVIDUALLY: usize = 20;
-
-fn dedup() -> Command {
-    Command::cargo_bin("dedup").unwrap()
-}
 
 /// `dedup --format json --singletons PATHS...`, checked by [`accounted_run`].
 fn accounted(paths: &[&Path], inputs: usize) -> Report {
@@ -153,7 +101,7 @@ fn accounted_run(mut cmd: Command, inputs: usize) -> Report {
 
 /// Standard error holds one `dedup: warning: skipped PATH: REASON` line per skip, in order,
 /// then one line counting the rest once there are too many to list, and nothing else.
-fn assert_warnings(stderr: &str, skips: &[Skip]) {
+fn assert_warnings(stderr: &str, skips: &[SkippedInput]) {
     for skip in skips {
         assert!(
             !skip.reason.trim().is_empty() && !skip.reason.contains('\n'),
@@ -767,7 +715,7 @@ fn process_substitution_inputs_can_be_clustered() {
         eprintln!("note: no bash for process substitution; skipped");
         return;
     }
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+    let seeds = seeds();
     // `$0` is the binary and `$@` the flags that accounted_run adds.
     let script = format!(
         "exec \"$0\" <(cat '{0}/000_1a9e1d88d631cba8.txt') <(cat '{0}/001_13e38ec530b71da4.txt') \"$@\"",

@@ -4,101 +4,16 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde::Deserialize;
 
-fn seeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
-}
-
-fn dedup() -> Command {
-    Command::cargo_bin("dedup").unwrap()
-}
-
-#[derive(Debug, Deserialize)]
-struct Report {
-    dedup_version: String,
-    schema_version: u32,
-    parameters: Parameters,
-    inputs: Inputs,
-    summary: Summary,
-    clusters: Vec<ClusterOut>,
-    singletons: Option<Vec<Member>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Parameters {
-    shingle: String,
-    ngram: usize,
-    minhash: String,
-    num_perm: usize,
-    bands: usize,
-    rows: usize,
-    threshold: f64,
-    seed: u64,
-}
-
-#[derive(Debug, Deserialize)]
-struct Inputs {
-    files: usize,
-    articles: usize,
-    skipped: usize,
-    skipped_inputs: Vec<SkippedInput>,
-}
-
-#[derive(Debug, Deserialize)]
-struct SkippedInput {
-    path: String,
-    reason: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Summary {
-    clusters: usize,
-    clustered_articles: usize,
-    singletons: usize,
-}
-
-#[derive(Debug, Deserialize)]
-struct ClusterOut {
-    id: usize,
-    size: usize,
-    representative: String,
-    members: Vec<Member>,
-    pairs: Vec<PairOut>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Member {
-    path: String,
-    id: String,
-    date: Option<String>,
-    title: Option<String>,
-    words: u32,
-}
-
-#[derive(Debug, Deserialize)]
-struct PairOut {
-    a: String,
-    b: String,
-    jaccard: f64,
-    estimate: f64,
-}
+mod common;
+use common::{ClusterOut, Report, dedup, json_of, seeds};
 
 fn json_report(args: &[&str], paths: &[&Path]) -> Report {
-    let out = dedup()
-        .args(["--format", "json"])
-        .args(args)
-        .args(paths)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let mut cmd = dedup();
+    cmd.args(args).args(paths);
+    json_of(cmd)
 }
 
 fn ids(cluster: &ClusterOut) -> Vec<&str> {

@@ -4,16 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn seeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
-}
-
-fn dedup() -> Command {
-    Command::cargo_bin("dedup").unwrap()
-}
+mod common;
+use common::{Report, dedup, json_of, seeds};
 
 /// An archive with seeds 000, 003, 004 and a folder of new articles 001, 002.
 fn archive_and_new() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -43,19 +37,10 @@ fn build(archive: &Path, index: &Path) {
         .success();
 }
 
-fn check_json(index: &Path, new: &Path) -> serde_json::Value {
-    let out = dedup()
-        .args(["check", "--format", "json", "--index"])
-        .arg(index)
-        .arg(new)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+fn check_json(index: &Path, new: &Path) -> Report {
+    let mut cmd = dedup();
+    cmd.args(["check", "--index"]).arg(index).arg(new);
+    json_of(cmd)
 }
 
 #[test]
@@ -66,23 +51,18 @@ fn new_copies_are_found_in_the_index_without_the_archive() {
     // The archive is gone: the check must answer from the index alone.
     std::fs::remove_dir_all(&archive).unwrap();
     let report = check_json(&index, &new);
-    let clusters = report["clusters"].as_array().unwrap();
+    let clusters = &report.clusters;
     assert_eq!(clusters.len(), 1);
-    let members = clusters[0]["members"].as_array().unwrap();
-    let names: Vec<(&str, bool)> = members
+    let names: Vec<(&str, bool)> = clusters[0]
+        .members
         .iter()
-        .map(|m| (&m["id"].as_str().unwrap()[..3], m["indexed"] == true))
+        .map(|m| (&m.id[..3], m.indexed))
         .collect();
     assert_eq!(names, [("001", false), ("002", false), ("000", true)]);
     // The archived original represents the story.
-    assert!(
-        clusters[0]["representative"]
-            .as_str()
-            .unwrap()
-            .contains("000_")
-    );
-    for pair in clusters[0]["pairs"].as_array().unwrap() {
-        assert!(pair["jaccard"].as_f64().unwrap() >= 0.08);
+    assert!(clusters[0].representative.contains("000_"));
+    for pair in &clusters[0].pairs {
+        assert!(pair.jaccard >= 0.08);
     }
 }
 
@@ -172,8 +152,7 @@ fn added_articles_are_found_by_later_checks() {
         .stderr(predicate::str::contains("indexed 2 articles"));
     let report = check_json(&index, &new);
     // Each new article now also matches its own indexed copy exactly.
-    let pairs = report["clusters"][0]["pairs"].as_array().unwrap();
-    assert!(pairs.iter().any(|p| p["jaccard"] == 1.0));
+    assert!(report.clusters[0].pairs.iter().any(|p| p.jaccard == 1.0));
 }
 
 #[test]
@@ -269,9 +248,9 @@ fn a_killed_add_leaves_the_previous_index_intact() {
     child.wait().unwrap();
     // Still the three archived articles, and still answering.
     let report = check_json(&index, &new);
-    assert_eq!(report["clusters"].as_array().unwrap().len(), 1);
-    let members = report["clusters"][0]["members"].as_array().unwrap();
-    assert_eq!(members.iter().filter(|m| m["indexed"] == true).count(), 1);
+    assert_eq!(report.clusters.len(), 1);
+    let members = &report.clusters[0].members;
+    assert_eq!(members.iter().filter(|m| m.indexed).count(), 1);
     dedup()
         .args(["index", "add", "--quiet"])
         .arg(&index)

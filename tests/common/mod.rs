@@ -1,0 +1,102 @@
+//! Helpers shared by the integration tests: the binary, the fixtures, and the JSON report as
+//! typed structs, so a test that reads a field the schema lacks fails to deserialise.
+
+// Each test file is its own crate and uses a different part of this module.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde::Deserialize;
+
+pub fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
+}
+
+pub fn dedup() -> Command {
+    Command::cargo_bin("dedup").unwrap()
+}
+
+/// Runs `cmd` with `--format json` added, expects success, and parses the report.
+pub fn json_of(mut cmd: Command) -> Report {
+    let out = cmd.args(["--format", "json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Report {
+    pub dedup_version: String,
+    pub schema_version: u32,
+    pub parameters: Parameters,
+    pub inputs: Inputs,
+    pub summary: Summary,
+    pub clusters: Vec<ClusterOut>,
+    pub singletons: Option<Vec<Member>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Parameters {
+    pub shingle: String,
+    pub ngram: usize,
+    pub minhash: String,
+    pub num_perm: usize,
+    pub bands: usize,
+    pub rows: usize,
+    pub threshold: f64,
+    pub seed: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Inputs {
+    pub files: usize,
+    pub articles: usize,
+    pub skipped: usize,
+    pub skipped_inputs: Vec<SkippedInput>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SkippedInput {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Summary {
+    pub clusters: usize,
+    pub clustered_articles: usize,
+    pub singletons: usize,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ClusterOut {
+    pub id: usize,
+    pub size: usize,
+    pub representative: String,
+    pub members: Vec<Member>,
+    pub pairs: Vec<PairOut>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Member {
+    pub path: String,
+    pub id: String,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub words: u32,
+    /// Only present, and true, for indexed articles in `dedup check` output.
+    #[serde(default)]
+    pub indexed: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PairOut {
+    pub a: String,
+    pub b: String,
+    pub jaccard: f64,
+    pub estimate: f64,
+}
