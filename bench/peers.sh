@@ -15,8 +15,8 @@
 #   --no-build      skip `cargo build --release`, use the binary as it is
 #   --keep          keep the scratch directory with every tool's raw output
 #
-# Environment: DEDUP_BIN runs that binary instead of target/release/dedup
-# (and skips the cargo build).
+# Environment: DEDUP_BIN runs that binary (and skips the cargo build); otherwise
+# the build goes to CARGO_TARGET_DIR (default target/) and its dedup is run.
 #
 # Each tool runs as its own process under /usr/bin/time -v, so wall time and
 # peak RSS are end to end (process start to exit, including reading the
@@ -81,7 +81,7 @@ PY="$VENV/bin/python"
 work="$(mktemp -d "${TMPDIR:-/tmp}/dedup-peers.XXXXXX")"
 if ((keep)); then log "scratch directory: $work"; else trap 'rm -rf "$work"' EXIT; fi
 
-dedup_bin="${DEDUP_BIN:-$REPO_DIR/target/release/dedup}"
+dedup_bin="${DEDUP_BIN:-${CARGO_TARGET_DIR:-$REPO_DIR/target}/release/dedup}"
 dedup_ok=1
 if ((build)) && [[ -z "${DEDUP_BIN:-}" ]]; then
     log "cargo build --release"

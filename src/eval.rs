@@ -13,14 +13,28 @@ use serde::{Deserialize, Serialize};
 pub struct Label {
     pub id: String,
     pub story: String,
-    /// `original`, `reword`, `chrome`, `extend`, `rewrite`, `hard_negative`, `unrelated`, or
-    /// anything else a labeller uses; kinds are reported as given.
+    /// `original`, `reword`, `chrome`, `extend`, `rewrite`, `hard_negative`, `unrelated` (from
+    /// `dedup synth`), `wire`, `same_event` (from `bench/label-natural.py`), or anything else a
+    /// labeller uses; kinds are reported as given.
     #[serde(default)]
     pub kind: Option<String>,
 }
 
-/// The kind whose merges into other stories are counted as mistakes of their own.
+/// The kind of generated hard negatives (`dedup synth`).
 pub const HARD_NEGATIVE: &str = "hard_negative";
+
+/// Kinds whose merges into other stories are counted as mistakes of their own: generated hard
+/// negatives, and real articles labelled as another outlet's (or the same outlet's) different
+/// article about the same event (`bench/label-natural.py`).
+pub const HARD_NEGATIVE_KINDS: &[&str] = &[HARD_NEGATIVE, "same_event"];
+
+/// How many articles of one hard-negative kind there are, and how many were merged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct MergeCount {
+    pub articles: usize,
+    pub merged: usize,
+    pub merge_rate: f64,
+}
 
 /// Pairwise scores over a set of article pairs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -72,10 +86,13 @@ pub struct Metrics {
     pub adjusted_rand_index: f64,
     /// Scores restricted to pairs with at least one article of the kind.
     pub per_kind: BTreeMap<String, PairScores>,
+    /// Articles of any of the [`HARD_NEGATIVE_KINDS`].
     pub hard_negatives: usize,
     /// Hard negatives put in a cluster with an article of another story.
     pub hard_negatives_merged: usize,
     pub hard_negative_merge_rate: f64,
+    /// The same, for each hard-negative kind present.
+    pub hard_negatives_by_kind: BTreeMap<String, MergeCount>,
 }
 
 fn pairs(n: u64) -> u64 {
@@ -153,26 +170,33 @@ pub fn evaluate(articles: &[(u64, &str, Option<&str>)]) -> Metrics {
         (overall.correct_pairs as f64 - expected) / (max - expected)
     };
 
-    let hard: Vec<_> = articles
-        .iter()
-        .filter(|a| a.2 == Some(HARD_NEGATIVE))
-        .collect();
-    let merged = hard
-        .iter()
-        .filter(|&&&(cluster, story, _)| stories_in_cluster[&cluster].keys().any(|&s| s != story))
-        .count();
+    let mut hard_negatives_by_kind: BTreeMap<String, MergeCount> = BTreeMap::new();
+    for &(cluster, story, kind) in articles {
+        let Some(kind) = kind.filter(|k| HARD_NEGATIVE_KINDS.contains(k)) else {
+            continue;
+        };
+        let count = hard_negatives_by_kind.entry(kind.to_string()).or_default();
+        count.articles += 1;
+        count.merged += usize::from(stories_in_cluster[&cluster].keys().any(|&s| s != story));
+    }
+    for count in hard_negatives_by_kind.values_mut() {
+        count.merge_rate = count.merged as f64 / count.articles as f64;
+    }
+    let hard_negatives = hard_negatives_by_kind.values().map(|c| c.articles).sum();
+    let merged = hard_negatives_by_kind.values().map(|c| c.merged).sum();
     Metrics {
         articles: articles.len(),
         overall,
         adjusted_rand_index,
         per_kind,
-        hard_negatives: hard.len(),
+        hard_negatives,
         hard_negatives_merged: merged,
-        hard_negative_merge_rate: if hard.is_empty() {
+        hard_negative_merge_rate: if hard_negatives == 0 {
             0.0
         } else {
-            merged as f64 / hard.len() as f64
+            merged as f64 / hard_negatives as f64
         },
+        hard_negatives_by_kind,
     }
 }
 
@@ -202,7 +226,20 @@ pub fn write_table(m: &Metrics, out: &mut dyn std::io::Write) -> std::io::Result
         m.hard_negatives_merged,
         m.hard_negatives,
         100.0 * m.hard_negative_merge_rate
-    )
+    )?;
+    // A breakdown only says something when two kinds are mixed.
+    if m.hard_negatives_by_kind.len() > 1 {
+        for (kind, c) in &m.hard_negatives_by_kind {
+            writeln!(
+                out,
+                "  {kind}: {} of {} ({:.2} %)",
+                c.merged,
+                c.articles,
+                100.0 * c.merge_rate
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -284,5 +321,30 @@ mod tests {
         ]);
         assert_eq!((m.hard_negatives, m.hard_negatives_merged), (2, 1));
         assert!(close(m.hard_negative_merge_rate, 0.5));
+    }
+
+    #[test]
+    fn natural_same_event_merges_count_as_hard_negative_merges() {
+        // Two outlets' own articles about one event (e1, e2), wrongly merged; a third kept
+        // apart; a generated hard negative kept apart; a wire pair correctly merged.
+        let m = evaluate(&[
+            (1, "e1", Some("same_event")),
+            (1, "e2", Some("same_event")),
+            (2, "e3", Some("same_event")),
+            (3, "h", Some(HARD_NEGATIVE)),
+            (4, "w", Some("wire")),
+            (4, "w", Some("wire")),
+        ]);
+        assert_eq!((m.hard_negatives, m.hard_negatives_merged), (4, 2));
+        assert!(close(m.hard_negative_merge_rate, 0.5));
+        let same_event = m.hard_negatives_by_kind["same_event"];
+        assert_eq!((same_event.articles, same_event.merged), (3, 2));
+        assert_eq!(m.hard_negatives_by_kind[HARD_NEGATIVE].merged, 0);
+        assert!(!m.hard_negatives_by_kind.contains_key("wire"));
+        assert_eq!(m.per_kind["wire"].recall, 1.0);
+        let mut table = Vec::new();
+        write_table(&m, &mut table).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(table.contains("same_event: 2 of 3"), "{table}");
     }
 }
