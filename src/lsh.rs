@@ -106,6 +106,13 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
     ((p >> 32) as u32, p as u32)
 }
 
+/// Bands gathered in one sweep over the sketches. Article-major sketches put a band's rows 1 KB
+/// apart from one article to the next, so reading one band at a time touches a new cache line
+/// (and often a new page) per article; eight two-row bands are 32 contiguous bytes, so a sweep
+/// reads each article's line once for eight bands. The sorted columns of a sweep are held at
+/// once: 8 bytes per article per band.
+const SWEEP_BANDS: usize = 8;
+
 /// All distinct candidate pairs that pass `screen`, sorted. `sketches` holds `num_perm`
 /// values per article, article-major.
 ///
@@ -115,9 +122,9 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
 /// copies of one story agree on most bands. Screening as pairs are found keeps pairs that will
 /// never verify from taking memory.
 ///
-/// Bands are worked on in parallel in two passes: the first marks, per band, the articles left
-/// out of oversized buckets; the second emits pairs, consulting those marks for earlier bands.
-/// The result does not depend on the thread count.
+/// Bands are worked on a sweep at a time: the sweep's columns are gathered together, sorted in
+/// parallel, marked with the articles left out of oversized buckets, and only then expanded,
+/// consulting the marks of every earlier band. The result does not depend on the thread count.
 pub fn candidate_pairs(
     sketches: &[Sketch16],
     num_perm: usize,
@@ -127,76 +134,121 @@ pub fn candidate_pairs(
     let n = sketches.len() / num_perm;
     let key =
         |doc: u32, band: usize| banding.key(&sketches[doc as usize * num_perm..][..num_perm], band);
-    let sorted_column = |band: usize| {
-        let column: Vec<u64> = (0..n as u32)
-            .map(|doc| u64::from(key(doc, band)) << 32 | u64::from(doc))
-            .collect();
-        radix_sort_by_high_half(column)
-    };
     // Per band, the articles that sat in an oversized bucket without being one of its
-    // anchors: a pair of two such articles was not expanded in that band.
-    let crowded: Vec<BitSet> = (0..banding.bands)
-        .into_par_iter()
-        .map(|band| {
-            let mut in_crowd = BitSet::new(n);
-            for bucket in sorted_column(band).chunk_by(|x, y| x >> 32 == y >> 32) {
-                if bucket.len() > MAX_FULL_BUCKET {
-                    for &member in &bucket[ANCHORS..] {
-                        in_crowd.insert(member as u32);
-                    }
+    // anchors: a pair of two such articles was not expanded in that band. `None` when the
+    // band has no oversized bucket, which is the usual case.
+    let mut crowded: Vec<Option<BitSet>> = Vec::with_capacity(banding.bands);
+    let mut pairs: Vec<PackedPair> = Vec::new();
+    for first in (0..banding.bands).step_by(SWEEP_BANDS) {
+        let bands = first..(first + SWEEP_BANDS).min(banding.bands);
+        let columns: Vec<Vec<u64>> = gather_columns(n, bands.clone(), key)
+            .into_par_iter()
+            .map(radix_sort_by_high_half)
+            .collect();
+        crowded.par_extend(columns.par_iter().map(|column| crowd_of(column, n)));
+        let crowded = &crowded;
+        let found: Vec<PackedPair> = columns
+            .par_iter()
+            .zip(bands)
+            .flat_map_iter(|(column, band)| {
+                let expanded_before = |a: u32, b: u32| {
+                    (0..band).any(|j| {
+                        key(a, j) == key(b, j)
+                            && !crowded[j]
+                                .as_ref()
+                                .is_some_and(|c| c.contains(a) && c.contains(b))
+                    })
+                };
+                let mut out = Vec::new();
+                for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
+                    emit_bucket_pairs(
+                        bucket,
+                        |a, b| !expanded_before(a, b) && screen(a, b),
+                        &mut out,
+                    );
                 }
-            }
-            in_crowd
-        })
-        .collect();
-    let mut pairs: Vec<PackedPair> = (0..banding.bands)
-        .into_par_iter()
-        .flat_map_iter(|band| {
-            let expanded_before = |a: u32, b: u32| {
-                (0..band).any(|j| {
-                    key(a, j) == key(b, j) && !(crowded[j].contains(a) && crowded[j].contains(b))
-                })
-            };
-            let mut out = Vec::new();
-            for bucket in sorted_column(band).chunk_by(|x, y| x >> 32 == y >> 32) {
-                emit_bucket_pairs(
-                    bucket,
-                    |a, b| !expanded_before(a, b) && screen(a, b),
-                    &mut out,
-                );
-            }
-            out
-        })
-        .collect();
+                out
+            })
+            .collect();
+        pairs.extend(found);
+    }
     pairs.par_sort_unstable();
     debug_assert!(pairs.windows(2).all(|w| w[0] < w[1]));
     pairs
 }
 
-/// Stable LSD radix sort on the upper 32 bits, two 16-bit digits: linear time, and articles
-/// (the lower half, already ascending) stay in order within a key.
-fn radix_sort_by_high_half(mut items: Vec<u64>) -> Vec<u64> {
-    let mut scratch = vec![0u64; items.len()];
-    for shift in [32, 48] {
-        let digit = |x: u64| ((x >> shift) & 0xFFFF) as usize;
-        let mut starts = vec![0usize; 1 << 16];
-        for &x in &items {
-            starts[digit(x)] += 1;
+/// The `(key << 32 | article)` column of each band in `bands`, articles ascending, filled in
+/// parallel over ranges of articles so that each article's sketch is read once per sweep.
+fn gather_columns(
+    n: usize,
+    bands: std::ops::Range<usize>,
+    key: impl Fn(u32, usize) -> u32 + Sync,
+) -> Vec<Vec<u64>> {
+    const ARTICLES_PER_TASK: usize = 1 << 14;
+    let mut columns = vec![vec![0u64; n]; bands.len()];
+    let mut tasks: Vec<Vec<&mut [u64]>> = Vec::new();
+    for column in &mut columns {
+        for (i, part) in column.chunks_mut(ARTICLES_PER_TASK).enumerate() {
+            if tasks.len() <= i {
+                tasks.push(Vec::with_capacity(bands.len()));
+            }
+            tasks[i].push(part);
         }
-        let mut total = 0;
-        for slot in starts.iter_mut() {
-            let count = *slot;
-            *slot = total;
-            total += count;
-        }
-        for &x in &items {
-            let d = digit(x);
-            scratch[starts[d]] = x;
-            starts[d] += 1;
-        }
-        std::mem::swap(&mut items, &mut scratch);
     }
-    items
+    tasks
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(task, mut parts)| {
+            let start = task * ARTICLES_PER_TASK;
+            for offset in 0..parts[0].len() {
+                let doc = (start + offset) as u32;
+                for (part, band) in parts.iter_mut().zip(bands.clone()) {
+                    part[offset] = u64::from(key(doc, band)) << 32 | u64::from(doc);
+                }
+            }
+        });
+    columns
+}
+
+/// The articles of a sorted column that oversized buckets leave out of their expansion.
+fn crowd_of(column: &[u64], n: usize) -> Option<BitSet> {
+    let mut in_crowd: Option<BitSet> = None;
+    for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
+        if bucket.len() > MAX_FULL_BUCKET {
+            let set = in_crowd.get_or_insert_with(|| BitSet::new(n));
+            for &member in &bucket[ANCHORS..] {
+                set.insert(member as u32);
+            }
+        }
+    }
+    in_crowd
+}
+
+/// Sorts by the upper 32 bits (the key), articles ascending within a key. Keys are MinHash
+/// values, close to uniform, so one counting pass on the top bits leaves buckets of a few
+/// items that an insertion sort finishes in cache; half the passes of a two-digit LSD radix.
+fn radix_sort_by_high_half(items: Vec<u64>) -> Vec<u64> {
+    // About one item per bucket, at most 2^16 buckets (256 KB of counts).
+    let bits = (usize::BITS - items.len().leading_zeros()).clamp(1, 16);
+    let digit = |x: u64| (x >> (64 - bits)) as usize;
+    let mut starts = vec![0u32; (1 << bits) + 1];
+    for &x in &items {
+        starts[digit(x) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut sorted = vec![0u64; items.len()];
+    let mut next = starts.clone();
+    for &x in &items {
+        let d = digit(x);
+        sorted[next[d] as usize] = x;
+        next[d] += 1;
+    }
+    for bucket in starts.windows(2) {
+        sorted[bucket[0] as usize..bucket[1] as usize].sort_unstable();
+    }
+    sorted
 }
 
 /// One bit per article: a million articles take 125 KB per band instead of 1 MB as `bool`s.

@@ -30,7 +30,15 @@ pub struct MinHasher {
     seed: u64,
     /// Classic scheme only: odd multipliers and offsets of the hash family.
     mul_add: Vec<(u64, u64)>,
+    /// One-permutation hashing only: the first [`CACHED_PROBES`] bins of each bin's
+    /// densification probe sequence, so that filling empty bins is a table walk instead of
+    /// two SplitMix64 rounds per probe. Short articles leave most bins empty.
+    probes: Vec<u32>,
 }
+
+/// Probes cached per bin. A bin is empty with probability `exp(-shingles / num_perm)`, so with
+/// half the bins filled the 8 cached probes all miss for 1 empty bin in 256.
+const CACHED_PROBES: usize = 8;
 
 /// SplitMix64: a fixed, seedable stream for deriving hash parameters reproducibly.
 pub(crate) fn splitmix64(mut x: u64) -> u64 {
@@ -38,6 +46,14 @@ pub(crate) fn splitmix64(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     x ^ (x >> 31)
+}
+
+/// The `attempt`-th bin that empty bin `bin` borrows from under densification.
+fn probe(seed: u64, bin: usize, attempt: u64, num_perm: usize) -> usize {
+    reduce(
+        splitmix64(seed ^ splitmix64(((bin as u64) << 32) | attempt)),
+        num_perm,
+    )
 }
 
 /// Maps a uniform 64-bit value to `0..n` without the bias or cost of `%`.
@@ -58,11 +74,22 @@ impl MinHasher {
                 })
                 .collect(),
         };
+        let probes = match scheme {
+            Scheme::Oph => (0..num_perm)
+                .flat_map(|bin| {
+                    (0..CACHED_PROBES as u64)
+                        .map(move |attempt| probe(seed, bin, attempt, num_perm))
+                })
+                .map(|j| j as u32)
+                .collect(),
+            Scheme::Classic => Vec::new(),
+        };
         MinHasher {
             scheme,
             num_perm,
             seed,
             mul_add,
+            probes,
         }
     }
 
@@ -89,27 +116,30 @@ impl MinHasher {
             let bin = reduce(h, k);
             sig[bin] = sig[bin].min(h as u32);
         }
-        let filled: Vec<bool> = sig.iter().map(|&v| v != EMPTY).collect();
-        if !filled.contains(&true) {
+        // Optimal densification: each empty bin follows its own pseudo-random probe sequence
+        // until it lands on a bin that was filled by data (not by borrowing), which keeps
+        // borrowed values independent across bins. Borrowed values are written to a copy so
+        // that "filled by data" stays readable from `raw`.
+        let raw = sig.to_vec();
+        if raw.iter().all(|&v| v == EMPTY) {
             return;
         }
-        for i in 0..k {
-            if filled[i] {
+        for (i, slot) in sig.iter_mut().enumerate() {
+            if *slot != EMPTY {
                 continue;
             }
-            // Optimal densification: each empty bin follows its own pseudo-random probe
-            // sequence until it lands on a bin that was filled by data (not by borrowing),
-            // which keeps borrowed values independent across bins.
-            let mut attempt = 0u64;
-            loop {
-                let probe = splitmix64(self.seed ^ splitmix64(((i as u64) << 32) | attempt));
-                let j = reduce(probe, k);
-                if filled[j] {
-                    sig[i] = sig[j];
-                    break;
-                }
-                attempt += 1;
-            }
+            let cached = &self.probes[i * CACHED_PROBES..][..CACHED_PROBES];
+            let found = cached
+                .iter()
+                .map(|&j| j as usize)
+                .find(|&j| raw[j] != EMPTY);
+            let j = found.unwrap_or_else(|| {
+                (CACHED_PROBES as u64..)
+                    .map(|attempt| probe(self.seed, i, attempt, k))
+                    .find(|&j| raw[j] != EMPTY)
+                    .expect("probe sequences reach every bin, and one is filled")
+            });
+            *slot = raw[j];
         }
     }
 

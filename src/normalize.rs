@@ -11,110 +11,213 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Folds `text` to NFKC, lower case, with typographic quotes and dashes replaced by their
 /// ASCII forms. The result is still running text; [`words`] splits it.
 pub fn fold(text: &str) -> String {
-    if text.is_ascii() {
-        // The common case for English news: NFKC is the identity on ASCII, so skip it.
-        return text.to_ascii_lowercase();
-    }
     let mut out = String::with_capacity(text.len());
-    let mut push = |c: char| match c {
-        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => out.push('\''),
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-        | '\u{00BB}' => out.push('"'),
-        '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
-        c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-        c => out.extend(c.to_lowercase()),
-    };
-    // Most non-ASCII news text (curly quotes, accented names) is already in NFKC; the quick
-    // check avoids the decompose-recompose round trip for it.
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        text.chars().for_each(&mut push);
+    // NFKC is the identity on ASCII, and an ASCII character (combining class 0) never puts the
+    // marks around it out of canonical order, so the quick check needs only the other
+    // characters: most non-ASCII news text (curly quotes, accented names) is already in NFKC
+    // and skips the decompose-recompose round trip. Leaving ASCII out can only turn a "yes"
+    // into a "maybe", which takes the exact path.
+    let others = AsciiRuns(text)
+        .filter(|run| !run.is_ascii())
+        .flat_map(str::chars);
+    if is_nfkc_quick(others) == IsNormalized::Yes {
+        fold_normalized(text, &mut out);
     } else {
-        text.nfkc().for_each(&mut push);
+        fold_normalized(&text.nfkc().collect::<String>(), &mut out);
     }
     out
+}
+
+/// Folds text already in NFKC, copying ASCII runs in bulk: they are most of any English text.
+fn fold_normalized(text: &str, out: &mut String) {
+    for run in AsciiRuns(text) {
+        if run.is_ascii() {
+            let start = out.len();
+            out.push_str(run);
+            out[start..].make_ascii_lowercase();
+            continue;
+        }
+        for c in run.chars() {
+            match c {
+                '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => out.push('\''),
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+                | '\u{00BB}' => out.push('"'),
+                '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
+                c => out.extend(c.to_lowercase()),
+            }
+        }
+    }
+}
+
+/// Cuts text into maximal runs that are either all ASCII or free of ASCII.
+struct AsciiRuns<'a>(&'a str);
+
+impl<'a> Iterator for AsciiRuns<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.0.as_bytes();
+        let ascii = bytes.first()?.is_ascii();
+        // ASCII runs are long: skip them 16 bytes at a time.
+        let mut end = 0;
+        if ascii {
+            while bytes.len() - end >= 16 && bytes[end..end + 16].is_ascii() {
+                end += 16;
+            }
+        }
+        end += bytes[end..]
+            .iter()
+            .position(|b| b.is_ascii() != ascii)
+            .unwrap_or(bytes.len() - end);
+        // A run ends where an ASCII byte starts or stops, which is always a char boundary.
+        let (run, rest) = self.0.split_at(end);
+        self.0 = rest;
+        Some(run)
+    }
 }
 
 /// Splits folded text into words by the Unicode word-boundary rules (UAX #29), which drops
 /// punctuation, splits hyphenated compounds, keeps "korea's" and "1,000" whole, and works for
 /// scripts without spaces between words.
 ///
-/// ASCII whitespace always separates words, so the text is cut there first and each piece
-/// takes the fast ASCII scanner unless it holds other characters; both give the same words
-/// as UAX #29 over the whole text (property-tested).
-pub fn words(folded: &str) -> impl Iterator<Item = &str> {
-    folded.split_ascii_whitespace().flat_map(|piece| {
-        if piece.is_ascii() {
-            Words::Ascii(AsciiWords { text: piece, at: 0 })
-        } else {
-            Words::Unicode(piece.unicode_words())
+/// All-ASCII text (most English news once folded) takes a byte scanner in one pass. Otherwise
+/// ASCII whitespace, which always separates words, cuts the text first and each piece takes
+/// the byte scanner unless it holds other characters. Every path gives the same words as
+/// UAX #29 over the whole text (property-tested).
+pub fn words(folded: &str) -> Words<'_> {
+    if folded.is_ascii() {
+        Words {
+            pieces: None,
+            current: Piece::Ascii(AsciiWords {
+                text: folded,
+                at: 0,
+            }),
         }
-    })
+    } else {
+        Words {
+            pieces: Some(folded.split_ascii_whitespace()),
+            current: Piece::Done,
+        }
+    }
 }
 
-enum Words<'a> {
+/// The words of a folded text, in order; see [`words`].
+pub struct Words<'a> {
+    /// Whitespace-separated pieces still to split, when the text is not all ASCII.
+    pieces: Option<std::str::SplitAsciiWhitespace<'a>>,
+    current: Piece<'a>,
+}
+
+enum Piece<'a> {
     Ascii(AsciiWords<'a>),
     Unicode(unicode_segmentation::UnicodeWords<'a>),
+    Done,
 }
 
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        match self {
-            Words::Ascii(w) => w.next(),
-            Words::Unicode(w) => w.next(),
+        loop {
+            let word = match &mut self.current {
+                Piece::Ascii(w) => w.next(),
+                Piece::Unicode(w) => w.next(),
+                Piece::Done => None,
+            };
+            if word.is_some() {
+                return word;
+            }
+            let piece = self.pieces.as_mut()?.next()?;
+            self.current = if piece.is_ascii() {
+                Piece::Ascii(AsciiWords { text: piece, at: 0 })
+            } else {
+                Piece::Unicode(piece.unicode_words())
+            };
         }
     }
 }
 
-/// UAX #29 word boundaries restricted to ASCII: letters, digits and `_` join; `.` `'` `:`
-/// join two letters (WB6/7: "u.s", "korea's"); `.` `'` `,` `;` join two digits (WB11/12:
-/// "1,000", "3.5"); everything else separates. Segments without a letter or digit are not
-/// words.
+/// UAX #29 word splitting restricted to ASCII, where its rules reduce to: letters, digits and
+/// `_` join; `.`, `'` and `:` join two letters; `.`, `'`, `,` and `;` join two digits.
 struct AsciiWords<'a> {
     text: &'a str,
     at: usize,
 }
+
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const UNDERSCORE: u8 = 4;
+const MID_LETTER: u8 = 8;
+const MID_NUMBER: u8 = 16;
+const JOINS: u8 = LETTER | DIGIT | UNDERSCORE;
+
+/// The word-splitting class of every byte: one table lookup per byte in the scanner's loop.
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let mut class = 0;
+        if c.is_ascii_alphabetic() {
+            class |= LETTER;
+        }
+        if c.is_ascii_digit() {
+            class |= DIGIT;
+        }
+        if c == b'_' {
+            class |= UNDERSCORE;
+        }
+        if matches!(c, b'.' | b'\'' | b':') {
+            class |= MID_LETTER;
+        }
+        if matches!(c, b'.' | b'\'' | b',' | b';') {
+            class |= MID_NUMBER;
+        }
+        table[i] = class;
+        i += 1;
+    }
+    table
+};
 
 impl<'a> Iterator for AsciiWords<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
         let b = self.text.as_bytes();
-        let joins = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        let class = |i: usize| CLASSES[usize::from(b[i])];
         loop {
-            while self.at < b.len() && !joins(b[self.at]) {
+            while self.at < b.len() && class(self.at) & JOINS == 0 {
                 self.at += 1;
             }
             if self.at >= b.len() {
                 return None;
             }
             let start = self.at;
+            // A run of underscores alone is not a word.
+            let mut alphanumeric = class(start) & (LETTER | DIGIT) != 0;
             self.at += 1;
             while self.at < b.len() {
-                let c = b[self.at];
-                if joins(c) {
+                let c = class(self.at);
+                if c & JOINS != 0 {
+                    alphanumeric |= c & (LETTER | DIGIT) != 0;
                     self.at += 1;
                     continue;
                 }
-                let (Some(&before), Some(&after)) = (b.get(self.at - 1), b.get(self.at + 1)) else {
+                if self.at + 1 >= b.len() {
                     break;
-                };
-                let between_letters = before.is_ascii_alphabetic()
-                    && after.is_ascii_alphabetic()
-                    && matches!(c, b'.' | b'\'' | b':');
-                let between_digits = before.is_ascii_digit()
-                    && after.is_ascii_digit()
-                    && matches!(c, b'.' | b'\'' | b',' | b';');
+                }
+                let (before, after) = (class(self.at - 1), class(self.at + 1));
+                let between_letters = c & MID_LETTER != 0 && before & after & LETTER != 0;
+                let between_digits = c & MID_NUMBER != 0 && before & after & DIGIT != 0;
                 if between_letters || between_digits {
+                    alphanumeric = true;
                     self.at += 2;
                 } else {
                     break;
                 }
             }
-            let word = &self.text[start..self.at];
-            if word.bytes().any(|c| c.is_ascii_alphanumeric()) {
-                return Some(word);
+            if alphanumeric {
+                return Some(&self.text[start..self.at]);
             }
         }
     }

@@ -106,7 +106,7 @@ impl Shingler {
             ShingleKind::Word => self.word_shingles(&folded),
             ShingleKind::Char => self.char_shingles(&folded),
         };
-        set.hashes.sort_unstable();
+        sort_hashes(&mut set.hashes);
         set.hashes.dedup();
         set
     }
@@ -162,6 +162,37 @@ impl Shingler {
     }
 }
 
+/// Sorts an article's shingle hashes. Articles hold a few hundred, where an LSD radix sort on
+/// bytes does about a third of the work of a comparison sort; tiny sets are not worth its
+/// counting passes.
+fn sort_hashes(hashes: &mut Vec<ShingleHash>) {
+    const SMALL: usize = 64;
+    if hashes.len() <= SMALL {
+        hashes.sort_unstable();
+        return;
+    }
+    let mut scratch = vec![0; hashes.len()];
+    for shift in (0..ShingleHash::BITS).step_by(8) {
+        let digit = |h: ShingleHash| (h >> shift) as usize & 0xFF;
+        let mut starts = [0usize; 256];
+        for &h in hashes.iter() {
+            starts[digit(h)] += 1;
+        }
+        let mut total = 0;
+        for slot in starts.iter_mut() {
+            let count = *slot;
+            *slot = total;
+            total += count;
+        }
+        for &h in hashes.iter() {
+            let d = digit(h);
+            scratch[starts[d]] = h;
+            starts[d] += 1;
+        }
+        std::mem::swap(hashes, &mut scratch);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +238,20 @@ mod tests {
         let sh = words3();
         assert_eq!(sh.shingle("breaking news").hashes.len(), 1);
         assert!(sh.shingle(" ... ").hashes.is_empty());
+    }
+
+    #[test]
+    fn radix_sort_matches_a_comparison_sort() {
+        for len in [0, 1, 64, 65, 500, 3000] {
+            let mut hashes: Vec<ShingleHash> = (0..len as u64)
+                .map(|i| crate::minhash::splitmix64(i ^ 99) as ShingleHash)
+                .chain([0, ShingleHash::MAX, 7, 7])
+                .collect();
+            let mut expected = hashes.clone();
+            expected.sort_unstable();
+            sort_hashes(&mut hashes);
+            assert_eq!(hashes, expected, "{len} hashes");
+        }
     }
 
     #[test]
