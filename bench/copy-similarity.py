@@ -15,6 +15,8 @@ import os
 import statistics
 import sys
 
+# No __pycache__ in the source tree for one imported helper.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peers import jaccard, shingles, tokenize  # noqa: E402
 

@@ -54,6 +54,8 @@ import random
 import sys
 import zlib
 
+# No __pycache__ in the source tree for one imported helper.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peers import tokenize  # noqa: E402
 

@@ -407,15 +407,19 @@ def hard_negative_merges(clusters, labels, hard, universe):
     return merged, len(hard & universe)
 
 
-def pair_metrics(clusters, labels, universe):
+def pair_metrics(clusters, labels, universe, unlabelled_scored=True):
     """Pairwise precision / recall / F1.
 
     A predicted pair is two articles in one predicted cluster; a true pair is
     two articles with the same labelled story. Articles without a label are
-    treated as a story of their own; labels for ids not in the corpus are
-    ignored, so a labels file may cover a superset of the corpus.
+    treated as a story of their own, or with `unlabelled_scored=False` not
+    scored at all (as `dedup eval` does: a labels file may leave out articles
+    it cannot judge). Labels for ids not in the corpus are ignored, so a labels
+    file may cover a superset of the corpus.
     """
     pairs = lambda n: n * (n - 1) // 2  # noqa: E731
+    if not unlabelled_scored:
+        clusters = [[i for i in c if i in labels] for c in clusters]
     stories = Counter(labels[i] for i in universe if i in labels)
     true_pairs = sum(pairs(n) for n in stories.values())
     pred_pairs = sum(pairs(len(c)) for c in clusters)
@@ -549,7 +553,7 @@ def cmd_report(args):
             p, rc, _ = pair_metrics(cl, exact_labels, universe)
             cells.append(f"{_fmt(p, '.2f')} / {_fmt(rc, '.2f')}")
         if labels is not None:
-            p, rc, f1 = pair_metrics(cl, labels, universe)
+            p, rc, f1 = pair_metrics(cl, labels, universe, unlabelled_scored=False)
             cells += [_fmt(p, ".3f"), _fmt(rc, ".3f"), _fmt(f1, ".3f")]
         if hard:
             merged, total = hard_negative_merges(cl, labels, hard, universe)

@@ -15,7 +15,9 @@
 //! * Sentences that already occurred in an earlier base article (site boilerplate such as
 //!   newsletter pitches, or a base article that is itself a copy) are removed first, and so are
 //!   articles left with fewer than 100 words (unless none is longer); otherwise different
-//!   stories would share text and the labels would be wrong.
+//!   stories would share text and the labels would be wrong. The real copies this removes are
+//!   worth measuring on their own: `bench/label-natural.py` labels them by rule, and
+//!   `bench/accuracy.sh` keeps them out of the base and adds them to the corpus as they are.
 //! * Every remaining base article is used once, in seeded order, as the text of one story.
 //!   Stories beyond that are "fresh": sentences spliced from clauses of many random base
 //!   articles, reworded and given the names of another article. Different stories, fresh or
