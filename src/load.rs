@@ -203,6 +203,28 @@ impl Corpus {
             batch_bytes,
         }
     }
+
+    /// Hands every batch to `each`, in order, while the next one is read and parsed on a
+    /// thread of its own: reading is serial, so without this one core idles while the other
+    /// reads. Stops at the first error `each` returns.
+    pub fn for_each_batch<E>(
+        &self,
+        batch_bytes: usize,
+        mut each: impl FnMut(Vec<Item>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        std::thread::scope(|scope| {
+            // One batch in flight: enough to overlap, and memory stays at two batches.
+            let (sender, batches) = std::sync::mpsc::sync_channel(1);
+            scope.spawn(move || {
+                for batch in self.batches(batch_bytes) {
+                    if sender.send(batch).is_err() {
+                        break;
+                    }
+                }
+            });
+            batches.into_iter().try_for_each(&mut each)
+        })
+    }
 }
 
 /// Batch size when looking for one article: small, since the rest is thrown away.

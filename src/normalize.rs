@@ -117,7 +117,21 @@ enum Piece<'a> {
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
+        if let Piece::Ascii(w) = &mut self.current
+            && let Some(word) = w.next()
+        {
+            return Some(word);
+        }
+        self.next_piece_word()
+    }
+}
+
+impl<'a> Words<'a> {
+    /// Moves on to the next piece when the current one is used up; also the Unicode path.
+    #[inline(never)]
+    fn next_piece_word(&mut self) -> Option<&'a str> {
         loop {
             let word = match &mut self.current {
                 Piece::Ascii(w) => w.next(),
@@ -182,42 +196,46 @@ const CLASSES: [u8; 256] = {
 impl<'a> Iterator for AsciiWords<'a> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
         let b = self.text.as_bytes();
         let class = |i: usize| CLASSES[usize::from(b[i])];
+        let mut at = self.at;
         loop {
-            while self.at < b.len() && class(self.at) & JOINS == 0 {
-                self.at += 1;
+            while at < b.len() && class(at) & JOINS == 0 {
+                at += 1;
             }
-            if self.at >= b.len() {
+            if at >= b.len() {
+                self.at = at;
                 return None;
             }
-            let start = self.at;
+            let start = at;
             // A run of underscores alone is not a word.
             let mut alphanumeric = class(start) & (LETTER | DIGIT) != 0;
-            self.at += 1;
-            while self.at < b.len() {
-                let c = class(self.at);
+            at += 1;
+            while at < b.len() {
+                let c = class(at);
                 if c & JOINS != 0 {
                     alphanumeric |= c & (LETTER | DIGIT) != 0;
-                    self.at += 1;
+                    at += 1;
                     continue;
                 }
-                if self.at + 1 >= b.len() {
+                if at + 1 >= b.len() {
                     break;
                 }
-                let (before, after) = (class(self.at - 1), class(self.at + 1));
+                let (before, after) = (class(at - 1), class(at + 1));
                 let between_letters = c & MID_LETTER != 0 && before & after & LETTER != 0;
                 let between_digits = c & MID_NUMBER != 0 && before & after & DIGIT != 0;
                 if between_letters || between_digits {
                     alphanumeric = true;
-                    self.at += 2;
+                    at += 2;
                 } else {
                     break;
                 }
             }
             if alphanumeric {
-                return Some(&self.text[start..self.at]);
+                self.at = at;
+                return Some(&self.text[start..at]);
             }
         }
     }

@@ -176,7 +176,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut store = ShingleStore::new().map_err(spill_error)?;
     let mut skipped = Vec::new();
     let mut sketches: Vec<Sketch16> = Vec::new();
-    for batch in corpus.batches(BATCH_BYTES) {
+    corpus.for_each_batch(BATCH_BYTES, |batch| {
         let signed = signer.sign_batch(batch);
         progress.advance(signed.len() as u64);
         for result in signed {
@@ -189,7 +189,8 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                 Err(skip) => skipped.push(skip),
             }
         }
-    }
+        Ok(())
+    })?;
     let read_and_sign = started.elapsed();
 
     let banded = Instant::now();
