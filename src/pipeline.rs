@@ -11,6 +11,7 @@ use crate::lsh;
 use crate::minhash::{self, MinHasher, Sketch16};
 use crate::progress::Progress;
 use crate::shingle::{ShingleSet, Shingler};
+use crate::spill::SpillFile;
 use crate::verify::{self, ShingleStore};
 use crate::{Config, Params};
 
@@ -71,6 +72,89 @@ impl Outcome {
             }
         }
         (0..self.articles.len() as u32).filter(move |&a| !clustered[a as usize])
+    }
+}
+
+impl ArticleMeta {
+    /// A compact binary form for the metadata spill file: length-prefixed strings.
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        for field in [
+            Some(&self.id),
+            Some(&self.path),
+            self.date.as_ref(),
+            self.title.as_ref(),
+        ] {
+            match field {
+                Some(text) => {
+                    out.extend((text.len() as u32).to_le_bytes());
+                    out.extend(text.as_bytes());
+                }
+                None => out.extend(NO_TEXT.to_le_bytes()),
+            }
+        }
+        out.extend(self.words.to_le_bytes());
+        out
+    }
+
+    /// Reads back what [`ArticleMeta::encode`] wrote; `None` if the bytes are not such a record.
+    fn decode(bytes: &[u8]) -> Option<ArticleMeta> {
+        let mut rest = bytes;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (head, tail) = rest.split_at_checked(n)?;
+            rest = tail;
+            Some(head)
+        };
+        let mut texts = [None, None, None, None];
+        for text in &mut texts {
+            let len = u32::from_le_bytes(take(4)?.try_into().ok()?);
+            if len != NO_TEXT {
+                *text = Some(String::from_utf8(take(len as usize)?.to_vec()).ok()?);
+            }
+        }
+        let words = u32::from_le_bytes(take(4)?.try_into().ok()?);
+        let [id, path, date, title] = texts;
+        Some(ArticleMeta {
+            id: id?,
+            path: path?,
+            date,
+            title,
+            words,
+            indexed: false,
+        })
+    }
+}
+
+/// Length prefix of an absent field in [`ArticleMeta::encode`].
+const NO_TEXT: u32 = u32::MAX;
+
+/// What choosing a cluster's representative needs of each article: 16 bytes, while the rest
+/// of its metadata (id, path, title: a few hundred bytes) waits in a spill file until the
+/// sketches are freed, so the two never share the memory peak.
+#[derive(Default)]
+struct Ranks {
+    /// `YYYY-MM-DD`, as the loader normalises every date.
+    dates: Vec<Option<[u8; 10]>>,
+    words: Vec<u32>,
+}
+
+impl Ranks {
+    fn push(&mut self, meta: &ArticleMeta) {
+        self.dates.push(
+            meta.date
+                .as_deref()
+                .and_then(|d| d.as_bytes().try_into().ok()),
+        );
+        self.words.push(meta.words);
+    }
+}
+
+impl RepresentativeKey for Ranks {
+    fn date(&self, a: u32) -> Option<&str> {
+        std::str::from_utf8(self.dates[a as usize].as_ref()?).ok()
+    }
+    fn words(&self, a: u32) -> u32 {
+        self.words[a as usize]
     }
 }
 
@@ -172,7 +256,8 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let signer = Signer::new(&params, &hasher);
 
     progress.stage("reading", "articles");
-    let mut articles = Vec::new();
+    let mut metas = SpillFile::new().map_err(spill_error)?;
+    let mut ranks = Ranks::default();
     let mut store = ShingleStore::new().map_err(spill_error)?;
     let mut skipped = Vec::new();
     let mut sketches: Vec<Sketch16> = Vec::new();
@@ -182,7 +267,10 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
         for result in signed {
             match result {
                 Ok(signed) => {
-                    articles.push(signed.meta);
+                    ranks.push(&signed.meta);
+                    metas
+                        .push_parts([&signed.meta.encode()[..]])
+                        .map_err(spill_error)?;
                     store.push(&signed.shingles.hashes).map_err(spill_error)?;
                     sketches.extend(signed.sketch);
                 }
@@ -215,8 +303,21 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     )
     .map_err(spill_error)?;
     let duplicate_pairs = verified.edges.len();
-    let clusters = cluster::components(&mut verified.sets, verified.edges, &articles);
+    let clusters = cluster::components(&mut verified.sets, verified.edges, &ranks);
     let verify = verifying.elapsed();
+    drop((sketches, store));
+    let articles = metas
+        .read_all()
+        .map_err(spill_error)?
+        .iter()
+        .map(|record| ArticleMeta::decode(record))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            spill_error(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "article metadata read back damaged",
+            ))
+        })?;
     progress.finish();
 
     Ok(Outcome {
@@ -235,4 +336,53 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
         skipped,
         clusters,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_survives_the_spill_file_byte_for_byte() {
+        let articles = [
+            ArticleMeta {
+                id: "s1".into(),
+                path: "feed.jsonl:7".into(),
+                date: Some("2024-03-16".into()),
+                title: Some("Kim’s “car” — a gift".into()),
+                words: 333,
+                indexed: false,
+            },
+            ArticleMeta {
+                id: String::new(),
+                path: "a.txt".into(),
+                date: None,
+                title: None,
+                words: 1,
+                indexed: false,
+            },
+        ];
+        for meta in &articles {
+            assert_eq!(ArticleMeta::decode(&meta.encode()).as_ref(), Some(meta));
+            let bytes = meta.encode();
+            assert_eq!(ArticleMeta::decode(&bytes[..bytes.len() - 1]), None);
+        }
+    }
+
+    #[test]
+    fn ranks_keep_what_the_representative_is_chosen_by() {
+        let mut ranks = Ranks::default();
+        for (date, words) in [(Some("2024-03-16"), 10), (None, 20)] {
+            ranks.push(&ArticleMeta {
+                id: "x".into(),
+                path: "x".into(),
+                date: date.map(str::to_string),
+                title: None,
+                words,
+                indexed: false,
+            });
+        }
+        assert_eq!(ranks.date(0), Some("2024-03-16"));
+        assert_eq!((ranks.date(1), ranks.words(1)), (None, 20));
+    }
 }

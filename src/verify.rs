@@ -5,8 +5,7 @@
 //! per article) and read back only for candidates, so memory does not grow with the corpus and
 //! no article is parsed twice.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io;
 
 use rayon::prelude::*;
 
@@ -15,6 +14,7 @@ use crate::lsh::{PackedPair, unpack};
 use crate::minhash::{self, Sketch16};
 use crate::progress::Progress;
 use crate::shingle::{self, ShingleHash};
+use crate::spill::SpillFile;
 
 /// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end where this many
 /// distinct articles are reached; fixed, so that which pairs get skipped as already connected
@@ -23,68 +23,39 @@ const CHUNK_ARTICLES: usize = 1 << 14;
 
 /// Every article's sorted shingle set, in article order, on disk.
 pub struct ShingleStore {
-    writer: BufWriter<File>,
-    reader: File,
-    /// Start of each set in the file, plus the end of the last.
-    offsets: Vec<u64>,
+    file: SpillFile,
 }
 
 impl ShingleStore {
     pub fn new() -> io::Result<Self> {
-        let file = tempfile::tempfile()?;
         Ok(ShingleStore {
-            writer: BufWriter::with_capacity(1 << 20, file.try_clone()?),
-            reader: file,
-            offsets: vec![0],
+            file: SpillFile::new()?,
         })
     }
 
     /// Appends the next article's set.
     pub fn push(&mut self, set: &[ShingleHash]) -> io::Result<()> {
-        for h in set {
-            self.writer.write_all(&h.to_le_bytes())?;
-        }
-        let end = self.offsets.last().copied().unwrap_or(0) + 4 * set.len() as u64;
-        self.offsets.push(end);
-        Ok(())
+        let bytes: Vec<u8> = set.iter().flat_map(|h| h.to_le_bytes()).collect();
+        self.file.push_parts([&bytes[..]])
     }
 
     /// Makes everything pushed readable.
     pub fn flush(&mut self) -> io::Result<()> {
-        self.writer.flush()
+        self.file.flush()
     }
 
     pub fn get(&self, article: u32) -> io::Result<Vec<ShingleHash>> {
-        let (start, end) = (
-            self.offsets[article as usize],
-            self.offsets[article as usize + 1],
-        );
-        let mut bytes = vec![0u8; (end - start) as usize];
-        read_exact_at(&self.reader, &mut bytes, start)?;
-        Ok(bytes
+        Ok(self
+            .file
+            .get(article as usize)?
             .chunks_exact(4)
             .map(|c| ShingleHash::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect())
     }
-}
 
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-    while !buf.is_empty() {
-        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
+    fn len(&self) -> usize {
+        self.file.len()
     }
-    Ok(())
 }
 
 pub struct Verified {
@@ -110,7 +81,7 @@ pub fn verify(
     threshold: f64,
     progress: &Progress,
 ) -> io::Result<Verified> {
-    let articles = store.offsets.len() - 1;
+    let articles = store.len();
     let mut sets = UnionFind::new(articles);
     let mut edges = Vec::new();
     let mut checked = 0;
