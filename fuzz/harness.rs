@@ -129,8 +129,9 @@ fn assert_shingles_consistent(body: &str) {
     }
 }
 
-/// An index file of arbitrary bytes: opening it either fails with an error or gives an index
-/// whose every lookup either fails with an error or answers; nothing panics.
+/// An index file of arbitrary bytes: opening it either fails or gives an index whose every
+/// lookup either fails or answers; nothing panics, and every failure is the one-line
+/// `PATH: not a dedup index, or damaged (...)` a user sees.
 pub fn index_file(data: &[u8]) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -140,19 +141,34 @@ pub fn index_file(data: &[u8]) {
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::write(&path, data).expect("the temporary directory is writable");
-    if let Ok(index) = dedup::index::Index::open(&path) {
-        let banding = index.params().banding();
-        if let (Ok(len), Ok(reader)) = (index.len(), index.reader()) {
-            for id in 0..len.min(4) {
-                let _ = reader.article(id);
-                let _ = reader.shingles(id);
-                if let Ok(sketch) = reader.sketch(id)
-                    && sketch.len() >= banding.bands * banding.rows
-                {
-                    let _ = reader.colliding(banding.keys(&sketch));
-                }
+    let prefix = format!("{}: not a dedup index, or damaged (", path.display());
+    if let Some(index) = answered(&prefix, dedup::index::Index::open(&path))
+        && let (Some(len), Some(reader)) = (
+            answered(&prefix, index.len()),
+            answered(&prefix, index.reader()),
+        )
+    {
+        for id in 0..len.min(4) {
+            answered(&prefix, reader.article(id));
+            answered(&prefix, reader.shingles(id));
+            if let Some(sketch) = answered(&prefix, reader.sketch(id)) {
+                answered(&prefix, reader.colliding(&[&sketch]));
             }
         }
     }
     let _ = std::fs::remove_file(&path);
+}
+
+/// The answer of an index lookup, or `None` once its error is known to be the message a user
+/// should see for a damaged file.
+fn answered<T>(prefix: &str, result: Result<T, dedup::index::IndexError>) -> Option<T> {
+    result
+        .map_err(|e| {
+            let message = e.to_string();
+            assert!(
+                message.starts_with(prefix) && message.ends_with(')') && !message.contains('\n'),
+                "{message:?}"
+            );
+        })
+        .ok()
 }

@@ -4,38 +4,67 @@
 //! Stored in [redb](https://docs.rs/redb): one file, copy-on-write B-trees, and atomic commits,
 //! so a crash or Ctrl-C in the middle of `index add` leaves the index as it was before. Each
 //! article keeps what verification needs: its metadata, its 16-bit MinHash sketch (to screen
-//! candidates), its sorted shingle hashes (for the exact Jaccard), and one entry per band in a
-//! multimap from band key to article.
+//! candidates) and its sorted shingle hashes (for the exact Jaccard).
+//!
+//! Band keys are not stored one B-tree entry per band and article: that is 256 entries per
+//! article, most of the file and nearly all of the build time. The keys of a band are grouped
+//! into 65,536 buckets by their low 16 bits instead, and a bucket holds (high 16 bits, article)
+//! records. The bucket table has at most `bands × 65,536` entries however large the archive
+//! grows (a million articles put about 15 records in each), and an add rewrites each bucket it
+//! touches once.
+//!
+//! Opening reads a few pages, not the whole file, so damage is caught where it is read: every
+//! value ends in an xxh3 checksum of its table, its key and its bytes, checked on every read,
+//! and every redb call runs under [`guarded`], because redb trusts its file and may panic on
+//! damage it did not write itself.
 
+use std::cell::Cell;
+use std::fmt::Display;
+use std::ops::Range;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::time::Instant;
 
+use rayon::prelude::*;
 use redb::{
-    Database, MultimapTableDefinition, ReadableDatabase, ReadableTableMetadata, TableDefinition,
+    Database, Key, ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition, TableHandle,
+    WriteTransaction,
 };
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::cluster::{self, Edge, UnionFind};
 use crate::load::{Corpus, Skip};
-use crate::lsh;
+use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher, Sketch16};
 use crate::progress::Progress;
 use crate::shingle::{self, ShingleHash};
 use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const ARTICLES: TableDefinition<u32, &[u8]> = TableDefinition::new("articles");
 const SKETCHES: TableDefinition<u32, &[u8]> = TableDefinition::new("sketches");
 const SHINGLES: TableDefinition<u32, &[u8]> = TableDefinition::new("shingles");
-/// `band << 32 | key` → articles with that key in that band.
-const BANDS: MultimapTableDefinition<u64, u32> = MultimapTableDefinition::new("bands");
+/// `band << 16 | low 16 bits of a band key` → records of (high 16 bits, article id), sorted.
+const BUCKETS: TableDefinition<u32, &[u8]> = TableDefinition::new("buckets");
 
 const KEY_FORMAT: &str = "format_version";
 const KEY_PARAMS: &str = "params";
 const KEY_MAGIC: &str = "magic";
+/// Kept in the meta table rather than taken from the articles table's length, which redb
+/// stores without a checksum of ours: the next article id comes from it.
+const KEY_COUNT: &str = "articles";
 const MAGIC: &[u8] = b"dedup-index";
+
+/// Bytes of one bucket record: the high 16 bits of the band key, then the article id.
+const RECORD: usize = 6;
+
+/// Band keys held in memory at once while an add fills the buckets (8 bytes each); an add of
+/// more articles than fit reads their sketches back once per group of bands.
+const KEYS_PER_PASS: usize = 32 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -48,75 +77,224 @@ pub enum IndexError {
     },
 }
 
-/// An article ready to be stored: metadata, band keys, sketch and sorted shingles.
+/// An article ready to be stored: metadata, sketch and sorted shingles.
 pub struct Entry {
     pub article: ArticleMeta,
-    pub band_keys: Vec<u32>,
     pub sketch: Vec<Sketch16>,
     pub shingles: Vec<ShingleHash>,
 }
 
 pub struct Index {
-    db: Database,
+    /// Only `None` while dropping, which has to happen under [`guarded`].
+    db: Option<Database>,
     path: PathBuf,
     params: Params,
 }
 
-fn band_key(band: usize, key: u32) -> u64 {
-    (band as u64) << 32 | key as u64
+/// Turns redb's many error types into the reason of an [`IndexError`].
+trait Reason<T> {
+    fn reason(self) -> Result<T, String>;
 }
 
-fn to_bytes_u16(values: &[u16]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+impl<T, E: Display> Reason<T> for Result<T, E> {
+    fn reason(self) -> Result<T, String> {
+        self.map_err(|e| e.to_string())
+    }
 }
 
-fn to_bytes_u32(values: &[u32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an error with the panic's message. The panic hook stays
+/// silent meanwhile on this thread only, so a damaged file gives one line on standard error
+/// instead of a panic report and a backtrace, and other threads' panics are still reported.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let report = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.get() {
+                report(info)
+            }
+        }));
+    });
+    let outer = QUIET.replace(true);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    QUIET.set(outer);
+    outcome.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown cause");
+        format!(
+            "redb panicked: {}",
+            message.lines().next().unwrap_or_default()
+        )
+    })
+}
+
+/// redb objects take locks as they drop, which panic once an earlier panic poisoned them.
+fn drop_quietly<T>(value: T) {
+    let _ = guarded(move || drop(value));
+}
+
+/// Checksum of a value as stored under `key` in `table`: a value read under another key or
+/// from another table (a damaged page pointer) fails it as surely as flipped bytes do.
+fn checksum(table: &str, key: &[u8], payload: &[u8]) -> u64 {
+    xxh3_64_with_seed(payload, xxh3_64_with_seed(key, xxh3_64(table.as_bytes())))
+}
+
+/// `payload` followed by its checksum, as stored.
+fn seal(table: &str, key: &[u8], mut payload: Vec<u8>) -> Vec<u8> {
+    let sum = checksum(table, key, &payload);
+    payload.extend_from_slice(&sum.to_le_bytes());
+    payload
+}
+
+/// The payload of a stored value, if its checksum holds.
+fn unseal<'v>(table: &str, key: &[u8], stored: &'v [u8]) -> Option<&'v [u8]> {
+    let (payload, sum) = stored.split_at_checked(stored.len().checked_sub(8)?)?;
+    (checksum(table, key, payload).to_le_bytes() == sum).then_some(payload)
+}
+
+/// The value under `key`, checked and decoded; `None` when there is none.
+fn get_sealed<'k, K: Key + 'static, T>(
+    table: &impl ReadableTable<K, &'static [u8]>,
+    name: &str,
+    key: K::SelfType<'k>,
+    decode: impl FnOnce(&[u8]) -> Option<T>,
+) -> Result<Option<T>, String> {
+    guarded(|| {
+        let Some(stored) = table.get(&key).reason()? else {
+            return Ok(None);
+        };
+        let payload = unseal(name, K::as_bytes(&key).as_ref(), stored.value())
+            .ok_or_else(|| format!("entry {key:?} of table {name} fails its checksum"))?;
+        decode(payload)
+            .map(Some)
+            .ok_or_else(|| format!("entry {key:?} of table {name} is malformed"))
+    })?
+}
+
+fn u16s(bytes: &[u8]) -> Option<Vec<u16>> {
+    bytes.len().is_multiple_of(2).then(|| {
+        bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect()
+    })
+}
+
+fn u32s(bytes: &[u8]) -> Option<Vec<u32>> {
+    bytes.len().is_multiple_of(4).then(|| {
+        bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    })
+}
+
+fn u32_of(bytes: &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.try_into().ok()?))
+}
+
+fn le_bytes<const N: usize, T: Copy>(values: &[T], bytes: fn(T) -> [u8; N]) -> Vec<u8> {
+    values.iter().flat_map(|&v| bytes(v)).collect()
+}
+
+/// A sketch as stored, with the length these parameters give it.
+fn sketch_of(bytes: &[u8], num_perm: usize) -> Option<Vec<Sketch16>> {
+    u16s(bytes).filter(|sketch| sketch.len() == num_perm)
+}
+
+fn bucket_of(band: usize, key: u32) -> u32 {
+    (band as u32) << 16 | key & 0xFFFF
+}
+
+/// Bucket records as `high 16 bits << 32 | article id`, in stored order.
+fn records(bytes: &[u8]) -> Option<Vec<u64>> {
+    bytes.len().is_multiple_of(RECORD).then(|| {
+        bytes
+            .chunks_exact(RECORD)
+            .map(|r| {
+                u64::from(u16::from_le_bytes([r[0], r[1]])) << 32
+                    | u64::from(u32::from_le_bytes([r[2], r[3], r[4], r[5]]))
+            })
+            .collect()
+    })
+}
+
+fn records_bytes(records: &[u64]) -> Vec<u8> {
+    records
+        .iter()
+        .flat_map(|&r| {
+            let mut record = [0; RECORD];
+            record[..2].copy_from_slice(&((r >> 32) as u16).to_le_bytes());
+            record[2..].copy_from_slice(&(r as u32).to_le_bytes());
+            record
+        })
+        .collect()
+}
+
+fn damaged(path: &Path, reason: impl Display) -> IndexError {
+    IndexError::Unusable {
+        path: path.display().to_string(),
+        reason: format!("not a dedup index, or damaged ({reason})"),
+    }
+}
+
+fn unwritable(path: &Path, reason: impl Display) -> IndexError {
+    IndexError::Unusable {
+        path: path.display().to_string(),
+        reason: format!("damaged or unwritable ({reason})"),
+    }
+}
+
+/// The number of articles, which is also the next article's id.
+fn count(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u32, String> {
+    get_sealed(meta, META.name(), KEY_COUNT, u32_of)?.ok_or_else(|| "missing article count".into())
 }
 
 impl Index {
-    fn unusable(path: &Path, reason: impl std::fmt::Display) -> IndexError {
-        IndexError::Unusable {
-            path: path.display().to_string(),
-            reason: reason.to_string(),
-        }
-    }
-
     /// Creates a new, empty index at `path` with `params`. The file appears only once it is
     /// complete: it is written next to `path` and renamed over it by [`Index::finish`].
     pub fn create(path: &Path, params: Params) -> Result<(Index, PathBuf), IndexError> {
         let staging = path.with_extension(format!("partial-{}", std::process::id()));
-        let db = Database::create(&staging).map_err(|e| Self::unusable(&staging, e))?;
+        let db = Database::create(&staging).map_err(|e| unwritable(&staging, e))?;
         let index = Index {
-            db,
+            db: Some(db),
             path: staging.clone(),
             params,
         };
-        let txn = index.db.begin_write().map_err(|e| index.err(e))?;
+        let params_json = serde_json::to_vec(&params).expect("params serialise");
+        let entries = [
+            (KEY_MAGIC, MAGIC.to_vec()),
+            (KEY_FORMAT, FORMAT_VERSION.to_le_bytes().to_vec()),
+            (KEY_PARAMS, params_json),
+            (KEY_COUNT, 0u32.to_le_bytes().to_vec()),
+        ];
+        let txn = index.db().begin_write().map_err(|e| index.unwritable(e))?;
         {
-            let mut meta = txn.open_table(META).map_err(|e| index.err(e))?;
-            let params_json = serde_json::to_vec(&params).expect("params serialise");
-            let version = FORMAT_VERSION.to_le_bytes();
-            for (key, value) in [
-                (KEY_MAGIC, MAGIC),
-                (KEY_FORMAT, &version[..]),
-                (KEY_PARAMS, &params_json[..]),
-            ] {
-                meta.insert(key, value).map_err(|e| index.err(e))?;
+            let mut meta = txn.open_table(META).map_err(|e| index.unwritable(e))?;
+            for (key, value) in entries {
+                let sealed = seal(META.name(), key.as_bytes(), value);
+                meta.insert(key, sealed.as_slice())
+                    .map_err(|e| index.unwritable(e))?;
             }
             // Create the other tables so that a reader of an empty index finds them.
-            txn.open_table(ARTICLES).map_err(|e| index.err(e))?;
-            txn.open_table(SKETCHES).map_err(|e| index.err(e))?;
-            txn.open_table(SHINGLES).map_err(|e| index.err(e))?;
-            txn.open_multimap_table(BANDS).map_err(|e| index.err(e))?;
+            for table in [ARTICLES, SKETCHES, SHINGLES, BUCKETS] {
+                txn.open_table(table).map_err(|e| index.unwritable(e))?;
+            }
         }
-        txn.commit().map_err(|e| index.err(e))?;
+        txn.commit().map_err(|e| index.unwritable(e))?;
         Ok((index, staging))
     }
 
     /// Moves a freshly built index from its staging file to `path`, replacing what was there.
-    pub fn finish(self, staging: &Path, path: &Path) -> Result<(), IndexError> {
-        drop(self.db);
+    pub fn finish(mut self, staging: &Path, path: &Path) -> Result<(), IndexError> {
+        drop_quietly(self.db.take());
         std::fs::rename(staging, path).map_err(|source| IndexError::Io {
             path: path.display().to_string(),
             source,
@@ -124,51 +302,63 @@ impl Index {
     }
 
     /// Opens an existing index, checking that it is one and that this version can read it.
+    /// Reads the header and the meta table, not the file: damage elsewhere is found when read.
     pub fn open(path: &Path) -> Result<Index, IndexError> {
         if !path.is_file() {
-            return Err(Self::unusable(path, "no such index file"));
+            return Err(IndexError::Unusable {
+                path: path.display().to_string(),
+                reason: "no such index file".into(),
+            });
         }
-        // redb trusts a file it opens and may panic on damage it did not write itself; checking
-        // every page's checksum first turns such damage into an error, for one read of the file.
-        let db = redb::Builder::new()
-            .set_check_integrity_on_open(true)
-            .open(path)
-            .map_err(|e| Self::unusable(path, format!("not a dedup index, or damaged ({e})")))?;
-        let read = |db: &Database| -> Result<Params, String> {
-            let txn = db.begin_read().map_err(|e| e.to_string())?;
-            let meta = txn.open_table(META).map_err(|e| e.to_string())?;
-            let get = |key| -> Result<Vec<u8>, String> {
-                Ok(meta
-                    .get(key)
-                    .map_err(|e| e.to_string())?
-                    .ok_or_else(|| format!("missing {key}"))?
-                    .value()
-                    .to_vec())
+        let opened = guarded(|| -> Result<(Database, Params), String> {
+            let db = Database::open(path).reason()?;
+            let params = {
+                let txn = db.begin_read().reason()?;
+                let meta = txn.open_table(META).reason()?;
+                // Format 1 stored the magic and the version without a checksum; taking them
+                // either way tells an old index from a damaged one.
+                let get = |key: &'static str| -> Result<Vec<u8>, String> {
+                    let guard = guarded(|| meta.get(key).reason())??
+                        .ok_or_else(|| format!("missing {key}"))?;
+                    let stored = guard.value();
+                    Ok(unseal(META.name(), key.as_bytes(), stored)
+                        .unwrap_or(stored)
+                        .to_vec())
+                };
+                if get(KEY_MAGIC)? != MAGIC {
+                    return Err("not a dedup index".into());
+                }
+                let version = u32_of(&get(KEY_FORMAT)?).ok_or("bad version")?;
+                if version != FORMAT_VERSION {
+                    return Err(format!(
+                        "index format {version}, but this dedup reads format {FORMAT_VERSION}; rebuild it with `dedup index build`"
+                    ));
+                }
+                let params = get_sealed(&meta, META.name(), KEY_PARAMS, |json| {
+                    serde_json::from_slice::<Params>(json).ok()
+                })?
+                .ok_or("missing params")?;
+                count(&meta)?;
+                params
             };
-            if get(KEY_MAGIC)? != MAGIC {
-                return Err("not a dedup index".into());
-            }
-            let version = get(KEY_FORMAT)?;
-            let version = u32::from_le_bytes(version.try_into().map_err(|_| "bad version")?);
-            if version != FORMAT_VERSION {
-                return Err(format!(
-                    "index format {version}, but this dedup reads format {FORMAT_VERSION}; rebuild it with `dedup index build`"
-                ));
-            }
-            serde_json::from_slice(&get(KEY_PARAMS)?).map_err(|e| format!("bad parameters: {e}"))
-        };
-        let params = read(&db).map_err(|reason| {
-            Self::unusable(path, format!("not a dedup index, or damaged ({reason})"))
-        })?;
+            Ok((db, params))
+        });
+        let (db, params) = opened.and_then(|read| read).map_err(|r| damaged(path, r))?;
         Ok(Index {
-            db,
+            db: Some(db),
             path: path.to_path_buf(),
             params,
         })
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> IndexError {
-        Self::unusable(&self.path, format!("damaged or unwritable ({e})"))
+    fn db(&self) -> &Database {
+        self.db
+            .as_ref()
+            .expect("the database is open until the index drops")
+    }
+
+    fn unwritable(&self, e: impl Display) -> IndexError {
+        unwritable(&self.path, e)
     }
 
     pub fn params(&self) -> &Params {
@@ -176,9 +366,12 @@ impl Index {
     }
 
     pub fn len(&self) -> Result<u32, IndexError> {
-        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
-        let articles = txn.open_table(ARTICLES).map_err(|e| self.err(e))?;
-        Ok(articles.len().map_err(|e| self.err(e))? as u32)
+        guarded(|| {
+            let txn = self.db().begin_read().reason()?;
+            count(&txn.open_table(META).reason()?)
+        })
+        .and_then(|read| read)
+        .map_err(|r| damaged(&self.path, r))
     }
 
     pub fn is_empty(&self) -> Result<bool, IndexError> {
@@ -192,110 +385,235 @@ impl Index {
         &mut self,
         entries: impl IntoIterator<Item = Result<Entry, Skip>>,
     ) -> Result<(u32, Vec<Skip>), IndexError> {
-        let txn = self.db.begin_write().map_err(|e| self.err(e))?;
-        let mut added = 0;
-        let mut skipped = Vec::new();
-        {
-            let mut articles = txn.open_table(ARTICLES).map_err(|e| self.err(e))?;
-            let mut sketches = txn.open_table(SKETCHES).map_err(|e| self.err(e))?;
-            let mut shingles = txn.open_table(SHINGLES).map_err(|e| self.err(e))?;
-            let mut bands = txn.open_multimap_table(BANDS).map_err(|e| self.err(e))?;
-            let mut next = articles.len().map_err(|e| self.err(e))? as u32;
-            for entry in entries {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(skip) => {
-                        skipped.push(skip);
-                        continue;
+        let (db, params) = (self.db(), self.params);
+        guarded(|| -> Result<(u32, Vec<Skip>), String> {
+            let mut txn = db.begin_write().reason()?;
+            // Saves the allocator state with the commit, so that opening the index after an
+            // add was killed is not a repair that reads the whole file.
+            txn.set_quick_repair(true);
+            let mut skipped = Vec::new();
+            let added = {
+                let mut meta = txn.open_table(META).reason()?;
+                let mut articles = txn.open_table(ARTICLES).reason()?;
+                let mut sketches = txn.open_table(SKETCHES).reason()?;
+                let mut shingles = txn.open_table(SHINGLES).reason()?;
+                let first = count(&meta)?;
+                let mut next = first;
+                for entry in entries {
+                    let entry = match entry {
+                        Ok(entry) => entry,
+                        Err(skip) => {
+                            skipped.push(skip);
+                            continue;
+                        }
+                    };
+                    let key = next.to_le_bytes();
+                    let values = [
+                        (
+                            &mut articles,
+                            ARTICLES.name(),
+                            serde_json::to_vec(&entry.article).expect("metadata serialises"),
+                        ),
+                        (
+                            &mut sketches,
+                            SKETCHES.name(),
+                            le_bytes(&entry.sketch, u16::to_le_bytes),
+                        ),
+                        (
+                            &mut shingles,
+                            SHINGLES.name(),
+                            le_bytes(&entry.shingles, u32::to_le_bytes),
+                        ),
+                    ];
+                    for (table, name, value) in values {
+                        table
+                            .insert(next, seal(name, &key, value).as_slice())
+                            .reason()?;
                     }
-                };
-                let meta = serde_json::to_vec(&entry.article).expect("metadata serialises");
-                articles
-                    .insert(next, meta.as_slice())
-                    .map_err(|e| self.err(e))?;
-                sketches
-                    .insert(next, to_bytes_u16(&entry.sketch).as_slice())
-                    .map_err(|e| self.err(e))?;
-                shingles
-                    .insert(next, to_bytes_u32(&entry.shingles).as_slice())
-                    .map_err(|e| self.err(e))?;
-                for (band, &key) in entry.band_keys.iter().enumerate() {
-                    bands
-                        .insert(band_key(band, key), next)
-                        .map_err(|e| self.err(e))?;
+                    next = next.checked_add(1).ok_or("more than 2^32 articles")?;
                 }
-                next += 1;
-                added += 1;
-            }
-        }
-        txn.commit().map_err(|e| self.err(e))?;
-        Ok((added, skipped))
+                let sealed = seal(
+                    META.name(),
+                    KEY_COUNT.as_bytes(),
+                    next.to_le_bytes().to_vec(),
+                );
+                meta.insert(KEY_COUNT, sealed.as_slice()).reason()?;
+                first..next
+            };
+            fill_buckets(&txn, params.banding(), params.num_perm, added.clone())?;
+            txn.commit().reason()?;
+            Ok((added.len() as u32, skipped))
+        })
+        .and_then(|written| written)
+        .map_err(|r| self.unwritable(r))
     }
 
     /// A read-only view for lookups; many can run in parallel.
     pub fn reader(&self) -> Result<Reader, IndexError> {
-        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        let tables = guarded(|| -> Result<Tables, String> {
+            let txn = self.db().begin_read().reason()?;
+            Ok(Tables {
+                articles: txn.open_table(ARTICLES).reason()?,
+                sketches: txn.open_table(SKETCHES).reason()?,
+                shingles: txn.open_table(SHINGLES).reason()?,
+                buckets: txn.open_table(BUCKETS).reason()?,
+            })
+        })
+        .and_then(|opened| opened)
+        .map_err(|r| damaged(&self.path, r))?;
         Ok(Reader {
-            articles: txn.open_table(ARTICLES).map_err(|e| self.err(e))?,
-            sketches: txn.open_table(SKETCHES).map_err(|e| self.err(e))?,
-            shingles: txn.open_table(SHINGLES).map_err(|e| self.err(e))?,
-            bands: txn.open_multimap_table(BANDS).map_err(|e| self.err(e))?,
-            path: self.path.display().to_string(),
+            tables: Some(tables),
+            path: self.path.clone(),
+            banding: self.params.banding(),
+            num_perm: self.params.num_perm,
         })
     }
 }
 
+impl Drop for Index {
+    fn drop(&mut self) {
+        drop_quietly(self.db.take());
+    }
+}
+
+/// Files the band keys of the articles `ids`, just stored, into their buckets. The keys are
+/// sorted first, so that each bucket is read and written once and the buckets are written in
+/// key order, which fills redb's pages instead of splitting them at random.
+fn fill_buckets(
+    txn: &WriteTransaction,
+    banding: Banding,
+    num_perm: usize,
+    ids: Range<u32>,
+) -> Result<(), String> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sketches = txn.open_table(SKETCHES).reason()?;
+    let mut buckets = txn.open_table(BUCKETS).reason()?;
+    let per_pass = (KEYS_PER_PASS / ids.len()).clamp(1, banding.bands);
+    for first_band in (0..banding.bands).step_by(per_pass) {
+        let bands = first_band..(first_band + per_pass).min(banding.bands);
+        // One list per band of `low 16 bits << 48 | high 16 bits << 32 | id`: sorted, each
+        // bucket is a run, in record order.
+        let mut keys: Vec<Vec<u64>> = bands
+            .clone()
+            .map(|_| Vec::with_capacity(ids.len()))
+            .collect();
+        for id in ids.clone() {
+            let sketch = get_sealed(&sketches, SKETCHES.name(), id, |b| sketch_of(b, num_perm))?
+                .ok_or_else(|| format!("article {id} has no sketch"))?;
+            for (list, band) in keys.iter_mut().zip(bands.clone()) {
+                let key = banding.key(&sketch, band);
+                list.push(
+                    u64::from(key & 0xFFFF) << 48 | u64::from(key >> 16) << 32 | u64::from(id),
+                );
+            }
+        }
+        keys.par_iter_mut().for_each(|list| list.sort_unstable());
+        for (band, list) in bands.zip(&keys) {
+            for run in list.chunk_by(|a, b| a >> 48 == b >> 48) {
+                let bucket = bucket_of(band, (run[0] >> 48) as u32);
+                // Buckets only hold articles added before this add: none in a new index.
+                let mut merged = match ids.start {
+                    0 => Vec::new(),
+                    _ => get_sealed(&buckets, BUCKETS.name(), bucket, records)?.unwrap_or_default(),
+                };
+                merged.extend(run.iter().map(|k| k & 0xFFFF_FFFF_FFFF));
+                // Earlier articles have smaller ids, but may have larger high bits.
+                merged.sort_unstable();
+                let sealed = seal(
+                    BUCKETS.name(),
+                    &bucket.to_le_bytes(),
+                    records_bytes(&merged),
+                );
+                buckets.insert(bucket, sealed.as_slice()).reason()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Tables {
+    articles: ReadOnlyTable<u32, &'static [u8]>,
+    sketches: ReadOnlyTable<u32, &'static [u8]>,
+    shingles: ReadOnlyTable<u32, &'static [u8]>,
+    buckets: ReadOnlyTable<u32, &'static [u8]>,
+}
+
 /// Lookups in one consistent snapshot of the index.
 pub struct Reader {
-    articles: redb::ReadOnlyTable<u32, &'static [u8]>,
-    sketches: redb::ReadOnlyTable<u32, &'static [u8]>,
-    shingles: redb::ReadOnlyTable<u32, &'static [u8]>,
-    bands: redb::ReadOnlyMultimapTable<u64, u32>,
-    path: String,
+    /// Only `None` while dropping, which has to happen under [`guarded`].
+    tables: Option<Tables>,
+    path: PathBuf,
+    banding: Banding,
+    num_perm: usize,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        drop_quietly(self.tables.take());
+    }
 }
 
 impl Reader {
-    fn err(&self, e: impl std::fmt::Display) -> IndexError {
-        IndexError::Unusable {
-            path: self.path.clone(),
-            reason: format!("damaged ({e})"),
-        }
+    fn tables(&self) -> &Tables {
+        self.tables
+            .as_ref()
+            .expect("the tables are open until the reader drops")
     }
 
-    fn bytes(
+    /// An indexed article's value from `table`, checked and decoded; every indexed article has
+    /// one, so a missing value is damage too.
+    fn get<T>(
         &self,
-        table: &redb::ReadOnlyTable<u32, &'static [u8]>,
+        table: &ReadOnlyTable<u32, &'static [u8]>,
+        name: &str,
         id: u32,
-    ) -> Result<Vec<u8>, IndexError> {
-        Ok(table
-            .get(id)
-            .map_err(|e| self.err(e))?
-            .ok_or_else(|| self.err(format!("article {id} is missing")))?
-            .value()
-            .to_vec())
+        decode: impl FnOnce(&[u8]) -> Option<T>,
+    ) -> Result<T, IndexError> {
+        get_sealed(table, name, id, decode)
+            .and_then(|value| value.ok_or_else(|| format!("article {id} is missing from {name}")))
+            .map_err(|r| damaged(&self.path, r))
     }
 
-    /// Indexed articles that share a band with these keys, in id order.
-    pub fn colliding(&self, band_keys: impl Iterator<Item = u32>) -> Result<Vec<u32>, IndexError> {
-        let mut ids = Vec::new();
-        for (band, key) in band_keys.enumerate() {
-            for id in self
-                .bands
-                .get(band_key(band, key))
-                .map_err(|e| self.err(e))?
-            {
-                ids.push(id.map_err(|e| self.err(e))?.value());
+    /// `(indexed id, i)` for every indexed article that shares a band with `sketches[i]`,
+    /// sorted. Buckets are looked up in key order, so that a check of many articles reads the
+    /// bucket table in one forward sweep instead of at random (on a cold cache that is the
+    /// difference between seconds and minutes at a million articles).
+    pub fn colliding(&self, sketches: &[&[Sketch16]]) -> Result<Vec<(u32, u32)>, IndexError> {
+        let mut lookups: Vec<(u32, u32, u32)> = sketches
+            .iter()
+            .enumerate()
+            .flat_map(|(i, sketch)| {
+                self.banding
+                    .keys(sketch)
+                    .enumerate()
+                    .map(move |(band, key)| (bucket_of(band, key), key >> 16, i as u32))
+            })
+            .collect();
+        lookups.sort_unstable();
+        let buckets = &self.tables().buckets;
+        let mut pairs = Vec::new();
+        for group in lookups.chunk_by(|x, y| x.0 == y.0) {
+            let found = get_sealed(buckets, BUCKETS.name(), group[0].0, records)
+                .map_err(|r| damaged(&self.path, r))?;
+            for record in found.unwrap_or_default() {
+                let (high, id) = ((record >> 32) as u32, record as u32);
+                let asking = group.iter().filter(|&&(_, h, _)| h == high);
+                pairs.extend(asking.map(|&(_, _, i)| (id, i)));
             }
         }
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
+        pairs.sort_unstable();
+        pairs.dedup();
+        Ok(pairs)
     }
 
     /// An indexed article's metadata, marked as indexed.
     pub fn article(&self, id: u32) -> Result<ArticleMeta, IndexError> {
         let article: ArticleMeta =
-            serde_json::from_slice(&self.bytes(&self.articles, id)?).map_err(|e| self.err(e))?;
+            self.get(&self.tables().articles, ARTICLES.name(), id, |json| {
+                serde_json::from_slice(json).ok()
+            })?;
         Ok(ArticleMeta {
             indexed: true,
             ..article
@@ -303,22 +621,13 @@ impl Reader {
     }
 
     pub fn sketch(&self, id: u32) -> Result<Vec<Sketch16>, IndexError> {
-        let bytes = self.bytes(&self.sketches, id)?;
-        Ok(bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect())
+        self.get(&self.tables().sketches, SKETCHES.name(), id, |b| {
+            sketch_of(b, self.num_perm)
+        })
     }
 
     pub fn shingles(&self, id: u32) -> Result<Vec<ShingleHash>, IndexError> {
-        let bytes = self.bytes(&self.shingles, id)?;
-        if bytes.len() % 4 != 0 {
-            return Err(self.err(format!("article {id} has a truncated shingle set")));
-        }
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-            .collect())
+        self.get(&self.tables().shingles, SHINGLES.name(), id, u32s)
     }
 }
 
@@ -335,7 +644,6 @@ pub fn add_corpus(
     let hasher = MinHasher::for_params(&params);
     let signer = Signer::new(&params, &hasher);
     progress.stage("indexing", "articles");
-    let banding = params.banding();
     let entries = corpus.batches(BATCH_BYTES).flat_map(|batch| {
         let entries: Vec<Result<Entry, Skip>> = signer
             .sign_batch(batch)
@@ -343,7 +651,6 @@ pub fn add_corpus(
             .map(|signed| {
                 let signed = signed?;
                 Ok(Entry {
-                    band_keys: banding.keys(&signed.sketch).collect(),
                     article: signed.meta,
                     sketch: signed.sketch,
                     shingles: signed.shingles.hashes,
@@ -400,11 +707,19 @@ pub fn check(
         minhash::sketch_matches(&fresh[a as usize].sketch, &fresh[b as usize].sketch) >= min_matches
     });
     let reader = index.reader()?;
-    let mut against_index: Vec<(u32, u32)> = Vec::new();
-    for (i, f) in fresh.iter().enumerate() {
-        for id in reader.colliding(params.banding().keys(&f.sketch))? {
-            if minhash::sketch_matches(&f.sketch, &reader.sketch(id)?) >= min_matches {
-                against_index.push((i as u32, id));
+    let fresh_sketches: Vec<&[Sketch16]> = fresh.iter().map(|f| &f.sketch[..]).collect();
+    // Indexed articles are read in id order, each once, for the same reason as the buckets.
+    let mut against_index: Vec<(u32, u32, f64)> = Vec::new();
+    for group in reader
+        .colliding(&fresh_sketches)?
+        .chunk_by(|x, y| x.0 == y.0)
+    {
+        let id = group[0].0;
+        let sketch = reader.sketch(id)?;
+        for &(_, a) in group {
+            let f = &fresh[a as usize];
+            if minhash::sketch_matches(&f.sketch, &sketch) >= min_matches {
+                against_index.push((a, id, minhash::sketch_estimate(&f.sketch, &sketch)));
             }
         }
     }
@@ -427,24 +742,35 @@ pub fn check(
             });
         }
     }
-    // Indexed articles get local numbers after the new ones, in the order first matched.
-    let mut local: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
-    for &(a, id) in &against_index {
-        let f = &fresh[a as usize];
-        let jaccard = shingle::jaccard(&f.shingles.hashes, &reader.shingles(id)?);
-        if jaccard < threshold {
-            continue;
+    let mut verified: Vec<(u32, u32, f64, f64)> = Vec::new();
+    let mut matched = std::collections::BTreeMap::new();
+    for group in against_index.chunk_by(|x, y| x.1 == y.1) {
+        let id = group[0].1;
+        let shingles = reader.shingles(id)?;
+        for &(a, _, estimate) in group {
+            let jaccard = shingle::jaccard(&fresh[a as usize].shingles.hashes, &shingles);
+            if jaccard >= threshold {
+                verified.push((a, id, jaccard, estimate));
+            }
         }
+        if verified.last().is_some_and(|v| v.1 == id) {
+            matched.insert(id, reader.article(id)?);
+        }
+    }
+    // Indexed articles get local numbers after the new ones, in the order first matched.
+    verified.sort_unstable_by_key(|&(a, id, ..)| (a, id));
+    let mut local: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+    for (a, id, jaccard, estimate) in verified {
         let next = n + local.len() as u32;
         let b = *local.entry(id).or_insert(next);
         if b == next {
-            articles.push(reader.article(id)?);
+            articles.push(matched.remove(&id).expect("read with its first match"));
         }
         edges.push(Edge {
             a,
             b,
             jaccard,
-            estimate: minhash::sketch_estimate(&f.sketch, &reader.sketch(id)?),
+            estimate,
         });
     }
     progress.advance((among_new.len() + against_index.len()) as u64);
@@ -471,4 +797,43 @@ pub fn check(
         skipped,
         clusters,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_is_only_accepted_as_stored() {
+        let stored = seal("sketches", &7u32.to_le_bytes(), vec![1, 2, 3, 4]);
+        assert_eq!(
+            unseal("sketches", &7u32.to_le_bytes(), &stored),
+            Some(&[1, 2, 3, 4][..])
+        );
+        let mut flipped = stored.clone();
+        flipped[1] ^= 0x10;
+        // Flipped bytes, another article's key, another table, a cut-off value: all refused.
+        assert_eq!(unseal("sketches", &7u32.to_le_bytes(), &flipped), None);
+        assert_eq!(unseal("sketches", &8u32.to_le_bytes(), &stored), None);
+        assert_eq!(unseal("shingles", &7u32.to_le_bytes(), &stored), None);
+        assert_eq!(unseal("sketches", &7u32.to_le_bytes(), &stored[1..]), None);
+        assert_eq!(unseal("sketches", &7u32.to_le_bytes(), &stored[..7]), None);
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_with_its_message() {
+        let caught = guarded(|| -> u32 { panic!("page 12 out of range\nsecond line") });
+        assert_eq!(
+            caught,
+            Err("redb panicked: page 12 out of range".to_string())
+        );
+        assert_eq!(guarded(|| 5), Ok(5));
+    }
+
+    #[test]
+    fn bucket_records_survive_the_round_trip() {
+        let records_in = vec![3 << 32 | 9, 0xFFFF << 32 | 0xFFFF_FFFF, 0];
+        assert_eq!(records(&records_bytes(&records_in)), Some(records_in));
+        assert_eq!(records(&[0; RECORD + 1]), None);
+    }
 }

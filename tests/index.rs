@@ -272,3 +272,42 @@ fn a_failed_build_leaves_no_file_behind() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_damaged_value_is_reported_not_returned() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    // Damage the stored id of the archived original, which the check reports: a byte changed
+    // inside a value leaves redb's structure intact, so only our checksum can notice it.
+    let mut bytes = std::fs::read(&index).unwrap();
+    let id = b"000_1a9e1d88d631cba8";
+    let mut damaged = 0;
+    for at in 0..bytes.len() - id.len() {
+        if &bytes[at..at + id.len()] == id {
+            bytes[at] = b'9';
+            damaged += 1;
+        }
+    }
+    assert!(damaged > 0, "the id is not stored verbatim");
+    std::fs::write(&index, &bytes).unwrap();
+    let out = dedup()
+        .args(["check", "--index"])
+        .arg(&index)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "a damaged index answered");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let prefix = format!(
+        "dedup: error: {}: not a dedup index, or damaged (entry ",
+        index.display()
+    );
+    assert!(stderr.starts_with(&prefix), "{stderr}");
+    assert!(
+        stderr.contains(" of table articles fails its checksum)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
