@@ -142,21 +142,31 @@ pub fn index_file(data: &[u8]) {
     ));
     std::fs::write(&path, data).expect("the temporary directory is writable");
     let prefix = format!("{}: not a dedup index, or damaged (", path.display());
-    if let Some(index) = answered(&prefix, dedup::index::Index::open(&path))
+    // Checks open read-only, adds read-write; each open repairs or refuses differently.
+    for open in [
+        dedup::index::Index::open_read_only,
+        dedup::index::Index::open,
+    ] {
+        index_lookups(&prefix, open(&path));
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+fn index_lookups(prefix: &str, opened: Result<dedup::index::Index, dedup::index::IndexError>) {
+    if let Some(index) = answered(prefix, opened)
         && let (Some(len), Some(reader)) = (
-            answered(&prefix, index.len()),
-            answered(&prefix, index.reader()),
+            answered(prefix, index.len()),
+            answered(prefix, index.reader()),
         )
     {
         for id in 0..len.min(4) {
-            answered(&prefix, reader.article(id));
-            answered(&prefix, reader.shingles(id));
-            if let Some(sketch) = answered(&prefix, reader.sketch(id)) {
-                answered(&prefix, reader.colliding(&[&sketch]));
+            answered(prefix, reader.article(id));
+            answered(prefix, reader.shingles(id));
+            if let Some(sketch) = answered(prefix, reader.sketch(id)) {
+                answered(prefix, reader.colliding(&[&sketch]));
             }
         }
     }
-    let _ = std::fs::remove_file(&path);
 }
 
 /// The answer of an index lookup, or `None` once its error is known to be the message a user

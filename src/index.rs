@@ -28,8 +28,8 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use redb::{
-    Database, Key, ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition, TableHandle,
-    WriteTransaction,
+    Database, Key, ReadOnlyDatabase, ReadOnlyTable, ReadTransaction, ReadableDatabase,
+    ReadableTable, TableDefinition, TableHandle, WriteTransaction,
 };
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
@@ -84,9 +84,25 @@ pub struct Entry {
     pub shingles: Vec<ShingleHash>,
 }
 
+/// The database behind an index: writable for `index add`, read-only for a check, which then
+/// leaves the file as it is, shares it with other checks and works on a read-only mount.
+enum Store {
+    Writable(Database),
+    ReadOnly(ReadOnlyDatabase),
+}
+
+impl Store {
+    fn begin_read(&self) -> Result<ReadTransaction, redb::TransactionError> {
+        match self {
+            Store::Writable(db) => db.begin_read(),
+            Store::ReadOnly(db) => db.begin_read(),
+        }
+    }
+}
+
 pub struct Index {
     /// Only `None` while dropping, which has to happen under [`guarded`].
-    db: Option<Database>,
+    db: Option<Store>,
     path: PathBuf,
     params: Params,
 }
@@ -264,7 +280,7 @@ impl Index {
         let staging = path.with_extension(format!("partial-{}", std::process::id()));
         let db = Database::create(&staging).map_err(|e| unwritable(&staging, e))?;
         let index = Index {
-            db: Some(db),
+            db: Some(Store::Writable(db)),
             path: staging.clone(),
             params,
         };
@@ -275,7 +291,10 @@ impl Index {
             (KEY_PARAMS, params_json),
             (KEY_COUNT, 0u32.to_le_bytes().to_vec()),
         ];
-        let txn = index.db().begin_write().map_err(|e| index.unwritable(e))?;
+        let txn = index
+            .writable()?
+            .begin_write()
+            .map_err(|e| index.unwritable(e))?;
         {
             let mut meta = txn.open_table(META).map_err(|e| index.unwritable(e))?;
             for (key, value) in entries {
@@ -301,17 +320,42 @@ impl Index {
         })
     }
 
-    /// Opens an existing index, checking that it is one and that this version can read it.
-    /// Reads the header and the meta table, not the file: damage elsewhere is found when read.
+    /// Opens an existing index to add to it, checking that it is one and that this version can
+    /// read it. Reads the header and the meta table, not the file: damage elsewhere is found
+    /// when read.
     pub fn open(path: &Path) -> Result<Index, IndexError> {
+        Self::open_with(path, || Ok(Store::Writable(Database::open(path).reason()?)))
+    }
+
+    /// Opens an existing index for lookups only, as [`Index::open`] does otherwise.
+    pub fn open_read_only(path: &Path) -> Result<Index, IndexError> {
+        Self::open_with(path, || {
+            let builder = redb::Builder::new();
+            match builder.open_read_only(path) {
+                // An add that was killed before it committed left the file to be repaired,
+                // which only a writer can do. Adds save what the repair needs with each
+                // commit, so this does not read the whole file.
+                Err(redb::DatabaseError::RepairAborted) => {
+                    drop(Database::open(path).reason()?);
+                    Ok(Store::ReadOnly(builder.open_read_only(path).reason()?))
+                }
+                opened => Ok(Store::ReadOnly(opened.reason()?)),
+            }
+        })
+    }
+
+    fn open_with(
+        path: &Path,
+        open: impl FnOnce() -> Result<Store, String>,
+    ) -> Result<Index, IndexError> {
         if !path.is_file() {
             return Err(IndexError::Unusable {
                 path: path.display().to_string(),
                 reason: "no such index file".into(),
             });
         }
-        let opened = guarded(|| -> Result<(Database, Params), String> {
-            let db = Database::open(path).reason()?;
+        let opened = guarded(|| -> Result<(Store, Params), String> {
+            let db = open()?;
             let params = {
                 let txn = db.begin_read().reason()?;
                 let meta = txn.open_table(META).reason()?;
@@ -351,10 +395,17 @@ impl Index {
         })
     }
 
-    fn db(&self) -> &Database {
+    fn db(&self) -> &Store {
         self.db
             .as_ref()
             .expect("the database is open until the index drops")
+    }
+
+    fn writable(&self) -> Result<&Database, IndexError> {
+        match self.db() {
+            Store::Writable(db) => Ok(db),
+            Store::ReadOnly(_) => Err(self.unwritable("opened read-only")),
+        }
     }
 
     fn unwritable(&self, e: impl Display) -> IndexError {
@@ -385,7 +436,7 @@ impl Index {
         &mut self,
         entries: impl IntoIterator<Item = Result<Entry, Skip>>,
     ) -> Result<(u32, Vec<Skip>), IndexError> {
-        let (db, params) = (self.db(), self.params);
+        let (db, params) = (self.writable()?, self.params);
         guarded(|| -> Result<(u32, Vec<Skip>), String> {
             let mut txn = db.begin_write().reason()?;
             // Saves the allocator state with the commit, so that opening the index after an

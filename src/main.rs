@@ -110,7 +110,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             common,
         }) => {
             setup(&common)?;
-            let index = Index::open(&path)?;
+            let index = Index::open_read_only(&path)?;
             let explicit = subcommand_matches(matches, &["check"]);
             refuse_other_settings(&path, index.params(), &settings, explicit)?;
             let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;

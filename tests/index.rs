@@ -50,7 +50,13 @@ fn new_copies_are_found_in_the_index_without_the_archive() {
     build(&archive, &index);
     // The archive is gone: the check must answer from the index alone.
     std::fs::remove_dir_all(&archive).unwrap();
+    let before = std::fs::read(&index).unwrap();
     let report = check_json(&index, &new);
+    // A check only reads: an index on a CI cache or a read-only mount stays as it was.
+    assert!(
+        std::fs::read(&index).unwrap() == before,
+        "the check wrote to the index"
+    );
     let clusters = &report.clusters;
     assert_eq!(clusters.len(), 1);
     let names: Vec<(&str, bool)> = clusters[0]
