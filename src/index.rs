@@ -89,6 +89,11 @@ pub struct Entry {
 enum Store {
     Writable(Database),
     ReadOnly(ReadOnlyDatabase),
+    /// Opened by a check to finish the repair an interrupted add left for it, and never
+    /// closed: closing a file that was repaired from damage can panic inside redb while it
+    /// unwinds, which aborts the process. The process exits soon after a check, which frees
+    /// it; the next open repairs again, quickly, from what each commit saved.
+    Repaired(std::mem::ManuallyDrop<Database>),
 }
 
 impl Store {
@@ -96,6 +101,7 @@ impl Store {
         match self {
             Store::Writable(db) => db.begin_read(),
             Store::ReadOnly(db) => db.begin_read(),
+            Store::Repaired(db) => db.begin_read(),
         }
     }
 }
@@ -335,10 +341,9 @@ impl Index {
                 // An add that was killed before it committed left the file to be repaired,
                 // which only a writer can do. Adds save what the repair needs with each
                 // commit, so this does not read the whole file.
-                Err(redb::DatabaseError::RepairAborted) => {
-                    drop(Database::open(path).reason()?);
-                    Ok(Store::ReadOnly(builder.open_read_only(path).reason()?))
-                }
+                Err(redb::DatabaseError::RepairAborted) => Ok(Store::Repaired(
+                    std::mem::ManuallyDrop::new(Database::open(path).reason()?),
+                )),
                 opened => Ok(Store::ReadOnly(opened.reason()?)),
             }
         })
@@ -404,7 +409,7 @@ impl Index {
     fn writable(&self) -> Result<&Database, IndexError> {
         match self.db() {
             Store::Writable(db) => Ok(db),
-            Store::ReadOnly(_) => Err(self.unwritable("opened read-only")),
+            Store::ReadOnly(_) | Store::Repaired(_) => Err(self.unwritable("opened read-only")),
         }
     }
 
