@@ -1,6 +1,9 @@
 //! Locality-sensitive hashing by banding: articles whose signatures agree on every row of at
 //! least one band become candidate pairs. Nothing here compares all pairs.
 
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -109,22 +112,19 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
 /// Bands gathered in one sweep over the sketches. Article-major sketches put a band's rows 1 KB
 /// apart from one article to the next, so reading one band at a time touches a new cache line
 /// (and often a new page) per article; eight two-row bands are 32 contiguous bytes, so a sweep
-/// reads each article's line once for eight bands. The sorted columns of a sweep are held at
-/// once: 8 bytes per article per band.
+/// reads each article's line once for eight bands. A sweep's columns take 8 bytes per article
+/// per band.
 const SWEEP_BANDS: usize = 8;
 
 /// All distinct candidate pairs that pass `screen`, sorted. `sketches` holds `num_perm`
 /// values per article, article-major.
 ///
 /// Each band is grouped by a radix sort of (key, article) pairs, which needs no hash map of
-/// vectors and yields members in article order. A pair is taken only in the first band where
-/// it is expanded, so each pair is screened once and nothing needs deduplicating afterwards:
-/// copies of one story agree on most bands. Screening as pairs are found keeps pairs that will
-/// never verify from taking memory.
-///
-/// Bands are worked on a sweep at a time: the sweep's columns are gathered together, sorted in
-/// parallel, marked with the articles left out of oversized buckets, and only then expanded,
-/// consulting the marks of every earlier band. The result does not depend on the thread count.
+/// vectors and yields members in article order. Copies of one story agree on most bands, so a
+/// pair already taken is looked up in the set of pairs found so far instead of being screened
+/// again; screening as pairs are found keeps pairs that will never verify from taking memory.
+/// The set only grows between sweeps, and a pair is in the result when some band expands it
+/// and it passes the screen, so the result does not depend on the thread count.
 pub fn candidate_pairs(
     sketches: &[Sketch16],
     num_perm: usize,
@@ -134,47 +134,52 @@ pub fn candidate_pairs(
     let n = sketches.len() / num_perm;
     let key =
         |doc: u32, band: usize| banding.key(&sketches[doc as usize * num_perm..][..num_perm], band);
-    // Per band, the articles that sat in an oversized bucket without being one of its
-    // anchors: a pair of two such articles was not expanded in that band. `None` when the
-    // band has no oversized bucket, which is the usual case.
-    let mut crowded: Vec<Option<BitSet>> = Vec::with_capacity(banding.bands);
-    let mut pairs: Vec<PackedPair> = Vec::new();
+    let mut found: HashSet<PackedPair, BuildHasherDefault<PairHasher>> = HashSet::default();
     for first in (0..banding.bands).step_by(SWEEP_BANDS) {
         let bands = first..(first + SWEEP_BANDS).min(banding.bands);
-        let columns: Vec<Vec<u64>> = gather_columns(n, bands.clone(), key)
+        let known = &found;
+        let mut sweep: Vec<PackedPair> = gather_columns(n, bands, key)
             .into_par_iter()
             .map(radix_sort_by_high_half)
-            .collect();
-        crowded.par_extend(columns.par_iter().map(|column| crowd_of(column, n)));
-        let crowded = &crowded;
-        let found: Vec<PackedPair> = columns
-            .par_iter()
-            .zip(bands)
-            .flat_map_iter(|(column, band)| {
-                let expanded_before = |a: u32, b: u32| {
-                    (0..band).any(|j| {
-                        key(a, j) == key(b, j)
-                            && !crowded[j]
-                                .as_ref()
-                                .is_some_and(|c| c.contains(a) && c.contains(b))
-                    })
-                };
+            .flat_map_iter(|column| {
                 let mut out = Vec::new();
                 for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
                     emit_bucket_pairs(
                         bucket,
-                        |a, b| !expanded_before(a, b) && screen(a, b),
+                        |a, b| !known.contains(&pack(a, b)) && screen(a, b),
                         &mut out,
                     );
                 }
                 out
             })
             .collect();
-        pairs.extend(found);
+        // Bands of one sweep may take the same new pair.
+        sweep.par_sort_unstable();
+        sweep.dedup();
+        found.extend(sweep);
     }
+    let mut pairs: Vec<PackedPair> = found.into_iter().collect();
     pairs.par_sort_unstable();
-    debug_assert!(pairs.windows(2).all(|w| w[0] < w[1]));
     pairs
+}
+
+/// Hashes packed pairs for the set of pairs found: one SplitMix64 round, since article
+/// numbers are dense and std's SipHash is several times slower on a hot path.
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = splitmix64(self.0 ^ u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, pair: u64) {
+        self.0 = splitmix64(pair);
+    }
 }
 
 /// The `(key << 32 | article)` column of each band in `bands`, articles ascending, filled in
@@ -210,20 +215,6 @@ fn gather_columns(
     columns
 }
 
-/// The articles of a sorted column that oversized buckets leave out of their expansion.
-fn crowd_of(column: &[u64], n: usize) -> Option<BitSet> {
-    let mut in_crowd: Option<BitSet> = None;
-    for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
-        if bucket.len() > MAX_FULL_BUCKET {
-            let set = in_crowd.get_or_insert_with(|| BitSet::new(n));
-            for &member in &bucket[ANCHORS..] {
-                set.insert(member as u32);
-            }
-        }
-    }
-    in_crowd
-}
-
 /// Sorts by the upper 32 bits (the key), articles ascending within a key. Keys are MinHash
 /// values, close to uniform, so one counting pass on the top bits leaves buckets of a few
 /// items that an insertion sort finishes in cache; half the passes of a two-digit LSD radix.
@@ -249,21 +240,6 @@ fn radix_sort_by_high_half(items: Vec<u64>) -> Vec<u64> {
         sorted[bucket[0] as usize..bucket[1] as usize].sort_unstable();
     }
     sorted
-}
-
-/// One bit per article: a million articles take 125 KB per band instead of 1 MB as `bool`s.
-struct BitSet(Vec<u64>);
-
-impl BitSet {
-    fn new(n: usize) -> Self {
-        BitSet(vec![0; n.div_ceil(64)])
-    }
-    fn insert(&mut self, i: u32) {
-        self.0[i as usize / 64] |= 1 << (i % 64);
-    }
-    fn contains(&self, i: u32) -> bool {
-        self.0[i as usize / 64] & (1 << (i % 64)) != 0
-    }
 }
 
 fn emit_bucket_pairs(bucket: &[u64], keep: impl Fn(u32, u32) -> bool, out: &mut Vec<PackedPair>) {
