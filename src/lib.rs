@@ -16,7 +16,7 @@ mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod shingle;
-pub mod spill;
+mod spill;
 pub mod synth;
 pub mod verify;
 

@@ -38,10 +38,6 @@ impl SpillFile {
         self.offsets.len() - 1
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Makes everything pushed readable.
     pub fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
