@@ -56,8 +56,9 @@ import zlib
 
 # No __pycache__ in the source tree for one imported helper.
 sys.dont_write_bytecode = True
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peers import tokenize  # noqa: E402
+from peers import roots, tokenize  # noqa: E402
 
 GRAM = 8
 BOILER_PER_OUTLET = 3
@@ -217,21 +218,6 @@ def label(docs):
     return pairs
 
 
-def components(n, edges):
-    parent = list(range(n))
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        parent[max(ra, rb)] = min(ra, rb)
-    return [find(i) for i in range(n)]
-
-
 def write(docs, pairs, out):
     os.makedirs(out, exist_ok=True)
     # Articles in a partial pair are neither copies nor clean negatives of their partner:
@@ -241,7 +227,7 @@ def write(docs, pairs, out):
     unscored |= {i for i, d in enumerate(docs) if len(tokenize(d.get("text") or "")) < MIN_WORDS}
     kept = {c: [p for p, v in pairs.items() if v["class"] == c and not unscored & set(p)]
             for c in ("wire", "same_event")}
-    root = components(len(docs), kept["wire"])
+    root = roots(len(docs), kept["wire"])
     in_wire = {i for p in kept["wire"] for i in p}
     in_event = {i for p in kept["same_event"] for i in p}
     kinds = collections.Counter()
@@ -293,7 +279,7 @@ def split(out, half, base_paths, base_out, cases_out):
              and p["a"] in labels and p["b"] in labels]
     ids = sorted({i for c in cases for i in c})
     at = {i: k for k, i in enumerate(ids)}
-    root = components(len(ids), [(at[a], at[b]) for a, b in cases])
+    root = roots(len(ids), [(at[a], at[b]) for a, b in cases])
     parity = 1 if half == "tune" else 0
     mine = {i for i in ids if zlib.crc32(ids[root[at[i]]].encode()) % 2 == parity}
     os.makedirs(cases_out, exist_ok=True)

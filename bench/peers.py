@@ -107,7 +107,8 @@ def read_corpus(path):
 # Union-find: connected components over edge lists
 # ---------------------------------------------------------------------------
 
-def components(n, edges):
+def roots(n, edges):
+    """The smallest member of each item's connected component under `edges`."""
     parent = list(range(n))
 
     def find(x):
@@ -120,9 +121,13 @@ def components(n, edges):
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
+    return [find(i) for i in range(n)]
+
+
+def components(n, edges):
     groups = defaultdict(list)
-    for i in range(n):
-        groups[find(i)].append(i)
+    for i, root in enumerate(roots(n, edges)):
+        groups[root].append(i)
     # Deterministic order: by first member's corpus position.
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
 
