@@ -209,21 +209,8 @@ fn u16s(bytes: &[u8]) -> Option<Vec<u16>> {
     })
 }
 
-fn u32s(bytes: &[u8]) -> Option<Vec<u32>> {
-    bytes.len().is_multiple_of(4).then(|| {
-        bytes
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect()
-    })
-}
-
 fn u32_of(bytes: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(bytes.try_into().ok()?))
-}
-
-fn le_bytes<const N: usize, T: Copy>(values: &[T], bytes: fn(T) -> [u8; N]) -> Vec<u8> {
-    values.iter().flat_map(|&v| bytes(v)).collect()
 }
 
 /// A sketch as stored, with the length these parameters give it.
@@ -473,12 +460,12 @@ impl Index {
                         (
                             &mut sketches,
                             SKETCHES.name(),
-                            le_bytes(&entry.sketch, u16::to_le_bytes),
+                            entry.sketch.iter().flat_map(|v| v.to_le_bytes()).collect(),
                         ),
                         (
                             &mut shingles,
                             SHINGLES.name(),
-                            le_bytes(&entry.shingles, u32::to_le_bytes),
+                            shingle::encode_set(&entry.shingles),
                         ),
                     ];
                     for (table, name, value) in values {
@@ -683,7 +670,12 @@ impl Reader {
     }
 
     pub fn shingles(&self, id: u32) -> Result<Vec<ShingleHash>, IndexError> {
-        self.get(&self.tables().shingles, SHINGLES.name(), id, u32s)
+        self.get(
+            &self.tables().shingles,
+            SHINGLES.name(),
+            id,
+            shingle::decode_set,
+        )
     }
 }
 

@@ -268,9 +268,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
             match result {
                 Ok(signed) => {
                     ranks.push(&signed.meta);
-                    metas
-                        .push_parts([&signed.meta.encode()[..]])
-                        .map_err(spill_error)?;
+                    metas.push(&signed.meta.encode()).map_err(spill_error)?;
                     store.push(&signed.shingles.hashes).map_err(spill_error)?;
                     sketches.extend(signed.sketch);
                 }
@@ -307,10 +305,9 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let verify = verifying.elapsed();
     drop((sketches, store));
     let articles = metas
-        .read_all()
+        .into_records(ArticleMeta::decode)
         .map_err(spill_error)?
-        .iter()
-        .map(|record| ArticleMeta::decode(record))
+        .into_iter()
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| {
             spill_error(std::io::Error::new(

@@ -162,6 +162,22 @@ impl Shingler {
     }
 }
 
+/// A shingle set as it is stored on disk (the verification spill file, the index):
+/// little-endian hashes, back to back.
+pub fn encode_set(set: &[ShingleHash]) -> Vec<u8> {
+    set.iter().flat_map(|h| h.to_le_bytes()).collect()
+}
+
+/// Reads back what [`encode_set`] wrote; `None` if the length is not a whole number of hashes.
+pub fn decode_set(bytes: &[u8]) -> Option<Vec<ShingleHash>> {
+    bytes.len().is_multiple_of(4).then(|| {
+        bytes
+            .chunks_exact(4)
+            .map(|c| ShingleHash::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    })
+}
+
 /// Sorts an article's shingle hashes. Articles hold a few hundred, where an LSD radix sort on
 /// bytes does about a third of the work of a comparison sort; tiny sets are not worth its
 /// counting passes.
@@ -238,6 +254,14 @@ mod tests {
         let sh = words3();
         assert_eq!(sh.shingle("breaking news").hashes.len(), 1);
         assert!(sh.shingle(" ... ").hashes.is_empty());
+    }
+
+    #[test]
+    fn stored_sets_read_back_whole_and_truncated_ones_do_not() {
+        let set = [0, 7, ShingleHash::MAX];
+        let bytes = encode_set(&set);
+        assert_eq!(decode_set(&bytes).as_deref(), Some(&set[..]));
+        assert_eq!(decode_set(&bytes[..5]), None);
     }
 
     #[test]

@@ -23,13 +23,10 @@ impl SpillFile {
         })
     }
 
-    /// Appends the next record, written in parts so that callers need not build it first.
-    pub fn push_parts<'p>(&mut self, parts: impl IntoIterator<Item = &'p [u8]>) -> io::Result<()> {
-        let mut end = self.offsets.last().copied().unwrap_or(0);
-        for part in parts {
-            self.writer.write_all(part)?;
-            end += part.len() as u64;
-        }
+    /// Appends the next record.
+    pub fn push(&mut self, record: &[u8]) -> io::Result<()> {
+        self.writer.write_all(record)?;
+        let end = self.offsets.last().copied().unwrap_or(0) + record.len() as u64;
         self.offsets.push(end);
         Ok(())
     }
@@ -51,15 +48,17 @@ impl SpillFile {
         Ok(bytes)
     }
 
-    /// Every record in order, read in one pass.
-    pub fn read_all(mut self) -> io::Result<Vec<Vec<u8>>> {
+    /// Every record in order, read in one pass and handed to `each` as a slice of that one
+    /// buffer, so nothing is copied twice.
+    pub fn into_records<T>(mut self, each: impl FnMut(&[u8]) -> T) -> io::Result<Vec<T>> {
         self.flush()?;
         let mut all = vec![0u8; *self.offsets.last().unwrap_or(&0) as usize];
         read_exact_at(&self.reader, &mut all, 0)?;
         Ok(self
             .offsets
             .windows(2)
-            .map(|w| all[w[0] as usize..w[1] as usize].to_vec())
+            .map(|w| &all[w[0] as usize..w[1] as usize])
+            .map(each)
             .collect())
     }
 }
@@ -92,15 +91,16 @@ mod tests {
         let mut spill = SpillFile::new().unwrap();
         let records: [&[u8]; 3] = [b"first", b"", b"third one"];
         for r in records {
-            spill
-                .push_parts([&r[..1.min(r.len())], &r[1.min(r.len())..]])
-                .unwrap();
+            spill.push(r).unwrap();
         }
         spill.flush().unwrap();
         assert_eq!(spill.len(), 3);
         for (i, r) in records.iter().enumerate() {
             assert_eq!(spill.get(i).unwrap(), *r);
         }
-        assert_eq!(spill.read_all().unwrap(), records.map(<[u8]>::to_vec));
+        assert_eq!(
+            spill.into_records(<[u8]>::to_vec).unwrap(),
+            records.map(<[u8]>::to_vec)
+        );
     }
 }

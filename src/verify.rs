@@ -35,8 +35,7 @@ impl ShingleStore {
 
     /// Appends the next article's set.
     pub fn push(&mut self, set: &[ShingleHash]) -> io::Result<()> {
-        let bytes: Vec<u8> = set.iter().flat_map(|h| h.to_le_bytes()).collect();
-        self.file.push_parts([&bytes[..]])
+        self.file.push(&shingle::encode_set(set))
     }
 
     /// Makes everything pushed readable.
@@ -45,12 +44,8 @@ impl ShingleStore {
     }
 
     pub fn get(&self, article: u32) -> io::Result<Vec<ShingleHash>> {
-        Ok(self
-            .file
-            .get(article as usize)?
-            .chunks_exact(4)
-            .map(|c| ShingleHash::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        shingle::decode_set(&self.file.get(article as usize)?)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "truncated shingle set"))
     }
 
     fn len(&self) -> usize {
