@@ -36,7 +36,7 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 use crate::cluster::{self, Edge, UnionFind};
 use crate::load::{Corpus, Skip};
 use crate::lsh::{self, Banding};
-use crate::minhash::{self, MinHasher, Sketch16};
+use crate::minhash::{self, MinHasher, Sketch16, Sketches};
 use crate::progress::Progress;
 use crate::shingle::{self, ShingleHash};
 use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
@@ -747,13 +747,11 @@ pub fn check(
     let banded = Instant::now();
     let k = params.num_perm;
     let min_matches = minhash::min_sketch_matches(threshold, k);
-    let sketches: Vec<Sketch16> = fresh
-        .iter()
-        .flat_map(|f| f.sketch.iter().copied())
-        .collect();
-    let among_new = lsh::candidate_pairs(&sketches, k, params.banding(), |a, b| {
-        minhash::sketch_matches(&fresh[a as usize].sketch, &fresh[b as usize].sketch) >= min_matches
-    });
+    let mut sketches = Sketches::new(k);
+    for f in &fresh {
+        sketches.push(&f.sketch);
+    }
+    let among_new = lsh::candidate_pairs(&sketches, params.banding(), min_matches);
     let reader = index.reader()?;
     let fresh_sketches: Vec<&[Sketch16]> = fresh.iter().map(|f| &f.sketch[..]).collect();
     // Indexed articles are read in id order, each once, for the same reason as the buckets.

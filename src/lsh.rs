@@ -1,13 +1,11 @@
 //! Locality-sensitive hashing by banding: articles whose signatures agree on every row of at
 //! least one band become candidate pairs. Nothing here compares all pairs.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::minhash::{Sketch16, splitmix64};
+use crate::hugepages;
+use crate::minhash::{self, Sketch16, Sketches, splitmix64};
 
 /// How a signature of `bands × rows` values is cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -51,16 +49,33 @@ impl Banding {
     pub fn optimal(threshold: f64, num_perm: usize) -> Banding {
         const FALSE_POSITIVE_WEIGHT: f64 = 0.3;
         const FALSE_NEGATIVE_WEIGHT: f64 = 0.7;
+        let (below, below_step) = midpoints(0.0, threshold);
+        let (above, above_step) = midpoints(threshold, 1.0);
         let mut best = (f64::INFINITY, Banding { bands: 1, rows: 1 });
-        for bands in 1..=num_perm {
-            for rows in 1..=num_perm / bands {
-                let banding = Banding { bands, rows };
-                let p = |s| collision_probability(s, banding);
-                let false_pos = integrate(p, 0.0, threshold);
-                let false_neg = integrate(|s| 1.0 - p(s), threshold, 1.0);
+        // For a fixed row count, (1 - s^rows)^bands (the chance of no shared band) grows by
+        // one factor per band, so each banding costs one multiplication per sample point
+        // instead of two calls to powi: this runs on every start, before the first article.
+        for rows in 1..=num_perm {
+            let no_band = |s: &f64| 1.0 - s.powi(rows as i32);
+            let (per_band_below, per_band_above): (Vec<f64>, Vec<f64>) = (
+                below.iter().map(no_band).collect(),
+                above.iter().map(no_band).collect(),
+            );
+            let (mut miss_below, mut miss_above) = (per_band_below.clone(), per_band_above.clone());
+            for bands in 1..=num_perm / rows {
+                if bands > 1 {
+                    for (miss, per_band) in [
+                        (&mut miss_below, &per_band_below),
+                        (&mut miss_above, &per_band_above),
+                    ] {
+                        miss.iter_mut().zip(per_band).for_each(|(m, q)| *m *= q);
+                    }
+                }
+                let false_pos = miss_below.iter().map(|m| 1.0 - m).sum::<f64>() * below_step;
+                let false_neg = miss_above.iter().sum::<f64>() * above_step;
                 let error = FALSE_POSITIVE_WEIGHT * false_pos + FALSE_NEGATIVE_WEIGHT * false_neg;
                 if error < best.0 {
-                    best = (error, banding);
+                    best = (error, Banding { bands, rows });
                 }
             }
         }
@@ -87,14 +102,12 @@ impl Banding {
     }
 }
 
-/// Midpoint rule; the integrands are smooth and monotone, so 256 steps is plenty.
-fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
+/// The sample points of the midpoint rule on `lo..hi`, and their spacing. The integrands are
+/// smooth and monotone, so 256 steps is plenty.
+fn midpoints(lo: f64, hi: f64) -> (Vec<f64>, f64) {
     const STEPS: usize = 256;
     let h = (hi - lo) / STEPS as f64;
-    (0..STEPS)
-        .map(|i| f(lo + (i as f64 + 0.5) * h))
-        .sum::<f64>()
-        * h
+    ((0..STEPS).map(|i| lo + (i as f64 + 0.5) * h).collect(), h)
 }
 
 /// A candidate pair `(a, b)` with `a < b`, packed so that sorting orders by `a` then `b`.
@@ -116,83 +129,144 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
 /// per band.
 const SWEEP_BANDS: usize = 8;
 
-/// All distinct candidate pairs that pass `screen`, sorted. `sketches` holds `num_perm`
-/// values per article, article-major.
+/// All distinct candidate pairs whose sketches agree on at least `min_matches` positions,
+/// sorted.
 ///
 /// Each band is grouped by a radix sort of (key, article) pairs, which needs no hash map of
-/// vectors and yields members in article order. Copies of one story agree on most bands, so a
-/// pair already taken is looked up in the set of pairs found so far instead of being screened
-/// again; screening as pairs are found keeps pairs that will never verify from taking memory.
-/// The set only grows between sweeps, and a pair is in the result when some band expands it
-/// and it passes the screen, so the result does not depend on the thread count.
+/// vectors and yields members in article order. Copies of one story agree on most bands, so
+/// each sweep's proposals are sorted and merged against the sorted pairs found so far, and only
+/// pairs never seen before are screened: two sequential passes instead of a hash lookup per
+/// proposal, which at a million articles was a cache miss a hundred million times over.
+/// Screening as pairs are found keeps pairs that will never verify from taking memory. Every
+/// step sorts, so the result does not depend on the thread count.
 pub fn candidate_pairs(
-    sketches: &[Sketch16],
-    num_perm: usize,
+    sketches: &Sketches,
     banding: Banding,
-    screen: impl Fn(u32, u32) -> bool + Sync,
+    min_matches: usize,
 ) -> Vec<PackedPair> {
-    let n = sketches.len() / num_perm;
-    let key =
-        |doc: u32, band: usize| banding.key(&sketches[doc as usize * num_perm..][..num_perm], band);
-    let mut found: HashSet<PackedPair, BuildHasherDefault<PairHasher>> = HashSet::default();
+    let n = sketches.len();
+    let sketch = |doc: u32| sketches.get(doc);
+    let key = |doc: u32, band: usize| banding.key(sketch(doc), band);
+    let mut columns = vec![Vec::new(); SWEEP_BANDS.min(banding.bands)];
+    let mut found: Vec<PackedPair> = Vec::new();
     for first in (0..banding.bands).step_by(SWEEP_BANDS) {
         let bands = first..(first + SWEEP_BANDS).min(banding.bands);
-        let known = &found;
-        let mut sweep: Vec<PackedPair> = gather_columns(n, bands, key)
-            .into_par_iter()
-            .map(radix_sort_by_high_half)
+        let columns = &mut columns[..bands.len()];
+        gather_columns(n, bands, key, columns);
+        let mut proposed: Vec<PackedPair> = columns
+            .par_iter_mut()
             .flat_map_iter(|column| {
+                radix_sort_by_high_half(column);
                 let mut out = Vec::new();
                 for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
-                    emit_bucket_pairs(
-                        bucket,
-                        |a, b| !known.contains(&pack(a, b)) && screen(a, b),
-                        &mut out,
-                    );
+                    emit_bucket_pairs(bucket, &mut out);
                 }
                 out
             })
             .collect();
-        // Bands of one sweep may take the same new pair.
-        sweep.par_sort_unstable();
-        sweep.dedup();
-        found.extend(sweep);
+        // Bands of one sweep may propose the same pair.
+        proposed.par_sort_unstable();
+        proposed.dedup();
+        let kept: Vec<PackedPair> = proposed
+            .par_chunks(1 << 14)
+            .flat_map_iter(|chunk| {
+                let fresh = sorted_difference(chunk, &found);
+                screen(&fresh, sketch, min_matches)
+            })
+            .collect();
+        found = merge_sorted(&found, &kept);
     }
-    let mut pairs: Vec<PackedPair> = found.into_iter().collect();
-    pairs.par_sort_unstable();
-    pairs
+    found
 }
 
-/// Hashes packed pairs for the set of pairs found: one SplitMix64 round, since article
-/// numbers are dense and std's SipHash is several times slower on a hot path.
-#[derive(Default)]
-struct PairHasher(u64);
-
-impl Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
+/// The pairs of `pairs` (sorted) whose sketches agree on at least `min_matches` positions.
+/// Pairs come sorted by their first article, so its sketch stays in cache; the second
+/// article's sketch is a random 1 KB read, fetched a few pairs ahead so that the memory
+/// latency overlaps the comparisons instead of adding to them.
+fn screen<'s>(
+    pairs: &[PackedPair],
+    sketch: impl Fn(u32) -> &'s [Sketch16],
+    min_matches: usize,
+) -> Vec<PackedPair> {
+    const AHEAD: usize = 8;
+    for &p in pairs.iter().take(AHEAD) {
+        prefetch(sketch(unpack(p).1));
     }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = splitmix64(self.0 ^ u64::from(b));
+    let mut kept = Vec::new();
+    for (i, &p) in pairs.iter().enumerate() {
+        if let Some(&next) = pairs.get(i + AHEAD) {
+            prefetch(sketch(unpack(next).1));
+        }
+        let (a, b) = unpack(p);
+        if minhash::sketch_matches(sketch(a), sketch(b)) >= min_matches {
+            kept.push(p);
         }
     }
-    fn write_u64(&mut self, pair: u64) {
-        self.0 = splitmix64(pair);
-    }
+    kept
 }
 
-/// The `(key << 32 | article)` column of each band in `bands`, articles ascending, filled in
-/// parallel over ranges of articles so that each article's sketch is read once per sweep.
+fn prefetch(values: &[Sketch16]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in values.chunks(32) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is only a hint; it never faults, whatever the address.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = values;
+}
+
+/// The items of `items` that are not in `seen`; both sorted.
+fn sorted_difference(items: &[PackedPair], seen: &[PackedPair]) -> Vec<PackedPair> {
+    let Some(&first) = items.first() else {
+        return Vec::new();
+    };
+    let mut seen = seen[seen.partition_point(|&s| s < first)..]
+        .iter()
+        .peekable();
+    items
+        .iter()
+        .copied()
+        .filter(|&item| {
+            while seen.next_if(|&&s| s < item).is_some() {}
+            seen.peek() != Some(&&item)
+        })
+        .collect()
+}
+
+/// The union of two sorted, disjoint sequences, sorted.
+fn merge_sorted(a: &[PackedPair], b: &[PackedPair]) -> Vec<PackedPair> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Fills `columns[i]` with the `(key << 32 | article)` column of band `bands.start + i`,
+/// articles ascending, in parallel over ranges of articles so that each article's sketch is
+/// read once per sweep.
 fn gather_columns(
     n: usize,
     bands: std::ops::Range<usize>,
     key: impl Fn(u32, usize) -> u32 + Sync,
-) -> Vec<Vec<u64>> {
+    columns: &mut [Vec<u64>],
+) {
     const ARTICLES_PER_TASK: usize = 1 << 14;
-    let mut columns = vec![vec![0u64; n]; bands.len()];
     let mut tasks: Vec<Vec<&mut [u64]>> = Vec::new();
-    for column in &mut columns {
+    for column in columns.iter_mut() {
+        if column.len() != n {
+            *column = huge_zeroed(n);
+        }
         for (i, part) in column.chunks_mut(ARTICLES_PER_TASK).enumerate() {
             if tasks.len() <= i {
                 tasks.push(Vec::with_capacity(bands.len()));
@@ -212,26 +286,25 @@ fn gather_columns(
                 }
             }
         });
-    columns
 }
 
 /// Sorts by the upper 32 bits (the key), articles ascending within a key. Keys are MinHash
 /// values, close to uniform, so one counting pass on the top bits leaves buckets of a few
 /// items that an insertion sort finishes in cache; half the passes of a two-digit LSD radix.
-fn radix_sort_by_high_half(items: Vec<u64>) -> Vec<u64> {
+fn radix_sort_by_high_half(items: &mut Vec<u64>) {
     // About one item per bucket, at most 2^16 buckets (256 KB of counts).
     let bits = (usize::BITS - items.len().leading_zeros()).clamp(1, 16);
     let digit = |x: u64| (x >> (64 - bits)) as usize;
     let mut starts = vec![0u32; (1 << bits) + 1];
-    for &x in &items {
+    for &x in items.iter() {
         starts[digit(x) + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let mut sorted = vec![0u64; items.len()];
+    let mut sorted = huge_zeroed(items.len());
     let mut next = starts.clone();
-    for &x in &items {
+    for &x in items.iter() {
         let d = digit(x);
         sorted[next[d] as usize] = x;
         next[d] += 1;
@@ -239,10 +312,18 @@ fn radix_sort_by_high_half(items: Vec<u64>) -> Vec<u64> {
     for bucket in starts.windows(2) {
         sorted[bucket[0] as usize..bucket[1] as usize].sort_unstable();
     }
-    sorted
+    *items = sorted;
 }
 
-fn emit_bucket_pairs(bucket: &[u64], keep: impl Fn(u32, u32) -> bool, out: &mut Vec<PackedPair>) {
+/// `n` zeros on huge pages where the kernel grants them: the zeroed allocation is not touched
+/// until written, so the advice comes in time. Columns are scattered into at random.
+fn huge_zeroed(n: usize) -> Vec<u64> {
+    let v = vec![0; n];
+    hugepages::advise(&v);
+    v
+}
+
+fn emit_bucket_pairs(bucket: &[u64], out: &mut Vec<PackedPair>) {
     let doc = |x: u64| x as u32;
     let anchors = if bucket.len() > MAX_FULL_BUCKET {
         ANCHORS
@@ -251,9 +332,7 @@ fn emit_bucket_pairs(bucket: &[u64], keep: impl Fn(u32, u32) -> bool, out: &mut 
     };
     for (i, &a) in bucket.iter().enumerate().take(anchors) {
         for &b in &bucket[i + 1..] {
-            if keep(doc(a), doc(b)) {
-                out.push(pack(doc(a), doc(b)));
-            }
+            out.push(pack(doc(a), doc(b)));
         }
     }
 }
@@ -271,6 +350,43 @@ mod tests {
         assert!((collision_probability(s, b) - expected).abs() < 1e-12);
         assert_eq!(collision_probability(0.0, b), 0.0);
         assert_eq!(collision_probability(1.0, b), 1.0);
+    }
+
+    #[test]
+    fn optimal_banding_is_the_least_weighted_error_of_all() {
+        // Straight from the definition: both error areas by the midpoint rule on the closed form.
+        let error = |t: f64, b: Banding| {
+            let (below, h_below) = midpoints(0.0, t);
+            let (above, h_above) = midpoints(t, 1.0);
+            let fp: f64 = below
+                .iter()
+                .map(|&s| collision_probability(s, b))
+                .sum::<f64>();
+            let fn_: f64 = above
+                .iter()
+                .map(|&s| 1.0 - collision_probability(s, b))
+                .sum();
+            0.3 * fp * h_below + 0.7 * fn_ * h_above
+        };
+        for (t, n) in [(0.08, 512), (0.3, 128), (0.5, 256), (0.9, 64)] {
+            let chosen = Banding::optimal(t, n);
+            for bands in 1..=n {
+                for rows in 1..=n / bands {
+                    let other = Banding { bands, rows };
+                    assert!(
+                        error(t, chosen) <= error(t, other) + 1e-12,
+                        "{t} {n}: {chosen:?} loses to {other:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            Banding::optimal(0.08, 512),
+            Banding {
+                bands: 256,
+                rows: 2
+            }
+        );
     }
 
     #[test]
@@ -308,7 +424,7 @@ mod tests {
             let mut sketches = Vec::new();
             minhash::sketch_into(&hasher.sign(&a), &mut sketches);
             minhash::sketch_into(&hasher.sign(&b), &mut sketches);
-            hits += candidate_pairs(&sketches, 128, banding, |_, _| true).len();
+            hits += candidate_pairs(&Sketches::from_values(128, &sketches), banding, 0).len();
         }
         let p = collision_probability(truth, banding);
         let observed = hits as f64 / trials as f64;
@@ -324,11 +440,32 @@ mod tests {
         // One row per band. Articles 0 and 2 agree on both bands, 1 and 2 on band 1 only.
         let sketches = [7, 1, 8, 5, 7, 5];
         let banding = Banding { bands: 2, rows: 1 };
-        let pairs: Vec<_> = candidate_pairs(&sketches, 2, banding, |_, _| true)
+        let pairs: Vec<_> = candidate_pairs(&Sketches::from_values(2, &sketches), banding, 0)
             .into_iter()
             .map(unpack)
             .collect();
         assert_eq!(pairs, vec![(0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn the_screen_keeps_exactly_the_pairs_agreeing_on_enough_values() {
+        // Every article collides with every other on the first band; article 1 agrees with 0
+        // on 6 of 8 values, article 2 with 0 on 3 and with 1 on 3.
+        let values = [
+            1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 0, 0, 1, 2, 3, 9, 9, 9, 9, 9,
+        ];
+        let sketches = Sketches::from_values(8, &values);
+        let banding = Banding { bands: 4, rows: 2 };
+        let pairs = |min| -> Vec<_> {
+            candidate_pairs(&sketches, banding, min)
+                .into_iter()
+                .map(unpack)
+                .collect()
+        };
+        assert_eq!(pairs(0), [(0, 1), (0, 2), (1, 2)]);
+        assert_eq!(pairs(3), [(0, 1), (0, 2), (1, 2)]);
+        assert_eq!(pairs(4), [(0, 1)]);
+        assert_eq!(pairs(7), []);
     }
 
     #[test]
@@ -348,14 +485,17 @@ mod tests {
             .collect();
         let mut expected = items.clone();
         expected.sort_unstable();
-        assert_eq!(radix_sort_by_high_half(items), expected);
+        let mut sorted = items;
+        radix_sort_by_high_half(&mut sorted);
+        assert_eq!(sorted, expected);
     }
 
     #[test]
     fn huge_buckets_stay_linear_but_connected() {
         let n = 1000u32;
         let sketches = vec![42; n as usize];
-        let pairs = candidate_pairs(&sketches, 1, Banding { bands: 1, rows: 1 }, |_, _| true);
+        let sketches = Sketches::from_values(1, &sketches);
+        let pairs = candidate_pairs(&sketches, Banding { bands: 1, rows: 1 }, 0);
         assert!(pairs.len() < ANCHORS * n as usize);
         // Every member is paired with the first one, so the bucket stays one component.
         for doc in 1..n {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::hugepages;
 use crate::shingle::ShingleHash;
 
 /// How the `num_perm` minima are drawn.
@@ -171,6 +172,70 @@ pub type Sketch16 = u16;
 /// Appends the low 16 bits of each signature value to `out`.
 pub fn sketch_into(signature: &[u32], out: &mut Vec<Sketch16>) {
     out.extend(signature.iter().map(|&v| v as Sketch16));
+}
+
+/// Every article's sketch, in article order: the one per-article array that stays in memory
+/// until verification, at 2 bytes per value.
+///
+/// Segments of a fixed size are filled one after another instead of one growing vector, so
+/// no sketch ever moves: a reallocation would copy up to a gigabyte and briefly hold it twice.
+/// Each segment asks for huge pages before it is written, because LSH screens read sketches
+/// in random pairs and would otherwise miss the TLB on nearly every one of them.
+pub struct Sketches {
+    num_perm: usize,
+    segments: Vec<Vec<Sketch16>>,
+    len: usize,
+}
+
+/// Articles per segment: 64 MB at 512 values, so all but the ends of a segment fit whole
+/// 2 MB pages, while a small corpus only ever touches what it writes.
+const SEGMENT_ARTICLES: usize = 1 << 16;
+
+impl Sketches {
+    pub fn new(num_perm: usize) -> Self {
+        Sketches {
+            num_perm,
+            segments: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// Sketches laid end to end, `num_perm` values each.
+    pub fn from_values(num_perm: usize, values: &[Sketch16]) -> Self {
+        let mut sketches = Sketches::new(num_perm);
+        for sketch in values.chunks_exact(num_perm) {
+            sketches.push(sketch);
+        }
+        sketches
+    }
+
+    pub fn push(&mut self, sketch: &[Sketch16]) {
+        assert_eq!(sketch.len(), self.num_perm, "a sketch has num_perm values");
+        if self.len.is_multiple_of(SEGMENT_ARTICLES) {
+            let segment = Vec::with_capacity(SEGMENT_ARTICLES * self.num_perm);
+            hugepages::advise(&segment);
+            self.segments.push(segment);
+        }
+        self.segments
+            .last_mut()
+            .expect("a segment was just made")
+            .extend_from_slice(sketch);
+        self.len += 1;
+    }
+
+    pub fn get(&self, article: u32) -> &[Sketch16] {
+        let article = article as usize;
+        let segment = &self.segments[article / SEGMENT_ARTICLES];
+        &segment[article % SEGMENT_ARTICLES * self.num_perm..][..self.num_perm]
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 pub fn sketch_matches(a: &[Sketch16], b: &[Sketch16]) -> usize {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::{self, Cluster, RepresentativeKey};
 use crate::load::{Article, Corpus, Item, LoadError, Skip};
 use crate::lsh;
-use crate::minhash::{self, MinHasher, Sketch16};
+use crate::minhash::{self, MinHasher, Sketch16, Sketches};
 use crate::progress::Progress;
 use crate::shingle::{ShingleSet, Shingler};
 use crate::spill::SpillFile;
@@ -260,7 +260,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut ranks = Ranks::default();
     let mut store = ShingleStore::new().map_err(spill_error)?;
     let mut skipped = Vec::new();
-    let mut sketches: Vec<Sketch16> = Vec::new();
+    let mut sketches = Sketches::new(params.num_perm);
     corpus.for_each_batch(BATCH_BYTES, |batch| {
         let signed = signer.sign_batch(batch);
         progress.advance(signed.len() as u64);
@@ -270,7 +270,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                     ranks.push(&signed.meta);
                     metas.push(&signed.meta.encode()).map_err(spill_error)?;
                     store.push(&signed.shingles.hashes).map_err(spill_error)?;
-                    sketches.extend(signed.sketch);
+                    sketches.push(&signed.sketch);
                 }
                 Err(skip) => skipped.push(skip),
             }
@@ -282,24 +282,14 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let banded = Instant::now();
     let k = params.num_perm;
     let min_matches = minhash::min_sketch_matches(params.threshold, k);
-    let sketch = |a: u32| &sketches[a as usize * k..][..k];
-    let candidates = lsh::candidate_pairs(&sketches, k, banding, |a, b| {
-        minhash::sketch_matches(sketch(a), sketch(b)) >= min_matches
-    });
+    let candidates = lsh::candidate_pairs(&sketches, banding, min_matches);
     let band = banded.elapsed();
 
     let verifying = Instant::now();
     progress.stage("verifying", "pairs");
     store.flush().map_err(spill_error)?;
-    let mut verified = verify::verify(
-        &candidates,
-        &store,
-        &sketches,
-        k,
-        params.threshold,
-        &progress,
-    )
-    .map_err(spill_error)?;
+    let mut verified = verify::verify(&candidates, &store, &sketches, params.threshold, &progress)
+        .map_err(spill_error)?;
     let duplicate_pairs = verified.edges.len();
     let clusters = cluster::components(&mut verified.sets, verified.edges, &ranks);
     let verify = verifying.elapsed();

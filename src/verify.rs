@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::cluster::{Edge, UnionFind};
 use crate::lsh::{PackedPair, unpack};
-use crate::minhash::{self, Sketch16};
+use crate::minhash::{self, Sketches};
 use crate::progress::Progress;
 use crate::shingle::{self, ShingleHash};
 use crate::spill::SpillFile;
@@ -63,7 +63,7 @@ pub struct Verified {
 }
 
 /// Verifies `candidates` (sorted, distinct) among the articles of `store`. The estimate beside
-/// each exact score comes from the articles' 16-bit sketches (`num_perm` values each).
+/// each exact score comes from the articles' 16-bit sketches.
 ///
 /// Chunks are processed in order; a pair whose articles are already in one cluster when its
 /// chunk starts is not checked again, which keeps a story copied thousands of times from
@@ -71,8 +71,7 @@ pub struct Verified {
 pub fn verify(
     candidates: &[PackedPair],
     store: &ShingleStore,
-    sketches: &[Sketch16],
-    num_perm: usize,
+    sketches: &Sketches,
     threshold: f64,
     progress: &Progress,
 ) -> io::Result<Verified> {
@@ -81,7 +80,6 @@ pub fn verify(
     let mut edges = Vec::new();
     let mut checked = 0;
     let mut rest = candidates;
-    let sketch = |a: u32| &sketches[a as usize * num_perm..][..num_perm];
     while !rest.is_empty() {
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut docs: Vec<u32> = Vec::new();
@@ -119,7 +117,7 @@ pub fn verify(
                     a,
                     b,
                     jaccard,
-                    estimate: minhash::sketch_estimate(sketch(a), sketch(b)),
+                    estimate: minhash::sketch_estimate(sketches.get(a), sketches.get(b)),
                 })
             })
             .collect();
