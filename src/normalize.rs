@@ -153,6 +153,8 @@ impl<'a> Words<'a> {
 
 /// UAX #29 word splitting restricted to ASCII, where its rules reduce to: letters, digits and
 /// `_` join; `.`, `'` and `:` join two letters; `.`, `'`, `,` and `;` join two digits.
+///
+/// `text` is all ASCII: the scanner indexes bytes and cuts words without boundary checks.
 struct AsciiWords<'a> {
     text: &'a str,
     at: usize,
@@ -210,13 +212,16 @@ impl<'a> Iterator for AsciiWords<'a> {
                 return None;
             }
             let start = at;
-            // A run of underscores alone is not a word.
+            // A run of underscores alone is not a word. Words nearly always start with a
+            // letter or digit, which settles it before the hot loop below.
             let mut alphanumeric = class(start) & (LETTER | DIGIT) != 0;
             at += 1;
             while at < b.len() {
                 let c = class(at);
                 if c & JOINS != 0 {
-                    alphanumeric |= c & (LETTER | DIGIT) != 0;
+                    if !alphanumeric {
+                        alphanumeric = c & (LETTER | DIGIT) != 0;
+                    }
                     at += 1;
                     continue;
                 }
@@ -235,7 +240,8 @@ impl<'a> Iterator for AsciiWords<'a> {
             }
             if alphanumeric {
                 self.at = at;
-                return Some(&self.text[start..at]);
+                // SAFETY: the text is ASCII, so every index is a char boundary.
+                return Some(unsafe { self.text.get_unchecked(start..at) });
             }
         }
     }
