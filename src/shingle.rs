@@ -112,9 +112,11 @@ impl Shingler {
     }
 
     fn word_shingles(&self, folded: &str) -> ShingleSet {
-        let word_hashes: Vec<u64> = normalize::words(folded)
-            .map(|w| xxh3_64_with_seed(w.as_bytes(), self.seed))
-            .collect();
+        // Sized for English words plus their spaces, so that the vector is not regrown about
+        // eight times over for a typical article.
+        let mut word_hashes: Vec<u64> = Vec::with_capacity(folded.len() / 5 + 1);
+        word_hashes
+            .extend(normalize::words(folded).map(|w| xxh3_64_with_seed(w.as_bytes(), self.seed)));
         // An article shorter than one n-gram still has content: it becomes one shingle.
         let n = self
             .size
