@@ -309,8 +309,11 @@ fn radix_sort_by_high_half(items: &mut Vec<u64>) {
         sorted[next[d] as usize] = x;
         next[d] += 1;
     }
+    // Most buckets hold one item or none; calling the sort on those cost more than sorting.
     for bucket in starts.windows(2) {
-        sorted[bucket[0] as usize..bucket[1] as usize].sort_unstable();
+        if bucket[1] - bucket[0] > 1 {
+            sorted[bucket[0] as usize..bucket[1] as usize].sort_unstable();
+        }
     }
     *items = sorted;
 }
