@@ -7,7 +7,6 @@
 pub mod cluster;
 pub mod eval;
 pub mod explain;
-mod hugepages;
 pub mod index;
 pub mod load;
 pub mod lsh;

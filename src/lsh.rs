@@ -4,7 +4,6 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::hugepages;
 use crate::minhash::{self, Sketch16, Sketches, splitmix64};
 
 /// How a signature of `bands × rows` values is cut into bands.
@@ -265,7 +264,7 @@ fn gather_columns(
     let mut tasks: Vec<Vec<&mut [u64]>> = Vec::new();
     for column in columns.iter_mut() {
         if column.len() != n {
-            *column = huge_zeroed(n);
+            *column = vec![0; n];
         }
         for (i, part) in column.chunks_mut(ARTICLES_PER_TASK).enumerate() {
             if tasks.len() <= i {
@@ -302,7 +301,7 @@ fn radix_sort_by_high_half(items: &mut Vec<u64>) {
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let mut sorted = huge_zeroed(items.len());
+    let mut sorted = vec![0u64; items.len()];
     let mut next = starts.clone();
     for &x in items.iter() {
         let d = digit(x);
@@ -316,14 +315,6 @@ fn radix_sort_by_high_half(items: &mut Vec<u64>) {
         }
     }
     *items = sorted;
-}
-
-/// `n` zeros on huge pages where the kernel grants them: the zeroed allocation is not touched
-/// until written, so the advice comes in time. Columns are scattered into at random.
-fn huge_zeroed(n: usize) -> Vec<u64> {
-    let v = vec![0; n];
-    hugepages::advise(&v);
-    v
 }
 
 fn emit_bucket_pairs(bucket: &[u64], out: &mut Vec<PackedPair>) {

@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::hugepages;
 use crate::shingle::ShingleHash;
 
 /// How the `num_perm` minima are drawn.
@@ -178,17 +177,16 @@ pub fn sketch_into(signature: &[u32], out: &mut Vec<Sketch16>) {
 /// until verification, at 2 bytes per value.
 ///
 /// Segments of a fixed size are filled one after another instead of one growing vector, so
-/// no sketch ever moves: a reallocation would copy up to a gigabyte and briefly hold it twice.
-/// Each segment asks for huge pages before it is written, because LSH screens read sketches
-/// in random pairs and would otherwise miss the TLB on nearly every one of them.
+/// no sketch ever moves: a reallocation would copy up to a gigabyte and briefly hold it twice,
+/// and doubling leaves up to half of the last allocation unused.
 pub struct Sketches {
     num_perm: usize,
     segments: Vec<Vec<Sketch16>>,
     len: usize,
 }
 
-/// Articles per segment: 64 MB at 512 values, so all but the ends of a segment fit whole
-/// 2 MB pages, while a small corpus only ever touches what it writes.
+/// Articles per segment: 64 MB at 512 values, of which a small corpus only ever touches (and
+/// so only ever keeps resident) what it writes.
 const SEGMENT_ARTICLES: usize = 1 << 16;
 
 impl Sketches {
@@ -212,9 +210,8 @@ impl Sketches {
     pub fn push(&mut self, sketch: &[Sketch16]) {
         assert_eq!(sketch.len(), self.num_perm, "a sketch has num_perm values");
         if self.len.is_multiple_of(SEGMENT_ARTICLES) {
-            let segment = Vec::with_capacity(SEGMENT_ARTICLES * self.num_perm);
-            hugepages::advise(&segment);
-            self.segments.push(segment);
+            self.segments
+                .push(Vec::with_capacity(SEGMENT_ARTICLES * self.num_perm));
         }
         self.segments
             .last_mut()
