@@ -143,15 +143,13 @@ pub fn candidate_pairs(
     banding: Banding,
     min_matches: usize,
 ) -> Vec<PackedPair> {
-    let n = sketches.len();
     let sketch = |doc: u32| sketches.get(doc);
-    let key = |doc: u32, band: usize| banding.key(sketch(doc), band);
     let mut columns = vec![Vec::new(); SWEEP_BANDS.min(banding.bands)];
     let mut found: Vec<PackedPair> = Vec::new();
     for first in (0..banding.bands).step_by(SWEEP_BANDS) {
         let bands = first..(first + SWEEP_BANDS).min(banding.bands);
         let columns = &mut columns[..bands.len()];
-        gather_columns(n, bands, key, columns);
+        gather_columns(sketches, banding, bands, columns);
         let mut proposed: Vec<PackedPair> = columns
             .par_iter_mut()
             .flat_map_iter(|column| {
@@ -255,11 +253,12 @@ fn merge_sorted(a: &[PackedPair], b: &[PackedPair]) -> Vec<PackedPair> {
 /// articles ascending, in parallel over ranges of articles so that each article's sketch is
 /// read once per sweep.
 fn gather_columns(
-    n: usize,
+    sketches: &Sketches,
+    banding: Banding,
     bands: std::ops::Range<usize>,
-    key: impl Fn(u32, usize) -> u32 + Sync,
     columns: &mut [Vec<u64>],
 ) {
+    let n = sketches.len();
     const ARTICLES_PER_TASK: usize = 1 << 14;
     let mut tasks: Vec<Vec<&mut [u64]>> = Vec::new();
     for column in columns.iter_mut() {
@@ -280,8 +279,9 @@ fn gather_columns(
             let start = task * ARTICLES_PER_TASK;
             for offset in 0..parts[0].len() {
                 let doc = (start + offset) as u32;
+                let sketch = sketches.get(doc);
                 for (part, band) in parts.iter_mut().zip(bands.clone()) {
-                    part[offset] = u64::from(key(doc, band)) << 32 | u64::from(doc);
+                    part[offset] = u64::from(banding.key(sketch, band)) << 32 | u64::from(doc);
                 }
             }
         });
