@@ -128,16 +128,22 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
 /// per band.
 const SWEEP_BANDS: usize = 8;
 
+/// Proposals of one band held before they are looked up and screened: 512 KB per thread,
+/// whatever the corpus. Holding a whole sweep's proposals instead would take 2 KB per article
+/// when articles come in groups of near-identical copies, each group proposed by every band.
+const PENDING_PAIRS: usize = 1 << 16;
+
 /// All distinct candidate pairs whose sketches agree on at least `min_matches` positions,
 /// sorted.
 ///
 /// Each band is grouped by a radix sort of (key, article) pairs, which needs no hash map of
-/// vectors and yields members in article order. Copies of one story agree on most bands, so
-/// each sweep's proposals are sorted and merged against the sorted pairs found so far, and only
-/// pairs never seen before are screened: two sequential passes instead of a hash lookup per
-/// proposal, which at a million articles was a cache miss a hundred million times over.
-/// Screening as pairs are found keeps pairs that will never verify from taking memory. Every
-/// step sorts, so the result does not depend on the thread count.
+/// vectors and yields members in article order. Copies of one story agree on most bands, so a
+/// band's proposals are sorted a few thousand at a time and searched for in the sorted pairs
+/// that earlier sweeps kept, and only the others are screened: short forward searches instead
+/// of a hash lookup per proposal, which at a million articles was a cache miss a hundred
+/// million times over. A pair the screen rejected is screened again when a later sweep
+/// proposes it. Screening proposals as they come keeps pairs that will never verify from
+/// taking memory. Every step sorts, so the result does not depend on the thread count.
 pub fn candidate_pairs(
     sketches: &Sketches,
     banding: Banding,
@@ -150,27 +156,32 @@ pub fn candidate_pairs(
         let bands = first..(first + SWEEP_BANDS).min(banding.bands);
         let columns = &mut columns[..bands.len()];
         gather_columns(sketches, banding, bands, columns);
-        let mut proposed: Vec<PackedPair> = columns
+        let known = &found;
+        let mut kept: Vec<PackedPair> = columns
             .par_iter_mut()
             .flat_map_iter(|column| {
                 radix_sort_by_high_half(column);
-                let mut out = Vec::new();
+                let mut kept = Vec::new();
+                let mut pending = Vec::with_capacity(PENDING_PAIRS);
+                let mut keep_new = |pending: &mut Vec<PackedPair>| {
+                    pending.sort_unstable();
+                    let fresh = sorted_difference(pending, known);
+                    kept.extend(screen(&fresh, sketch, min_matches));
+                    pending.clear();
+                };
                 for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
-                    emit_bucket_pairs(bucket, &mut out);
+                    emit_bucket_pairs(bucket, &mut pending);
+                    if pending.len() >= PENDING_PAIRS {
+                        keep_new(&mut pending);
+                    }
                 }
-                out
+                keep_new(&mut pending);
+                kept
             })
             .collect();
-        // Bands of one sweep may propose the same pair.
-        proposed.par_sort_unstable();
-        proposed.dedup();
-        let kept: Vec<PackedPair> = proposed
-            .par_chunks(1 << 14)
-            .flat_map_iter(|chunk| {
-                let fresh = sorted_difference(chunk, &found);
-                screen(&fresh, sketch, min_matches)
-            })
-            .collect();
+        // Bands of one sweep may keep the same new pair.
+        kept.par_sort_unstable();
+        kept.dedup();
         found = merge_sorted(&found, &kept);
     }
     found
@@ -178,7 +189,7 @@ pub fn candidate_pairs(
 
 /// The pairs of `pairs` (sorted) whose sketches agree on at least `min_matches` positions.
 /// Pairs come sorted by their first article, so its sketch stays in cache; the second
-/// article's sketch is a random 1 KB read, fetched a few pairs ahead so that the memory
+/// article's sketch is a random read (1 KB at 512 values), fetched a few pairs ahead so that the memory
 /// latency overlaps the comparisons instead of adding to them.
 fn screen<'s>(
     pairs: &[PackedPair],
@@ -204,31 +215,43 @@ fn screen<'s>(
 
 fn prefetch(values: &[Sketch16]) {
     #[cfg(target_arch = "x86_64")]
-    for line in values.chunks(32) {
+    {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch is only a hint; it never faults, whatever the address.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast()) };
+        const LINE: usize = 64;
+        let start = values.as_ptr() as usize;
+        let end = start + size_of_val(values);
+        for line in (start & !(LINE - 1)..end).step_by(LINE) {
+            // SAFETY: a prefetch is only a hint; it never faults, whatever the address.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(line as *const i8) };
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = values;
 }
 
-/// The items of `items` that are not in `seen`; both sorted.
+/// The items of `items` that are not in `seen`; both sorted. Each item is looked for from
+/// where the previous one was, in steps that double, so a few items against many cost a few
+/// short searches and many items against few cost one pass.
 fn sorted_difference(items: &[PackedPair], seen: &[PackedPair]) -> Vec<PackedPair> {
-    let Some(&first) = items.first() else {
-        return Vec::new();
-    };
-    let mut seen = seen[seen.partition_point(|&s| s < first)..]
-        .iter()
-        .peekable();
+    let mut seen = seen;
     items
         .iter()
         .copied()
         .filter(|&item| {
-            while seen.next_if(|&&s| s < item).is_some() {}
-            seen.peek() != Some(&&item)
+            seen = &seen[gallop(seen, item)..];
+            seen.first() != Some(&item)
         })
         .collect()
+}
+
+/// The number of leading items of `sorted` below `item`.
+fn gallop(sorted: &[PackedPair], item: PackedPair) -> usize {
+    let mut bound = 1;
+    while bound < sorted.len() && sorted[bound - 1] < item {
+        bound *= 2;
+    }
+    let start = bound / 2;
+    start + sorted[start..bound.min(sorted.len())].partition_point(|&s| s < item)
 }
 
 /// The union of two sorted, disjoint sequences, sorted.
@@ -460,6 +483,25 @@ mod tests {
         assert_eq!(pairs(3), [(0, 1), (0, 2), (1, 2)]);
         assert_eq!(pairs(4), [(0, 1)]);
         assert_eq!(pairs(7), []);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sorted_difference_and_merge_match_sets(
+            items in proptest::collection::btree_set(0u64..200, 0..60),
+            seen in proptest::collection::btree_set(0u64..200, 0..60),
+        ) {
+            let (items, seen): (Vec<u64>, Vec<u64>) =
+                (items.into_iter().collect(), seen.into_iter().collect());
+            let fresh = sorted_difference(&items, &seen);
+            let expected: Vec<u64> =
+                items.iter().copied().filter(|i| !seen.contains(i)).collect();
+            proptest::prop_assert_eq!(&fresh, &expected);
+            let mut union = seen.clone();
+            union.extend(&fresh);
+            union.sort_unstable();
+            proptest::prop_assert_eq!(merge_sorted(&seen, &fresh), union);
+        }
     }
 
     #[test]

@@ -283,6 +283,18 @@ pub fn min_sketch_matches(threshold: f64, num_perm: usize) -> usize {
 mod tests {
     use super::*;
 
+    #[test]
+    fn sketches_are_found_across_segment_boundaries() {
+        let n = SEGMENT_ARTICLES + 2;
+        let values: Vec<Sketch16> = (0..n * 2).map(|v| v as Sketch16).collect();
+        let sketches = Sketches::from_values(2, &values);
+        assert_eq!(sketches.len(), n);
+        for article in [0, SEGMENT_ARTICLES - 1, SEGMENT_ARTICLES, n - 1] {
+            let first = (article * 2) as Sketch16;
+            assert_eq!(sketches.get(article as u32), [first, first.wrapping_add(1)]);
+        }
+    }
+
     /// Two sets of random hashes with exactly `shared` common elements.
     fn pair(shared: usize, only: usize, salt: u64) -> (Vec<ShingleHash>, Vec<ShingleHash>) {
         let h = |i: u64| splitmix64(salt.wrapping_mul(1_000_003) ^ i) as ShingleHash;

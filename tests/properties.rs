@@ -483,17 +483,19 @@ proptest! {
         );
     }
 
-    /// Without screening, LSH proposes a pair exactly when some band key of the two articles
-    /// agrees: nothing is invented and nothing is lost, also across sweeps of bands.
+    /// LSH proposes a pair exactly when some band key of the two articles agrees and their
+    /// sketches agree on enough positions: nothing is invented and nothing is lost, also
+    /// across sweeps of bands and for pairs the screen turned down in an earlier sweep.
     #[test]
     fn lsh_proposes_exactly_the_pairs_that_share_a_band(
         articles in prop::collection::vec(prop::collection::vec(0u16..4, 24), 2..40),
+        min_matches in 0usize..12,
     ) {
         let banding = Banding { bands: 12, rows: 2 };
         let values: Vec<u16> = articles.iter().flatten().copied().collect();
         let sketches = dedup::minhash::Sketches::from_values(24, &values);
         let found: BTreeSet<(u32, u32)> =
-            dedup::lsh::candidate_pairs(&sketches, banding, 0)
+            dedup::lsh::candidate_pairs(&sketches, banding, min_matches)
                 .into_iter()
                 .map(dedup::lsh::unpack)
                 .collect();
@@ -504,7 +506,9 @@ proptest! {
                     .keys(&articles[a])
                     .zip(banding.keys(&articles[b]))
                     .any(|(x, y)| x == y);
-                if shared {
+                let agreeing =
+                    dedup::minhash::sketch_matches(&articles[a], &articles[b]);
+                if shared && agreeing >= min_matches {
                     expected.insert((a as u32, b as u32));
                 }
             }
