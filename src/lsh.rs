@@ -138,7 +138,7 @@ const PENDING_PAIRS: usize = 1 << 16;
 ///
 /// Each band is grouped by a radix sort of (key, article) pairs, which needs no hash map of
 /// vectors and yields members in article order. Copies of one story agree on most bands, so a
-/// band's proposals are sorted a few thousand at a time and searched for in the sorted pairs
+/// band's proposals are sorted [`PENDING_PAIRS`] at a time and searched for in the sorted pairs
 /// that earlier sweeps kept, and only the others are screened: short forward searches instead
 /// of a hash lookup per proposal, which at a million articles was a cache miss a hundred
 /// million times over. A pair the screen rejected is screened again when a later sweep
@@ -189,8 +189,8 @@ pub fn candidate_pairs(
 
 /// The pairs of `pairs` (sorted) whose sketches agree on at least `min_matches` positions.
 /// Pairs come sorted by their first article, so its sketch stays in cache; the second
-/// article's sketch is a random read (1 KB at 512 values), fetched a few pairs ahead so that the memory
-/// latency overlaps the comparisons instead of adding to them.
+/// article's sketch is a random read (1 KB at 512 values), fetched a few pairs ahead so that
+/// the memory latency overlaps the comparisons instead of adding to them.
 fn screen<'s>(
     pairs: &[PackedPair],
     sketch: impl Fn(u32) -> &'s [Sketch16],
