@@ -15,7 +15,7 @@
 //!
 //! Opening reads a few pages, not the whole file, so damage is caught where it is read: every
 //! value ends in an xxh3 checksum of its table, its key and its bytes, checked on every read,
-//! and every redb call runs under [`guarded`], because redb trusts its file and may panic on
+//! and every redb call runs under `guarded`, because redb trusts its file and may panic on
 //! damage it did not write itself.
 
 use std::cell::Cell;

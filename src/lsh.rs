@@ -138,7 +138,7 @@ const PENDING_PAIRS: usize = 1 << 16;
 ///
 /// Each band is grouped by a radix sort of (key, article) pairs, which needs no hash map of
 /// vectors and yields members in article order. Copies of one story agree on most bands, so a
-/// band's proposals are sorted [`PENDING_PAIRS`] at a time and searched for in the sorted pairs
+/// band's proposals are sorted `PENDING_PAIRS` at a time and searched for in the sorted pairs
 /// that earlier sweeps kept, and only the others are screened: short forward searches instead
 /// of a hash lookup per proposal, which at a million articles was a cache miss a hundred
 /// million times over. A pair the screen rejected is screened again when a later sweep
