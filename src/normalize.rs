@@ -18,8 +18,8 @@ pub fn fold(text: &str) -> String {
     // and skips the decompose-recompose round trip. Leaving ASCII out can only turn a "yes"
     // into a "maybe", which takes the exact path.
     let others = AsciiRuns(text)
-        .filter(|run| !run.is_ascii())
-        .flat_map(str::chars);
+        .filter(|&(ascii, _)| !ascii)
+        .flat_map(|(_, run)| run.chars());
     if is_nfkc_quick(others) == IsNormalized::Yes {
         fold_normalized(text, &mut out);
     } else {
@@ -30,8 +30,8 @@ pub fn fold(text: &str) -> String {
 
 /// Folds text already in NFKC, copying ASCII runs in bulk: they are most of any English text.
 fn fold_normalized(text: &str, out: &mut String) {
-    for run in AsciiRuns(text) {
-        if run.is_ascii() {
+    for (ascii, run) in AsciiRuns(text) {
+        if ascii {
             let start = out.len();
             out.push_str(run);
             out[start..].make_ascii_lowercase();
@@ -49,13 +49,14 @@ fn fold_normalized(text: &str, out: &mut String) {
     }
 }
 
-/// Cuts text into maximal runs that are either all ASCII or free of ASCII.
+/// Cuts text into maximal runs that are either all ASCII (`true`) or free of ASCII, so that
+/// callers need not scan a run again to tell which.
 struct AsciiRuns<'a>(&'a str);
 
 impl<'a> Iterator for AsciiRuns<'a> {
-    type Item = &'a str;
+    type Item = (bool, &'a str);
 
-    fn next(&mut self) -> Option<&'a str> {
+    fn next(&mut self) -> Option<(bool, &'a str)> {
         let bytes = self.0.as_bytes();
         let ascii = bytes.first()?.is_ascii();
         // ASCII runs are long: skip them 16 bytes at a time.
@@ -72,7 +73,7 @@ impl<'a> Iterator for AsciiRuns<'a> {
         // A run ends where an ASCII byte starts or stops, which is always a char boundary.
         let (run, rest) = self.0.split_at(end);
         self.0 = rest;
-        Some(run)
+        Some((ascii, run))
     }
 }
 
