@@ -37,6 +37,7 @@ use crate::cluster::{self, Edge, UnionFind};
 use crate::load::{Corpus, Skip};
 use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
+use crate::pipeline::BATCH_BYTES;
 use crate::progress::Progress;
 use crate::shingle::{self, ShingleHash};
 use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
@@ -200,22 +201,8 @@ fn get_sealed<'k, K: Key + 'static, T>(
     })?
 }
 
-fn u16s(bytes: &[u8]) -> Option<Vec<u16>> {
-    bytes.len().is_multiple_of(2).then(|| {
-        bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect()
-    })
-}
-
 fn u32_of(bytes: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(bytes.try_into().ok()?))
-}
-
-/// A sketch as stored, with the length these parameters give it.
-fn sketch_of(bytes: &[u8], num_perm: usize) -> Option<Vec<Sketch16>> {
-    u16s(bytes).filter(|sketch| sketch.len() == num_perm)
 }
 
 fn bucket_of(band: usize, key: u32) -> u32 {
@@ -354,7 +341,9 @@ impl Index {
                 // Format 1 stored the magic and the version without a checksum; taking them
                 // either way tells an old index from a damaged one.
                 let get = |key: &'static str| -> Result<Vec<u8>, String> {
-                    let guard = guarded(|| meta.get(key).reason())??
+                    let guard = meta
+                        .get(key)
+                        .reason()?
                         .ok_or_else(|| format!("missing {key}"))?;
                     let stored = guard.value();
                     Ok(unseal(META.name(), key.as_bytes(), stored)
@@ -460,7 +449,7 @@ impl Index {
                         (
                             &mut sketches,
                             SKETCHES.name(),
-                            entry.sketch.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                            minhash::encode_sketch(&entry.sketch),
                         ),
                         (
                             &mut shingles,
@@ -543,8 +532,10 @@ fn fill_buckets(
             .map(|_| Vec::with_capacity(ids.len()))
             .collect();
         for id in ids.clone() {
-            let sketch = get_sealed(&sketches, SKETCHES.name(), id, |b| sketch_of(b, num_perm))?
-                .ok_or_else(|| format!("article {id} has no sketch"))?;
+            let sketch = get_sealed(&sketches, SKETCHES.name(), id, |b| {
+                minhash::decode_sketch(b, num_perm)
+            })?
+            .ok_or_else(|| format!("article {id} has no sketch"))?;
             for (list, band) in keys.iter_mut().zip(bands.clone()) {
                 let key = banding.key(&sketch, band);
                 list.push(
@@ -623,15 +614,13 @@ impl Reader {
     /// sorted. Buckets are looked up in key order, so that a check of many articles reads the
     /// bucket table in one forward sweep instead of at random (on a cold cache that is the
     /// difference between seconds and minutes at a million articles).
-    pub fn colliding(&self, sketches: &[&[Sketch16]]) -> Result<Vec<(u32, u32)>, IndexError> {
-        let mut lookups: Vec<(u32, u32, u32)> = sketches
-            .iter()
-            .enumerate()
-            .flat_map(|(i, sketch)| {
+    pub fn colliding(&self, sketches: &Sketches) -> Result<Vec<(u32, u32)>, IndexError> {
+        let mut lookups: Vec<(u32, u32, u32)> = (0..sketches.len() as u32)
+            .flat_map(|i| {
                 self.banding
-                    .keys(sketch)
+                    .keys(sketches.get(i))
                     .enumerate()
-                    .map(move |(band, key)| (bucket_of(band, key), key >> 16, i as u32))
+                    .map(move |(band, key)| (bucket_of(band, key), key >> 16, i))
             })
             .collect();
         lookups.sort_unstable();
@@ -665,7 +654,7 @@ impl Reader {
 
     pub fn sketch(&self, id: u32) -> Result<Vec<Sketch16>, IndexError> {
         self.get(&self.tables().sketches, SKETCHES.name(), id, |b| {
-            sketch_of(b, self.num_perm)
+            minhash::decode_sketch(b, self.num_perm)
         })
     }
 
@@ -678,9 +667,6 @@ impl Reader {
         )
     }
 }
-
-/// Raw text per batch while indexing or checking.
-const BATCH_BYTES: usize = 16 << 20;
 
 /// Signs and stores every article of `corpus`, in one transaction.
 pub fn add_corpus(
@@ -753,19 +739,16 @@ pub fn check(
     }
     let among_new = lsh::candidate_pairs(&sketches, params.banding(), min_matches);
     let reader = index.reader()?;
-    let fresh_sketches: Vec<&[Sketch16]> = fresh.iter().map(|f| &f.sketch[..]).collect();
     // Indexed articles are read in id order, each once, for the same reason as the buckets.
     let mut against_index: Vec<(u32, u32, f64)> = Vec::new();
-    for group in reader
-        .colliding(&fresh_sketches)?
-        .chunk_by(|x, y| x.0 == y.0)
-    {
+    for group in reader.colliding(&sketches)?.chunk_by(|x, y| x.0 == y.0) {
         let id = group[0].0;
         let sketch = reader.sketch(id)?;
         for &(_, a) in group {
             let f = &fresh[a as usize];
-            if minhash::sketch_matches(&f.sketch, &sketch) >= min_matches {
-                against_index.push((a, id, minhash::sketch_estimate(&f.sketch, &sketch)));
+            let matches = minhash::sketch_matches(&f.sketch, &sketch);
+            if matches >= min_matches {
+                against_index.push((a, id, matches as f64 / k as f64));
             }
         }
     }

@@ -168,6 +168,21 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
 /// almost as well as the full signature at half the memory.
 pub type Sketch16 = u16;
 
+/// A sketch as it is stored in an index: little-endian values, back to back.
+pub fn encode_sketch(sketch: &[Sketch16]) -> Vec<u8> {
+    sketch.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Reads back what [`encode_sketch`] wrote; `None` unless it holds exactly `num_perm` values.
+pub fn decode_sketch(bytes: &[u8], num_perm: usize) -> Option<Vec<Sketch16>> {
+    (bytes.len() == num_perm * 2).then(|| {
+        bytes
+            .chunks_exact(2)
+            .map(|c| Sketch16::from_le_bytes([c[0], c[1]]))
+            .collect()
+    })
+}
+
 /// Appends the low 16 bits of each signature value to `out`.
 pub fn sketch_into(signature: &[u32], out: &mut Vec<Sketch16>) {
     out.extend(signature.iter().map(|&v| v as Sketch16));
@@ -282,6 +297,15 @@ pub fn min_sketch_matches(threshold: f64, num_perm: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_sketches_read_back_only_at_their_length() {
+        let sketch = [0, 7, Sketch16::MAX];
+        let bytes = encode_sketch(&sketch);
+        assert_eq!(decode_sketch(&bytes, 3).as_deref(), Some(&sketch[..]));
+        assert_eq!(decode_sketch(&bytes, 2), None);
+        assert_eq!(decode_sketch(&bytes[..5], 3), None);
+    }
 
     #[test]
     fn sketches_are_found_across_segment_boundaries() {

@@ -19,7 +19,7 @@ use crate::{Config, Params};
 /// small enough that the reader and the signers overlap from the first batch on and that a
 /// few batches in flight stay small beside the sketches. 16 MB batches left a 60 MB corpus
 /// only four, and cost 73 MB more peak memory at a million articles.
-const BATCH_BYTES: usize = 4 << 20;
+pub(crate) const BATCH_BYTES: usize = 4 << 20;
 
 /// What is reported of an article: no text, no shingles. Also what an index stores of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
