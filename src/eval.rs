@@ -95,6 +95,15 @@ pub struct Metrics {
     pub hard_negatives_by_kind: BTreeMap<String, MergeCount>,
 }
 
+/// `part / whole`, and 0 for an empty whole.
+fn rate(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
 fn pairs(n: u64) -> u64 {
     n * n.saturating_sub(1) / 2
 }
@@ -180,7 +189,7 @@ pub fn evaluate(articles: &[(u64, &str, Option<&str>)]) -> Metrics {
         count.merged += usize::from(stories_in_cluster[&cluster].keys().any(|&s| s != story));
     }
     for count in hard_negatives_by_kind.values_mut() {
-        count.merge_rate = count.merged as f64 / count.articles as f64;
+        count.merge_rate = rate(count.merged, count.articles);
     }
     let hard_negatives = hard_negatives_by_kind.values().map(|c| c.articles).sum();
     let merged = hard_negatives_by_kind.values().map(|c| c.merged).sum();
@@ -191,11 +200,7 @@ pub fn evaluate(articles: &[(u64, &str, Option<&str>)]) -> Metrics {
         per_kind,
         hard_negatives,
         hard_negatives_merged: merged,
-        hard_negative_merge_rate: if hard_negatives == 0 {
-            0.0
-        } else {
-            merged as f64 / hard_negatives as f64
-        },
+        hard_negative_merge_rate: rate(merged, hard_negatives),
         hard_negatives_by_kind,
     }
 }
