@@ -96,8 +96,16 @@ fn bench_sketch_screen(c: &mut Criterion) {
         &hasher.sign(&shingler().shingle(&article(6, 500)).hashes),
         &mut b,
     );
+    let stored = minhash::Sketches::from_values(512, &[a, b].concat());
+    let min_matches = minhash::min_sketch_matches(0.08, 512);
     c.bench_function("sketch screen, 512 values", |bench| {
-        bench.iter(|| minhash::sketch_matches(black_box(&a), black_box(&b)))
+        bench.iter(|| {
+            let (x, y) = (stored.get(0), stored.get(black_box(1)));
+            x.agrees_at_least(y, black_box(min_matches))
+        })
+    });
+    c.bench_function("sketch agreement count, 512 values", |bench| {
+        bench.iter(|| stored.get(0).matches(stored.get(black_box(1))))
     });
 }
 

@@ -617,10 +617,9 @@ impl Reader {
     pub fn colliding(&self, sketches: &Sketches) -> Result<Vec<(u32, u32)>, IndexError> {
         let mut lookups: Vec<(u32, u32, u32)> = (0..sketches.len() as u32)
             .flat_map(|i| {
-                self.banding
-                    .keys(sketches.get(i))
-                    .enumerate()
-                    .map(move |(band, key)| (bucket_of(band, key), key >> 16, i))
+                let keys: Vec<u32> = self.banding.keys(&sketches.get(i).to_vec()).collect();
+                let located = keys.into_iter().enumerate();
+                located.map(move |(band, key)| (bucket_of(band, key), key >> 16, i))
             })
             .collect();
         lookups.sort_unstable();

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::minhash::{self, Sketch16, Sketches, splitmix64};
+use crate::minhash::{Sketch16, Sketches, splitmix64};
 
 /// How a signature of `bands × rows` values is cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -85,7 +85,11 @@ impl Banding {
     /// so the usual banding needs no stored keys at all; other row counts are mixed into 32
     /// bits.
     pub fn key(&self, sketch: &[Sketch16], band: usize) -> u32 {
-        match &sketch[band * self.rows..][..self.rows] {
+        self.key_of_rows(&sketch[band * self.rows..][..self.rows], band)
+    }
+
+    fn key_of_rows(&self, rows: &[Sketch16], band: usize) -> u32 {
+        match rows {
             [a, b] => u32::from(*a) << 16 | u32::from(*b),
             [a] => u32::from(*a),
             rows => rows
@@ -123,8 +127,8 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
 
 /// Bands gathered in one sweep over the sketches. Article-major sketches put a band's rows 1 KB
 /// apart from one article to the next, so reading one band at a time touches a new cache line
-/// (and often a new page) per article; eight two-row bands are 32 contiguous bytes, so a sweep
-/// reads each article's line once for eight bands. A sweep's columns take 8 bytes per article
+/// (and often a new page) per article; eight two-row bands are 16 contiguous bytes of each of
+/// the sketch's two byte planes, so a sweep reads each article's lines once for eight bands. A sweep's columns take 8 bytes per article
 /// per band.
 const SWEEP_BANDS: usize = 8;
 
@@ -149,7 +153,6 @@ pub fn candidate_pairs(
     banding: Banding,
     min_matches: usize,
 ) -> Vec<PackedPair> {
-    let sketch = |doc: u32| sketches.get(doc);
     let mut columns = vec![Vec::new(); SWEEP_BANDS.min(banding.bands)];
     let mut found: Vec<PackedPair> = Vec::new();
     for first in (0..banding.bands).step_by(SWEEP_BANDS) {
@@ -166,7 +169,7 @@ pub fn candidate_pairs(
                 let mut keep_new = |pending: &mut Vec<PackedPair>| {
                     pending.sort_unstable();
                     let fresh = sorted_difference(pending, known);
-                    kept.extend(screen(&fresh, sketch, min_matches));
+                    kept.extend(screen(&fresh, sketches, min_matches));
                     pending.clear();
                 };
                 for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
@@ -189,31 +192,30 @@ pub fn candidate_pairs(
 
 /// The pairs of `pairs` (sorted) whose sketches agree on at least `min_matches` positions.
 /// Pairs come sorted by their first article, so its sketch stays in cache; the second
-/// article's sketch is a random read (1 KB at 512 values), fetched a few pairs ahead so that
-/// the memory latency overlaps the comparisons instead of adding to them.
-fn screen<'s>(
-    pairs: &[PackedPair],
-    sketch: impl Fn(u32) -> &'s [Sketch16],
-    min_matches: usize,
-) -> Vec<PackedPair> {
+/// article's sketch is a random read, fetched a few pairs ahead so that the memory latency
+/// overlaps the comparisons instead of adding to them. Only its low byte plane (512 bytes at
+/// 512 values) is fetched: that alone rules out nearly every pair.
+fn screen(pairs: &[PackedPair], sketches: &Sketches, min_matches: usize) -> Vec<PackedPair> {
     const AHEAD: usize = 8;
-    for &p in pairs.iter().take(AHEAD) {
-        prefetch(sketch(unpack(p).1));
-    }
+    let prefetch_second = |p: PackedPair| prefetch(sketches.get(unpack(p).1).low_plane());
+    pairs.iter().take(AHEAD).copied().for_each(prefetch_second);
     let mut kept = Vec::new();
     for (i, &p) in pairs.iter().enumerate() {
         if let Some(&next) = pairs.get(i + AHEAD) {
-            prefetch(sketch(unpack(next).1));
+            prefetch_second(next);
         }
         let (a, b) = unpack(p);
-        if minhash::sketch_matches(sketch(a), sketch(b)) >= min_matches {
+        if sketches
+            .get(a)
+            .agrees_at_least(sketches.get(b), min_matches)
+        {
             kept.push(p);
         }
     }
     kept
 }
 
-fn prefetch(values: &[Sketch16]) {
+fn prefetch(values: &[u8]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
@@ -300,11 +302,20 @@ fn gather_columns(
         .enumerate()
         .for_each(|(task, mut parts)| {
             let start = task * ARTICLES_PER_TASK;
+            let rows = banding.rows;
+            let mut values = Vec::with_capacity(bands.len() * rows);
             for offset in 0..parts[0].len() {
                 let doc = (start + offset) as u32;
-                let sketch = sketches.get(doc);
-                for (part, band) in parts.iter_mut().zip(bands.clone()) {
-                    part[offset] = u64::from(banding.key(sketch, band)) << 32 | u64::from(doc);
+                sketches
+                    .get(doc)
+                    .values_into(bands.start * rows..bands.end * rows, &mut values);
+                for ((part, band), band_rows) in parts
+                    .iter_mut()
+                    .zip(bands.clone())
+                    .zip(values.chunks_exact(rows))
+                {
+                    let key = banding.key_of_rows(band_rows, band);
+                    part[offset] = u64::from(key) << 32 | u64::from(doc);
                 }
             }
         });

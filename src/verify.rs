@@ -117,7 +117,10 @@ pub fn verify(
                     a,
                     b,
                     jaccard,
-                    estimate: minhash::sketch_estimate(sketches.get(a), sketches.get(b)),
+                    estimate: minhash::sketch_estimate(
+                        &sketches.get(a).to_vec(),
+                        &sketches.get(b).to_vec(),
+                    ),
                 })
             })
             .collect();

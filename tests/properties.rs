@@ -488,7 +488,12 @@ proptest! {
     /// across sweeps of bands and for pairs the screen turned down in an earlier sweep.
     #[test]
     fn lsh_proposes_exactly_the_pairs_that_share_a_band(
-        articles in prop::collection::vec(prop::collection::vec(0u16..4, 24), 2..40),
+        // Values that agree on their low byte but not their high byte test the screen's
+        // first, low-byte stage.
+        articles in prop::collection::vec(
+            prop::collection::vec(prop::sample::select(vec![0u16, 1, 256, 257]), 24),
+            2..40,
+        ),
         min_matches in 0usize..12,
     ) {
         let banding = Banding { bands: 12, rows: 2 };
