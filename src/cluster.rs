@@ -41,12 +41,15 @@ impl UnionFind {
     }
 }
 
-/// A verified pair: exact Jaccard at or above the threshold, with the MinHash estimate beside it.
+/// A verified pair: copies by the rule of [`crate::shingle::Overlap::is_copy`], with the exact
+/// Jaccard and the MinHash estimate.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Edge {
     pub a: u32,
     pub b: u32,
     pub jaccard: f64,
+    /// Share of the smaller article's shingles found in the larger.
+    pub containment: f64,
     pub estimate: f64,
 }
 
@@ -159,6 +162,7 @@ mod tests {
             a,
             b,
             jaccard: 0.5,
+            containment: 0.5,
             estimate: 0.5,
         }
     }

@@ -9,7 +9,7 @@ use crate::load::Article;
 use crate::lsh::collision_probability;
 use crate::minhash::{self, MinHasher};
 use crate::normalize;
-use crate::shingle::{ShingleKind, Shingler};
+use crate::shingle::{self, Overlap, ShingleKind, Shingler};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Side {
@@ -101,7 +101,7 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         containment_b_in_a: sb.containment_in(&sa),
         estimate: minhash::estimate(&ga, &gb),
         threshold: params.threshold,
-        duplicate: jaccard >= params.threshold,
+        duplicate: Overlap::of(&sa.hashes, &sb.hashes).is_copy(params.threshold),
         bands: banding.bands,
         rows: banding.rows,
         shared_bands,
@@ -173,8 +173,23 @@ pub fn write_text(
             side.path, side.words, side.shingles
         )?;
     }
-    let verdict = if e.duplicate {
+    // The smaller article's containment in the larger is the larger of the two directions.
+    let contained = e.containment_a_in_b.max(e.containment_b_in_a);
+    let relaxed = shingle::RELAXED_JACCARD * e.threshold;
+    let verdict = if e.jaccard >= e.threshold {
         paint.green("copies: at or above the threshold")
+    } else if e.duplicate {
+        paint.green(&format!(
+            "copies: above {relaxed:.3}, and {:.0} % of the smaller article is in the other",
+            100.0 * contained
+        ))
+    } else if e.jaccard >= relaxed {
+        format!(
+            "not copies: below the threshold, and only {:.0} % of the smaller article is in the \
+             other (copies from {relaxed:.3} need {:.0} %)",
+            100.0 * contained,
+            100.0 * shingle::MIN_CONTAINMENT
+        )
     } else {
         "not copies: below the threshold".to_string()
     };

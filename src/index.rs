@@ -39,7 +39,7 @@ use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
 use crate::pipeline::BATCH_BYTES;
 use crate::progress::Progress;
-use crate::shingle::{self, ShingleHash};
+use crate::shingle::{self, Overlap, ShingleHash};
 use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
@@ -760,25 +760,26 @@ pub fn check(
     let mut edges = Vec::new();
     for (a, b) in among_new.iter().map(|&p| lsh::unpack(p)) {
         let (fa, fb) = (&fresh[a as usize], &fresh[b as usize]);
-        let jaccard = fa.shingles.jaccard(&fb.shingles);
-        if jaccard >= threshold {
+        let overlap = Overlap::of(&fa.shingles.hashes, &fb.shingles.hashes);
+        if overlap.is_copy(threshold) {
             edges.push(Edge {
                 a,
                 b,
-                jaccard,
+                jaccard: overlap.jaccard(),
+                containment: overlap.containment_of_smaller(),
                 estimate: minhash::sketch_estimate(&fa.sketch, &fb.sketch),
             });
         }
     }
-    let mut verified: Vec<(u32, u32, f64, f64)> = Vec::new();
+    let mut verified: Vec<(u32, u32, Overlap, f64)> = Vec::new();
     let mut matched = std::collections::BTreeMap::new();
     for group in against_index.chunk_by(|x, y| x.1 == y.1) {
         let id = group[0].1;
         let shingles = reader.shingles(id)?;
         for &(a, _, estimate) in group {
-            let jaccard = shingle::jaccard(&fresh[a as usize].shingles.hashes, &shingles);
-            if jaccard >= threshold {
-                verified.push((a, id, jaccard, estimate));
+            let overlap = Overlap::of(&fresh[a as usize].shingles.hashes, &shingles);
+            if overlap.is_copy(threshold) {
+                verified.push((a, id, overlap, estimate));
             }
         }
         if verified.last().is_some_and(|v| v.1 == id) {
@@ -788,7 +789,7 @@ pub fn check(
     // Indexed articles get local numbers after the new ones, in the order first matched.
     verified.sort_unstable_by_key(|&(a, id, ..)| (a, id));
     let mut local: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
-    for (a, id, jaccard, estimate) in verified {
+    for (a, id, overlap, estimate) in verified {
         let next = n + local.len() as u32;
         let b = *local.entry(id).or_insert(next);
         if b == next {
@@ -797,7 +798,8 @@ pub fn check(
         edges.push(Edge {
             a,
             b,
-            jaccard,
+            jaccard: overlap.jaccard(),
+            containment: overlap.containment_of_smaller(),
             estimate,
         });
     }

@@ -584,7 +584,7 @@ fn print_stats(outcome: &Outcome) {
         n / s.total.as_secs_f64().max(1e-9),
     );
     eprintln!(
-        "dedup: {} candidate pairs · {} verified · {} at or above the threshold",
+        "dedup: {} candidate pairs · {} verified · {} copies",
         s.candidate_pairs, s.verified_pairs, s.duplicate_pairs
     );
 }

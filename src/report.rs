@@ -12,7 +12,7 @@
 //!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 3},
 //!   "clusters": [{"id": 1, "size": 3, "representative": PATH,
 //!                 "members": [MEMBER...], "pairs": [{"a": PATH, "b": PATH,
-//!                 "jaccard": 0.354, "estimate": 0.3594}]}],
+//!                 "jaccard": 0.354, "estimate": 0.3594, "containment": 0.5143}]}],
 //!   "singletons": [MEMBER...]          (only with --singletons)
 //!   "timings": {...}                   (only with --stats; the one non-deterministic field)
 //! }
@@ -90,6 +90,7 @@ struct Pair<'a> {
     b: &'a str,
     jaccard: f64,
     estimate: f64,
+    containment: f64,
 }
 
 #[derive(Serialize)]
@@ -160,6 +161,7 @@ fn cluster_out<'a>(outcome: &'a Outcome, id: usize, cluster: &'a Cluster) -> Clu
                 b: path(e.b),
                 jaccard: round4(e.jaccard),
                 estimate: round4(e.estimate),
+                containment: round4(e.containment),
             })
             .collect(),
     }
@@ -509,10 +511,11 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
                 ellipsize(m.map_or(path, |m| m.id), id_width)
             };
             let header = format!(
-                "    {:<w$}  {:>7}  {:>8}",
+                "    {:<w$}  {:>7}  {:>8}  {:>9}",
                 "pair",
                 "jaccard",
                 "estimate",
+                "contained",
                 w = 2 * id_width + 3
             );
             writeln!(out, "{}", paint.dim(&header))?;
@@ -520,9 +523,10 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
                 let pair = format!("{:<id_width$} ~ {:<id_width$}", id_of(p.a), id_of(p.b));
                 writeln!(
                     out,
-                    "    {pair}  {}  {:>8.3}",
+                    "    {pair}  {}  {:>8.3}  {:>9.3}",
                     paint.cyan(&format!("{:>7.3}", p.jaccard)),
-                    p.estimate
+                    p.estimate,
+                    p.containment
                 )?;
             }
         }

@@ -13,7 +13,7 @@ use crate::cluster::{Edge, UnionFind};
 use crate::lsh::{PackedPair, unpack};
 use crate::minhash::{self, Sketches};
 use crate::progress::Progress;
-use crate::shingle::{self, ShingleHash};
+use crate::shingle::{self, Overlap, ShingleHash};
 use crate::spill::SpillFile;
 
 /// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end where this many
@@ -54,7 +54,7 @@ impl ShingleStore {
 }
 
 pub struct Verified {
-    /// Pairs at or above the threshold.
+    /// Pairs that count as copies at the threshold ([`Overlap::is_copy`]).
     pub edges: Vec<Edge>,
     /// Articles joined by those edges.
     pub sets: UnionFind,
@@ -112,11 +112,12 @@ pub fn verify(
         let found: Vec<Edge> = pairs
             .par_iter()
             .filter_map(|&(a, b)| {
-                let jaccard = shingle::jaccard(set_of(a), set_of(b));
-                (jaccard >= threshold).then(|| Edge {
+                let overlap = Overlap::of(set_of(a), set_of(b));
+                overlap.is_copy(threshold).then(|| Edge {
                     a,
                     b,
-                    jaccard,
+                    jaccard: overlap.jaccard(),
+                    containment: overlap.containment_of_smaller(),
                     estimate: minhash::sketch_estimate(
                         &sketches.get(a).to_vec(),
                         &sketches.get(b).to_vec(),

@@ -29,11 +29,13 @@ fn seeds_form_one_story_cluster_and_leave_the_other_event_apart() {
     assert_eq!(ids(cluster), ["000", "001", "002"]);
     assert_eq!(cluster.size, 3);
     assert_eq!(report.summary.singletons, 2);
-    // Every reported pair is verified: exact score at or above the threshold, estimate beside.
+    // Every reported pair is verified: exact scores that pass the copy rule (rounded to 4
+    // places), estimate beside.
     let t = report.parameters.threshold;
     assert!(!cluster.pairs.is_empty());
     for pair in &cluster.pairs {
-        assert!(pair.jaccard >= t, "{pair:?}");
+        let (jaccard, containment) = (pair.jaccard + 5e-5, pair.containment + 5e-5);
+        assert!(dedup::shingle::is_copy(jaccard, containment, t), "{pair:?}");
         assert!((0.0..=1.0).contains(&pair.estimate));
         assert!(pair.a < pair.b);
     }
@@ -200,6 +202,34 @@ fn seeds_as_jsonl(text_field: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A heavy cut keeps a core of its source: below the threshold in Jaccard, but a large share
+/// of it is in the source, so it counts as a copy. An article of the same size that shares as
+/// little does not. One-row bands make every such pair a candidate, so this tests the
+/// verification rule rather than LSH luck.
+#[test]
+fn a_short_copy_contained_in_its_source_counts_below_the_threshold() {
+    let words = |range: std::ops::Range<usize>| -> String {
+        range.map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
+    };
+    let source = words(0..602);
+    let cut = format!("{} {}", words(0..52), words(1000..1152));
+    let same_size_other = format!("{} {}", words(300..352), words(2000..2550));
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.jsonl");
+    let lines: Vec<String> = [("source", source), ("cut", cut), ("other", same_size_other)]
+        .iter()
+        .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
+        .collect();
+    std::fs::write(&corpus, lines.join("\n")).unwrap();
+    let report = json_report(&["--bands", "512", "--rows", "1"], &[&corpus]);
+    assert_eq!(report.clusters.len(), 1, "{:#?}", report.clusters);
+    let members: Vec<_> = report.clusters[0].members.iter().map(|m| &m.id).collect();
+    assert_eq!(members, ["source", "cut"]);
+    let pair = &report.clusters[0].pairs[0];
+    assert!(pair.jaccard < report.parameters.threshold, "{pair:?}");
+    assert!(pair.containment >= 0.2, "{pair:?}");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use dedup::load::{Input, JsonFields};
 use dedup::lsh::Banding;
 use dedup::minhash::Scheme;
 use dedup::report::{self, Format, ReportOptions};
-use dedup::shingle::{ShingleKind, ShingleSet, Shingler};
+use dedup::shingle::{ShingleKind, ShingleSet, Shingler, is_copy};
 use dedup::{Config, Outcome, Params};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -295,10 +295,20 @@ fn check_outcome(corpus: &Corpus, params: &Params, outcome: &Outcome) -> Result<
         for pair in &cluster.pairs {
             prop_assert!(pair.a < pair.b);
             prop_assert!(members.contains(&pair.a) && members.contains(&pair.b));
-            prop_assert!(pair.jaccard >= params.threshold, "{:?}", pair);
+            prop_assert!(
+                is_copy(pair.jaccard, pair.containment, params.threshold),
+                "{:?}",
+                pair
+            );
             prop_assert!((0.0..=1.0).contains(&pair.estimate));
-            // The reported score is the exact Jaccard of the two texts, not an estimate.
-            let exact = shingles(params, text(pair.a)).jaccard(&shingles(params, text(pair.b)));
+            // The reported scores are exact scores of the two texts, not estimates.
+            let (sa, sb) = (
+                shingles(params, text(pair.a)),
+                shingles(params, text(pair.b)),
+            );
+            let contained = sa.containment_in(&sb).max(sb.containment_in(&sa));
+            prop_assert!((pair.containment - contained).abs() < 1e-12, "{:?}", pair);
+            let exact = sa.jaccard(&sb);
             prop_assert!(
                 (pair.jaccard - exact).abs() < 1e-12,
                 "{} vs {}",
@@ -376,9 +386,11 @@ fn check_json(corpus: &Corpus, json: &[u8]) -> Result<(), TestCaseError> {
             .collect();
         prop_assert!(paths.contains(&cluster["representative"].as_str().unwrap()));
         for pair in cluster["pairs"].as_array().unwrap() {
-            // Scores are rounded to 4 places; the threshold has fewer, so rounding keeps order.
             let threshold = report["parameters"]["threshold"].as_f64().unwrap();
-            prop_assert!(pair["jaccard"].as_f64().unwrap() >= threshold);
+            let score = |key: &str| pair[key].as_f64().unwrap();
+            // Scores are rounded to 4 places.
+            let (jaccard, containment) = (score("jaccard") + 5e-5, score("containment") + 5e-5);
+            prop_assert!(is_copy(jaccard, containment, threshold), "{pair}");
             prop_assert!(paths.contains(&pair["a"].as_str().unwrap()));
             prop_assert!(paths.contains(&pair["b"].as_str().unwrap()));
             pairs += 1;

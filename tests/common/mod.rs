@@ -99,4 +99,5 @@ pub struct PairOut {
     pub b: String,
     pub jaccard: f64,
     pub estimate: f64,
+    pub containment: f64,
 }
