@@ -578,7 +578,12 @@ def cmd_report(args):
             line += f"{_fmt(info.get('candidate_pairs'), 'd')} LSH candidate pairs"
             if info.get("estimated_pairs") is not None:
                 line += f", {info['estimated_pairs']} with estimate >= {args.threshold}"
-        line += f", {_fmt(info.get('verified_pairs'), 'd')} with Jaccard >= {args.threshold}"
+        if r["tool"] == "dedup":
+            # dedup's own rule also takes pairs just below the threshold that are largely
+            # contained (see `dedup --help`, --threshold).
+            line += f", {_fmt(info.get('verified_pairs'), 'd')} copies by dedup's rule"
+        else:
+            line += f", {_fmt(info.get('verified_pairs'), 'd')} with Jaccard >= {args.threshold}"
         if "phases" in info:
             line += (f"; {info['docs_without_shingles']} docs without shingles skipped"
                      f"; in-process: " + ", ".join(f"{k} {v:.2f}s" for k, v in info["phases"].items()))

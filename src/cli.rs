@@ -272,7 +272,7 @@ Examples:
 pub struct Settings {
     /// Minimum exact Jaccard similarity of two articles' shingle sets for them to count as
     /// copies (0 < T <= 1). Pairs down to 3/4 of it count too when at least a fifth of the
-    /// smaller article's shingles are in the other (heavy rewrites and cuts).
+    /// smaller article's shingles (of 100 or more) are in the other: heavy rewrites and cuts.
     #[arg(short, long, value_name = "T", default_value_t = DEFAULT_THRESHOLD)]
     pub threshold: f64,
 

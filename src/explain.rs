@@ -183,6 +183,14 @@ pub fn write_text(
             "copies: above {relaxed:.3}, and {:.0} % of the smaller article is in the other",
             100.0 * contained
         ))
+    } else if e.jaccard >= relaxed
+        && e.a.shingles.min(e.b.shingles) < shingle::MIN_CONTAINED_SHINGLES
+    {
+        format!(
+            "not copies: below the threshold, and the smaller article has under {} shingles \
+             (copies from {relaxed:.3} need that many)",
+            shingle::MIN_CONTAINED_SHINGLES
+        )
     } else if e.jaccard >= relaxed {
         format!(
             "not copies: below the threshold, and only {:.0} % of the smaller article is in the \
