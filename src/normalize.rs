@@ -59,17 +59,11 @@ impl<'a> Iterator for AsciiRuns<'a> {
     fn next(&mut self) -> Option<(bool, &'a str)> {
         let bytes = self.0.as_bytes();
         let ascii = bytes.first()?.is_ascii();
-        // ASCII runs are long: skip them 16 bytes at a time.
-        let mut end = 0;
-        if ascii {
-            while bytes.len() - end >= 16 && bytes[end..end + 16].is_ascii() {
-                end += 16;
-            }
-        }
-        end += bytes[end..]
-            .iter()
-            .position(|b| b.is_ascii() != ascii)
-            .unwrap_or(bytes.len() - end);
+        let end = if ascii {
+            ascii_prefix_len(bytes)
+        } else {
+            bytes.iter().position(u8::is_ascii).unwrap_or(bytes.len())
+        };
         // A run ends where an ASCII byte starts or stops, which is always a char boundary.
         let (run, rest) = self.0.split_at(end);
         self.0 = rest;
@@ -77,35 +71,40 @@ impl<'a> Iterator for AsciiRuns<'a> {
     }
 }
 
+/// How many bytes at the start of `bytes` are ASCII.
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    // ASCII runs are long: skip them 16 bytes at a time.
+    let mut end = 0;
+    while bytes.len() - end >= 16 && bytes[end..end + 16].is_ascii() {
+        end += 16;
+    }
+    end + bytes[end..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(bytes.len() - end)
+}
+
 /// Splits folded text into words by the Unicode word-boundary rules (UAX #29), which drops
 /// punctuation, splits hyphenated compounds, keeps "korea's" and "1,000" whole, and works for
 /// scripts without spaces between words.
 ///
-/// All-ASCII text (most English news once folded) takes a byte scanner in one pass. Otherwise
-/// ASCII whitespace, which always separates words, cuts the text first and each piece takes
-/// the byte scanner unless it holds other characters. Every path gives the same words as
-/// UAX #29 over the whole text (property-tested).
+/// ASCII whitespace always separates words, so the text can be cut at it into pieces: a piece
+/// holding any other character takes the Unicode rules, and the ASCII between such pieces
+/// (all of the text, for most English news once folded) takes a byte scanner a stretch at a
+/// time rather than piece by piece: the scanner works on blocks of 64 bytes, and would gain
+/// nothing on single words.
+/// Every path gives the same words as UAX #29 over the whole text (property-tested).
 pub fn words(folded: &str) -> Words<'_> {
-    if folded.is_ascii() {
-        Words {
-            pieces: None,
-            current: Piece::Ascii(AsciiWords {
-                text: folded,
-                at: 0,
-            }),
-        }
-    } else {
-        Words {
-            pieces: Some(folded.split_ascii_whitespace()),
-            current: Piece::Done,
-        }
+    Words {
+        rest: folded,
+        current: Piece::Done,
     }
 }
 
 /// The words of a folded text, in order; see [`words`].
 pub struct Words<'a> {
-    /// Whitespace-separated pieces still to split, when the text is not all ASCII.
-    pieces: Option<std::str::SplitAsciiWhitespace<'a>>,
+    /// The text after the current piece.
+    rest: &'a str,
     current: Piece<'a>,
 }
 
@@ -118,7 +117,8 @@ enum Piece<'a> {
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
-    #[inline]
+    // Inlined, with the ASCII scanner's fast path, into the caller's word loop.
+    #[inline(always)]
     fn next(&mut self) -> Option<&'a str> {
         if let Piece::Ascii(w) = &mut self.current
             && let Some(word) = w.next()
@@ -142,33 +142,72 @@ impl<'a> Words<'a> {
             if word.is_some() {
                 return word;
             }
-            let piece = self.pieces.as_mut()?.next()?;
-            self.current = if piece.is_ascii() {
-                Piece::Ascii(AsciiWords { text: piece, at: 0 })
-            } else {
-                Piece::Unicode(piece.unicode_words())
-            };
+            if self.rest.is_empty() {
+                return None;
+            }
+            (self.current, self.rest) = split_piece(self.rest);
         }
     }
+}
+
+/// Cuts off the piece that `text` starts with: the longest ASCII prefix that ends at
+/// whitespace (or at the end of the text), or, when there is none, the whitespace-free
+/// stretch that holds the first other character. Either way the cut is at an ASCII byte or
+/// the end, so on a char boundary.
+fn split_piece(text: &str) -> (Piece<'_>, &str) {
+    let bytes = text.as_bytes();
+    let ascii = ascii_prefix_len(bytes);
+    let (end, piece_is_ascii) = if ascii == bytes.len() {
+        (ascii, true)
+    } else {
+        match bytes[..ascii].iter().rposition(u8::is_ascii_whitespace) {
+            Some(space) => (space + 1, true),
+            None => {
+                let end = bytes[ascii..]
+                    .iter()
+                    .position(u8::is_ascii_whitespace)
+                    .map_or(bytes.len(), |space| ascii + space);
+                (end, false)
+            }
+        }
+    };
+    let (piece, rest) = text.split_at(end);
+    let piece = if piece_is_ascii {
+        Piece::Ascii(AsciiWords::new(piece))
+    } else {
+        Piece::Unicode(piece.unicode_words())
+    };
+    (piece, rest)
 }
 
 /// UAX #29 word splitting restricted to ASCII, where its rules reduce to: letters, digits and
 /// `_` join; `.`, `'` and `:` join two letters; `.`, `'`, `,` and `;` join two digits.
 ///
-/// `text` is all ASCII: the scanner indexes bytes and cuts words without boundary checks.
+/// So a byte is in a word if it joins, or if it is such a middle character with the right
+/// neighbours, and words are the maximal runs of those bytes, less the runs made only of
+/// underscores. The scanner computes that as a bit mask over 64 bytes at a time and finds the
+/// runs with bit arithmetic: a byte-at-a-time loop was the hottest code of the whole program,
+/// with a table load and branches on every byte and a mispredicted branch at every word end.
+///
+/// `text` is all ASCII: the scanner cuts words without char-boundary checks.
 struct AsciiWords<'a> {
     text: &'a str,
-    at: usize,
+    /// Offset of the block of [`BLOCK`] bytes that `pending` describes.
+    block: usize,
+    /// Bit `i` is set when byte `block + i` is in a word not yet yielded.
+    pending: u64,
 }
+
+const BLOCK: usize = 64;
 
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
 const UNDERSCORE: u8 = 4;
 const MID_LETTER: u8 = 8;
 const MID_NUMBER: u8 = 16;
-const JOINS: u8 = LETTER | DIGIT | UNDERSCORE;
 
-/// The word-splitting class of every byte: one table lookup per byte in the scanner's loop.
+/// The word-splitting class of every byte, for the bytes on either side of a block (and for
+/// the portable block classifier).
 const CLASSES: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut i = 0;
@@ -196,56 +235,180 @@ const CLASSES: [u8; 256] = {
     table
 };
 
-impl<'a> Iterator for AsciiWords<'a> {
-    type Item = &'a str;
+/// The classes of the bytes of a block, one bit per byte (bit `i` for byte `i`).
+#[derive(Debug, Default, PartialEq)]
+struct BlockClasses {
+    letters: u64,
+    digits: u64,
+    /// Letters, digits and underscores.
+    joins: u64,
+    mid_letter: u64,
+    mid_number: u64,
+}
 
-    #[inline]
-    fn next(&mut self) -> Option<&'a str> {
-        let b = self.text.as_bytes();
-        let class = |i: usize| CLASSES[usize::from(b[i])];
-        let mut at = self.at;
+impl<'a> AsciiWords<'a> {
+    fn new(text: &'a str) -> Self {
+        AsciiWords {
+            text,
+            block: 0,
+            pending: word_bytes(text.as_bytes(), 0),
+        }
+    }
+
+    /// Moves on to the next block; false at the end of the text. Out of line (as is
+    /// [`Self::run_on`]) so that the path taken for most words stays small enough to inline.
+    #[inline(never)]
+    fn next_block(&mut self) -> bool {
+        self.block += BLOCK;
+        if self.block >= self.text.len() {
+            return false;
+        }
+        self.pending = word_bytes(self.text.as_bytes(), self.block);
+        true
+    }
+
+    /// Follows a word that fills its block to the end into the next blocks, and returns where
+    /// it ends; `pending` then describes the block it ends in.
+    #[inline(never)]
+    fn run_on(&mut self) -> usize {
         loop {
-            while at < b.len() && class(at) & JOINS == 0 {
-                at += 1;
+            if !self.next_block() {
+                self.pending = 0;
+                return self.text.len();
             }
-            if at >= b.len() {
-                self.at = at;
-                return None;
-            }
-            let start = at;
-            // A run of underscores alone is not a word. Words nearly always start with a
-            // letter or digit, which settles it before the hot loop below.
-            let mut alphanumeric = class(start) & (LETTER | DIGIT) != 0;
-            at += 1;
-            while at < b.len() {
-                let c = class(at);
-                if c & JOINS != 0 {
-                    if !alphanumeric {
-                        alphanumeric = c & (LETTER | DIGIT) != 0;
-                    }
-                    at += 1;
-                    continue;
-                }
-                if at + 1 >= b.len() {
-                    break;
-                }
-                let (before, after) = (class(at - 1), class(at + 1));
-                let between_letters = c & MID_LETTER != 0 && before & after & LETTER != 0;
-                let between_digits = c & MID_NUMBER != 0 && before & after & DIGIT != 0;
-                if between_letters || between_digits {
-                    alphanumeric = true;
-                    at += 2;
-                } else {
-                    break;
-                }
-            }
-            if alphanumeric {
-                self.at = at;
-                // SAFETY: the text is ASCII, so every index is a char boundary.
-                return Some(unsafe { self.text.get_unchecked(start..at) });
+            let mask = self.pending;
+            let ones = (!mask).trailing_zeros();
+            if ones < BLOCK as u32 {
+                // Adding 1 carries through the run of ones at the bottom, clearing it.
+                self.pending = mask & mask.wrapping_add(1);
+                return self.block + ones as usize;
             }
         }
     }
+}
+
+impl<'a> Iterator for AsciiWords<'a> {
+    type Item = &'a str;
+
+    // Inlined into the caller's word loop: the path most words take is a few bit operations,
+    // less than a call costs.
+    #[inline(always)]
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            while self.pending == 0 {
+                if !self.next_block() {
+                    return None;
+                }
+            }
+            let mask = self.pending;
+            let start = self.block + mask.trailing_zeros() as usize;
+            // Adding the lowest set bit carries through the lowest run of ones: the sum has
+            // the run cleared and the bit after it set, or wraps to zero when the run reaches
+            // the top of the block, where the word may go on into the next one.
+            let carried = mask.wrapping_add(mask & mask.wrapping_neg());
+            self.pending = mask & carried;
+            let end = if carried == 0 {
+                self.run_on()
+            } else {
+                self.block + carried.trailing_zeros() as usize
+            };
+            // A run of underscores alone is not a word. Words nearly always start with a
+            // letter or digit, which settles it without looking further.
+            let b = self.text.as_bytes();
+            if b[start] != b'_' || b[start..end].iter().any(u8::is_ascii_alphanumeric) {
+                // SAFETY: the text is ASCII, so every index is a char boundary, and
+                // start < end <= text.len() since both come from the bytes of the text.
+                return Some(unsafe { self.text.get_unchecked(start..end) });
+            }
+        }
+    }
+}
+
+/// Which of the (up to) [`BLOCK`] bytes of `b` from `base` on are in words: bit `i` is set
+/// when byte `base + i` is.
+fn word_bytes(b: &[u8], base: usize) -> u64 {
+    let rest = &b[base..];
+    let classes = match rest.first_chunk::<BLOCK>() {
+        Some(block) => classify(block),
+        None => {
+            // The last block: pad with zero bytes, which are in no class.
+            let mut block = [0; BLOCK];
+            block[..rest.len()].copy_from_slice(rest);
+            classify(&block)
+        }
+    };
+    // A middle character at either edge of the block depends on the byte beyond that edge.
+    let before = base
+        .checked_sub(1)
+        .map_or(0, |i| CLASSES[usize::from(b[i])]);
+    let after = b.get(base + BLOCK).map_or(0, |&c| CLASSES[usize::from(c)]);
+    let between = |class: u64, flag: u8| {
+        let left = class << 1 | u64::from(before & flag != 0);
+        let right = class >> 1 | u64::from(after & flag != 0) << (BLOCK - 1);
+        left & right
+    };
+    classes.joins
+        | classes.mid_letter & between(classes.letters, LETTER)
+        | classes.mid_number & between(classes.digits, DIGIT)
+}
+
+/// Classifies a block with SSE2, part of the x86_64 baseline: 16 bytes per compare.
+#[cfg(target_arch = "x86_64")]
+fn classify(block: &[u8; BLOCK]) -> BlockClasses {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut out = BlockClasses::default();
+    // SAFETY: SSE2 is part of the x86_64 baseline, so its intrinsics are always available
+    // (they are unsafe only because they are `#[target_feature]` functions), and each load
+    // reads the 16 bytes of a chunk, needing no alignment.
+    unsafe {
+        let splat = |c: u8| _mm_set1_epi8(c as i8);
+        // SSE2 compares only signed bytes: moving the range to start at i8::MIN (wrapping)
+        // turns "lo <= c < lo + len" into a single "less than".
+        let in_range = |v: __m128i, lo: u8, len: u8| {
+            _mm_cmplt_epi8(
+                _mm_add_epi8(v, splat(0x80u8.wrapping_sub(lo))),
+                splat(0x80 + len),
+            )
+        };
+        for (k, chunk) in block.chunks_exact(16).enumerate() {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast());
+            let eq = |c: u8| _mm_cmpeq_epi8(v, splat(c));
+            let bits = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16) << (16 * k);
+            // Setting bit 5 lower-cases letters, and maps no other byte to a letter.
+            let letters = bits(in_range(_mm_or_si128(v, splat(0x20)), b'a', 26));
+            let digits = bits(in_range(v, b'0', 10));
+            let both = _mm_or_si128(eq(b'.'), eq(b'\''));
+            out.letters |= letters;
+            out.digits |= digits;
+            out.joins |= letters | digits | bits(eq(b'_'));
+            out.mid_letter |= bits(_mm_or_si128(both, eq(b':')));
+            out.mid_number |= bits(_mm_or_si128(both, _mm_or_si128(eq(b','), eq(b';'))));
+        }
+    }
+    out
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use classify_portable as classify;
+
+/// Classifies a block a byte at a time, on targets without a SIMD version (and in tests, as
+/// the reference for it).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn classify_portable(block: &[u8; BLOCK]) -> BlockClasses {
+    let mut out = BlockClasses::default();
+    for (i, &c) in block.iter().enumerate() {
+        let class = CLASSES[usize::from(c)];
+        let bit = |flag: u8| u64::from(class & flag != 0) << i;
+        out.letters |= bit(LETTER);
+        out.digits |= bit(DIGIT);
+        out.joins |= bit(LETTER | DIGIT | UNDERSCORE);
+        out.mid_letter |= bit(MID_LETTER);
+        out.mid_number |= bit(MID_NUMBER);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -292,11 +455,66 @@ mod tests {
             proptest::prop_assert_eq!(fast, reference);
         }
 
+        /// Long enough for several blocks of the scanner, so that words and joiners fall on
+        /// block edges.
+        #[test]
+        fn ascii_scanner_agrees_with_uax29_across_blocks(text in "[a-bA0-1_.,;:' \n-]{0,300}") {
+            let fast: Vec<&str> = words(&text).collect();
+            let reference: Vec<&str> = text.unicode_words().collect();
+            proptest::prop_assert_eq!(fast, reference);
+        }
+
+        /// Few separators, so that words run on over whole blocks.
+        #[test]
+        fn ascii_scanner_agrees_with_uax29_on_long_words(text in "[a0_.,;:' ]{0,30}[ab01_.,;:']{0,240}[a0_.,;:' ]{0,30}") {
+            let fast: Vec<&str> = words(&text).collect();
+            let reference: Vec<&str> = text.unicode_words().collect();
+            proptest::prop_assert_eq!(fast, reference);
+        }
+
+        /// Other characters here and there, so that the ASCII between them is scanned in
+        /// stretches of several blocks.
+        #[test]
+        fn long_mixed_text_splits_like_uax29(text in "([a-b0-1_.,;:' \n]{0,100}[\u{e9}\u{2019}\u{4e2d}\u{0301}]?){0,4}") {
+            let fast: Vec<&str> = words(&text).collect();
+            let reference: Vec<&str> = text.unicode_words().collect();
+            proptest::prop_assert_eq!(fast, reference);
+        }
+
         #[test]
         fn mixed_text_splits_like_uax29(text in "[a-b0-1.,' \n\t\u{e9}\u{2019}\u{fffd}\u{4e2d}\u{0301}\u{00a0}-]{0,30}") {
             let fast: Vec<&str> = words(&text).collect();
             let reference: Vec<&str> = text.unicode_words().collect();
             proptest::prop_assert_eq!(fast, reference);
+        }
+    }
+
+    #[test]
+    fn simd_and_portable_block_classes_agree() {
+        // Every byte value at every position of a block.
+        for shift in 0..=255u8 {
+            let block: [u8; BLOCK] = std::array::from_fn(|i| shift.wrapping_add(i as u8 * 4));
+            assert_eq!(classify(&block), classify_portable(&block), "shift {shift}");
+        }
+    }
+
+    #[test]
+    fn joiners_at_block_edges() {
+        // A middle character as the last byte of a block, as the first byte of one, and as
+        // the last byte of the text; underscores across an edge; words over whole blocks.
+        for text in [
+            format!("{}a.b", "x ".repeat(31)),
+            format!("{}a.b", " ".repeat(63)),
+            format!("{}1,2", " ".repeat(62)),
+            format!("{}1,2", " ".repeat(63)),
+            format!("{}___ a", " ".repeat(62)),
+            format!("{}a.", " ".repeat(62)),
+            "x".repeat(128),
+            "x".repeat(200),
+        ] {
+            let fast: Vec<&str> = words(&text).collect();
+            let reference: Vec<&str> = text.unicode_words().collect();
+            assert_eq!(fast, reference, "{text:?}");
         }
     }
 
