@@ -207,21 +207,26 @@ fn seeds_as_jsonl(text_field: &str) -> String {
 /// of it is in the source, so it counts as a copy. An article of the same size that shares as
 /// little does not. One-row bands make every such pair a candidate, so this tests the
 /// verification rule rather than LSH luck.
-#[test]
-fn a_short_copy_contained_in_its_source_counts_below_the_threshold() {
+fn write_cut_copy_corpus(dir: &Path) -> std::path::PathBuf {
     let words = |range: std::ops::Range<usize>| -> String {
         range.map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
     };
     let source = words(0..602);
     let cut = format!("{} {}", words(0..52), words(1000..1152));
     let same_size_other = format!("{} {}", words(300..352), words(2000..2550));
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus.jsonl");
+    let corpus = dir.join("corpus.jsonl");
     let lines: Vec<String> = [("source", source), ("cut", cut), ("other", same_size_other)]
         .iter()
         .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
         .collect();
     std::fs::write(&corpus, lines.join("\n")).unwrap();
+    corpus
+}
+
+#[test]
+fn a_short_copy_contained_in_its_source_counts_below_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = write_cut_copy_corpus(dir.path());
     let report = json_report(&["--bands", "512", "--rows", "1"], &[&corpus]);
     assert_eq!(report.clusters.len(), 1, "{:#?}", report.clusters);
     let members: Vec<_> = report.clusters[0].members.iter().map(|m| &m.id).collect();
@@ -526,6 +531,33 @@ fn explain_shows_scores_bands_and_shared_passages() {
     // 001 adds paragraphs, so more of 000 is found in 001 than the other way round.
     assert!(e["containment_a_in_b"].as_f64() > e["containment_b_in_a"].as_f64());
     assert!(e["shared_passages"][0]["words"].as_u64().unwrap() >= 20);
+}
+
+/// explain says which part of the copy rule a pair below the threshold met or missed.
+#[test]
+fn explain_says_why_a_pair_below_the_threshold_is_or_is_not_a_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = write_cut_copy_corpus(dir.path());
+    let explain = |b: usize| {
+        let out = dedup()
+            .arg("explain")
+            .arg(format!("{}:1", corpus.display()))
+            .arg(format!("{}:{b}", corpus.display()))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let cut = explain(2);
+    assert!(
+        cut.contains("copies: above 0.060, and 25 % of the smaller article is in the other"),
+        "{cut}"
+    );
+    let other = explain(3);
+    assert!(
+        other.contains("not copies: below the threshold)"),
+        "{other}"
+    );
 }
 
 #[test]
