@@ -53,6 +53,19 @@ pub struct Edge {
     pub estimate: f64,
 }
 
+impl Edge {
+    /// The edge of a verified pair, scored by its overlap.
+    pub fn new(a: u32, b: u32, overlap: &crate::shingle::Overlap, estimate: f64) -> Self {
+        Edge {
+            a,
+            b,
+            jaccard: overlap.jaccard(),
+            containment: overlap.containment_of_smaller(),
+            estimate,
+        }
+    }
+}
+
 /// A group of articles that are copies of one story.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cluster {

@@ -9,7 +9,7 @@ use crate::load::Article;
 use crate::lsh::collision_probability;
 use crate::minhash::{self, MinHasher};
 use crate::normalize;
-use crate::shingle::{self, Overlap, ShingleKind, Shingler};
+use crate::shingle::{self, Overlap, ShingleKind, Shingler, Verdict};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Side {
@@ -43,6 +43,8 @@ pub struct Explanation {
     pub estimate: f64,
     pub threshold: f64,
     pub duplicate: bool,
+    /// Which part of the copy rule the pair meets or misses.
+    pub verdict: Verdict,
     pub bands: usize,
     pub rows: usize,
     /// Bands whose keys agree: one is enough for LSH to propose the pair.
@@ -81,7 +83,9 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         .count();
     let sketch_matches = minhash::sketch_matches(&xa, &xb);
     let min_sketch_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
-    let jaccard = sa.jaccard(&sb);
+    let overlap = Overlap::of(&sa.hashes, &sb.hashes);
+    let jaccard = overlap.jaccard();
+    let verdict = overlap.verdict(params.threshold);
     let min_run = match params.shingle {
         ShingleKind::Word => params.ngram,
         ShingleKind::Char => 3,
@@ -95,13 +99,14 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
     Explanation {
         a: side(a, sa.words, sa.hashes.len()),
         b: side(b, sb.words, sb.hashes.len()),
-        shared_shingles: sa.intersection_len(&sb),
+        shared_shingles: overlap.shared,
         jaccard,
-        containment_a_in_b: sa.containment_in(&sb),
-        containment_b_in_a: sb.containment_in(&sa),
+        containment_a_in_b: overlap.containment_of_a(),
+        containment_b_in_a: overlap.containment_of_b(),
         estimate: minhash::estimate(&ga, &gb),
         threshold: params.threshold,
-        duplicate: Overlap::of(&sa.hashes, &sb.hashes).is_copy(params.threshold),
+        duplicate: verdict.is_copy(),
+        verdict,
         bands: banding.bands,
         rows: banding.rows,
         shared_bands,
@@ -174,32 +179,25 @@ pub fn write_text(
         )?;
     }
     // The smaller article's containment in the larger is the larger of the two directions.
-    let contained = e.containment_a_in_b.max(e.containment_b_in_a);
+    let contained = 100.0 * e.containment_a_in_b.max(e.containment_b_in_a);
     let relaxed = shingle::RELAXED_JACCARD * e.threshold;
-    let verdict = if e.jaccard >= e.threshold {
-        paint.green("copies: at or above the threshold")
-    } else if e.duplicate {
-        paint.green(&format!(
-            "copies: above {relaxed:.3}, and {:.0} % of the smaller article is in the other",
-            100.0 * contained
-        ))
-    } else if e.jaccard >= relaxed
-        && e.a.shingles.min(e.b.shingles) < shingle::MIN_CONTAINED_SHINGLES
-    {
-        format!(
+    let verdict = match e.verdict {
+        Verdict::AtThreshold => paint.green("copies: at or above the threshold"),
+        Verdict::Contained => paint.green(&format!(
+            "copies: at or above {relaxed:.3}, and {contained:.1} % of the smaller article is in \
+             the other"
+        )),
+        Verdict::TooShort => format!(
             "not copies: below the threshold, and the smaller article has under {} shingles \
              (copies from {relaxed:.3} need that many)",
             shingle::MIN_CONTAINED_SHINGLES
-        )
-    } else if e.jaccard >= relaxed {
-        format!(
-            "not copies: below the threshold, and only {:.0} % of the smaller article is in the \
-             other (copies from {relaxed:.3} need {:.0} %)",
-            100.0 * contained,
+        ),
+        Verdict::NotContained => format!(
+            "not copies: below the threshold, and only {contained:.1} % of the smaller article \
+             is in the other (copies from {relaxed:.3} need {:.0} %)",
             100.0 * shingle::MIN_CONTAINMENT
-        )
-    } else {
-        "not copies: below the threshold".to_string()
+        ),
+        Verdict::Below => "not copies: below the threshold".to_string(),
     };
     writeln!(
         out,

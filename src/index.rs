@@ -762,13 +762,8 @@ pub fn check(
         let (fa, fb) = (&fresh[a as usize], &fresh[b as usize]);
         let overlap = Overlap::of(&fa.shingles.hashes, &fb.shingles.hashes);
         if overlap.is_copy(threshold) {
-            edges.push(Edge {
-                a,
-                b,
-                jaccard: overlap.jaccard(),
-                containment: overlap.containment_of_smaller(),
-                estimate: minhash::sketch_estimate(&fa.sketch, &fb.sketch),
-            });
+            let estimate = minhash::sketch_estimate(&fa.sketch, &fb.sketch);
+            edges.push(Edge::new(a, b, &overlap, estimate));
         }
     }
     let mut verified: Vec<(u32, u32, Overlap, f64)> = Vec::new();
@@ -795,13 +790,7 @@ pub fn check(
         if b == next {
             articles.push(matched.remove(&id).expect("read with its first match"));
         }
-        edges.push(Edge {
-            a,
-            b,
-            jaccard: overlap.jaccard(),
-            containment: overlap.containment_of_smaller(),
-            estimate,
-        });
+        edges.push(Edge::new(a, b, &overlap, estimate));
     }
     progress.advance((among_new.len() + against_index.len()) as u64);
     let mut sets = UnionFind::new(articles.len());

@@ -128,8 +128,8 @@ pub fn unpack(p: PackedPair) -> (u32, u32) {
 /// Bands gathered in one sweep over the sketches. Article-major sketches put a band's rows 1 KB
 /// apart from one article to the next, so reading one band at a time touches a new cache line
 /// (and often a new page) per article; eight two-row bands are 16 contiguous bytes of each of
-/// the sketch's two byte planes, so a sweep reads each article's lines once for eight bands. A sweep's columns take 8 bytes per article
-/// per band.
+/// the sketch's two byte planes, so a sweep reads each article's lines once for eight bands.
+/// A sweep's columns take 8 bytes per article per band.
 const SWEEP_BANDS: usize = 8;
 
 /// Proposals of one band held before they are looked up and screened: 512 KB per thread,
@@ -155,7 +155,8 @@ pub fn candidate_pairs(
 ) -> Vec<PackedPair> {
     let mut columns = vec![Vec::new(); SWEEP_BANDS.min(banding.bands)];
     let mut found: Vec<PackedPair> = Vec::new();
-    let article_bits = u64::BITS - (sketches.len() as u64).leading_zeros();
+    let largest_article = sketches.len().saturating_sub(1) as u64;
+    let article_bits = (u64::BITS - largest_article.leading_zeros()).max(1);
     for first in (0..banding.bands).step_by(SWEEP_BANDS) {
         let bands = first..(first + SWEEP_BANDS).min(banding.bands);
         let columns = &mut columns[..bands.len()];
@@ -238,14 +239,21 @@ fn prefetch(values: &[u8]) {
 /// (four passes of 11 bits up to 4 M articles) does a fraction of a comparison sort's work on
 /// the 65,536 pairs held at a time, which took a tenth of the band stage.
 fn sort_pairs(items: &mut Vec<PackedPair>, scratch: &mut Vec<PackedPair>, article_bits: u32) {
-    const DIGIT_BITS: u32 = 11;
-    const DIGITS: usize = 1 << DIGIT_BITS;
     // Below this, the counting passes cost more than they save.
-    const SMALL: usize = 4 * DIGITS;
+    const SMALL: usize = 4 * RADIX_DIGITS;
     if items.len() < SMALL {
         items.sort_unstable();
-        return;
+    } else {
+        radix_sort_pairs(items, scratch, article_bits);
     }
+}
+
+const RADIX_DIGIT_BITS: u32 = 11;
+const RADIX_DIGITS: usize = 1 << RADIX_DIGIT_BITS;
+
+fn radix_sort_pairs(items: &mut Vec<PackedPair>, scratch: &mut Vec<PackedPair>, article_bits: u32) {
+    const DIGIT_BITS: u32 = RADIX_DIGIT_BITS;
+    const DIGITS: usize = RADIX_DIGITS;
     let digits_per_article = article_bits.div_ceil(DIGIT_BITS);
     let second = (0..digits_per_article).map(|d| d * DIGIT_BITS);
     let first = second.clone().map(|shift| 32 + shift);
@@ -537,13 +545,17 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn pairs_are_sorted_as_a_comparison_sort_sorts_them(
-            pairs in proptest::collection::vec((0u32..(1 << 23), 0u32..(1 << 23)), 0..20_000),
+            article_bits in 1u32..=32,
+            pairs in proptest::collection::vec((0u32..=u32::MAX, 0u32..=u32::MAX), 0..300),
         ) {
+            // Article numbers of every width: one to three digits per article, and digits
+            // that reach into the other article's half.
+            let below = |x: u32| (u64::from(x) >> (32 - article_bits)) as u32;
             let mut items: Vec<PackedPair> =
-                pairs.iter().map(|&(a, b)| (a as u64) << 32 | b as u64).collect();
+                pairs.iter().map(|&(a, b)| (below(a) as u64) << 32 | below(b) as u64).collect();
             let mut expected = items.clone();
             expected.sort_unstable();
-            sort_pairs(&mut items, &mut Vec::new(), 23);
+            radix_sort_pairs(&mut items, &mut Vec::new(), article_bits);
             proptest::prop_assert_eq!(items, expected);
         }
 

@@ -226,10 +226,6 @@ impl SketchRef<'_> {
         self.low.is_empty()
     }
 
-    pub fn value(&self, i: usize) -> Sketch16 {
-        Sketch16::from_le_bytes([self.low[i], self.high[i]])
-    }
-
     /// Values `range`, into `out` (cleared first).
     pub fn values_into(&self, range: std::ops::Range<usize>, out: &mut Vec<Sketch16>) {
         out.clear();
@@ -338,6 +334,15 @@ impl SketchRef<'_> {
             .map(|((la, ha), (lb, hb))| agree(la, ha, lb, hb))
             .sum();
         whole + agree(a_low_tail, a_high_tail, b_low_tail, b_high_tail)
+    }
+
+    /// The Jaccard estimate of two stored sketches, as [`sketch_estimate`] gives it.
+    pub fn estimate(self, other: SketchRef) -> f64 {
+        if self.is_empty() {
+            0.0
+        } else {
+            self.matches(other) as f64 / self.len() as f64
+        }
     }
 
     /// Whether two stored sketches agree on at least `min_matches` positions. The low planes

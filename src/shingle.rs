@@ -105,6 +105,15 @@ impl Overlap {
         ratio(self.shared, self.a + self.b - self.shared)
     }
 
+    /// |A ∩ B| / |A|: how much of the first set reappears in the second.
+    pub fn containment_of_a(&self) -> f64 {
+        ratio(self.shared, self.a)
+    }
+
+    pub fn containment_of_b(&self) -> f64 {
+        ratio(self.shared, self.b)
+    }
+
     /// |A ∩ B| / min(|A|, |B|): how much of the smaller set reappears in the larger.
     pub fn containment_of_smaller(&self) -> f64 {
         ratio(self.shared, self.a.min(self.b))
@@ -123,11 +132,48 @@ impl Overlap {
     /// assert!(!same_event.is_copy(0.08)); // only 0.13 of either
     /// ```
     pub fn is_copy(&self, threshold: f64) -> bool {
+        self.verdict(threshold).is_copy()
+    }
+
+    /// Which part of the copy rule the pair meets or misses at `threshold`.
+    pub fn verdict(&self, threshold: f64) -> Verdict {
         let jaccard = self.jaccard();
-        jaccard >= threshold
-            || (jaccard >= RELAXED_JACCARD * threshold
-                && self.a.min(self.b) >= MIN_CONTAINED_SHINGLES
-                && self.containment_of_smaller() >= MIN_CONTAINMENT)
+        // `0.75 * 0.1` is a hair above 0.075, which would turn down a pair exactly at the
+        // documented bound.
+        let relaxed = RELAXED_JACCARD * threshold * (1.0 - 1e-12);
+        if jaccard >= threshold {
+            Verdict::AtThreshold
+        } else if jaccard < relaxed {
+            Verdict::Below
+        } else if self.a.min(self.b) < MIN_CONTAINED_SHINGLES {
+            Verdict::TooShort
+        } else if self.containment_of_smaller() < MIN_CONTAINMENT {
+            Verdict::NotContained
+        } else {
+            Verdict::Contained
+        }
+    }
+}
+
+/// Which part of the copy rule ([`Overlap::is_copy`]) a pair meets or misses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Jaccard at or above the threshold: copies.
+    AtThreshold,
+    /// Within the relaxed bound, with the smaller article contained enough: copies.
+    Contained,
+    /// Within the relaxed bound, but the smaller article is too short for containment to count.
+    TooShort,
+    /// Within the relaxed bound, but too little of the smaller article is in the other.
+    NotContained,
+    /// Below the relaxed bound.
+    Below,
+}
+
+impl Verdict {
+    pub fn is_copy(self) -> bool {
+        matches!(self, Verdict::AtThreshold | Verdict::Contained)
     }
 }
 
@@ -301,6 +347,8 @@ mod tests {
         // A short item: a third of its 99 shingles in an article ten times its size.
         assert!(!overlap(66, 99, 1000).is_copy(t));
         assert!(overlap(67, 100, 1000).is_copy(t));
+        // Exactly at both bounds where three quarters of the threshold is not exact in binary.
+        assert_eq!(overlap(75, 375, 700).verdict(0.1), Verdict::Contained);
         assert_eq!(overlap(0, 0, 0).jaccard(), 0.0);
     }
 

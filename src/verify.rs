@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::cluster::{Edge, UnionFind};
 use crate::lsh::{PackedPair, unpack};
-use crate::minhash::{self, Sketches};
+use crate::minhash::Sketches;
 use crate::progress::Progress;
 use crate::shingle::{self, Overlap, ShingleHash};
 use crate::spill::SpillFile;
@@ -113,16 +113,10 @@ pub fn verify(
             .par_iter()
             .filter_map(|&(a, b)| {
                 let overlap = Overlap::of(set_of(a), set_of(b));
-                overlap.is_copy(threshold).then(|| Edge {
-                    a,
-                    b,
-                    jaccard: overlap.jaccard(),
-                    containment: overlap.containment_of_smaller(),
-                    estimate: minhash::sketch_estimate(
-                        &sketches.get(a).to_vec(),
-                        &sketches.get(b).to_vec(),
-                    ),
-                })
+                let estimate = sketches.get(a).estimate(sketches.get(b));
+                overlap
+                    .is_copy(threshold)
+                    .then(|| Edge::new(a, b, &overlap, estimate))
             })
             .collect();
         checked += pairs.len();

@@ -203,19 +203,28 @@ fn seeds_as_jsonl(text_field: &str) -> String {
     out
 }
 
-/// A heavy cut keeps a core of its source: below the threshold in Jaccard, but a large share
-/// of it is in the source, so it counts as a copy. An article of the same size that shares as
-/// little does not. One-row bands make every such pair a candidate, so this tests the
-/// verification rule rather than LSH luck.
-fn write_cut_copy_corpus(dir: &Path) -> std::path::PathBuf {
+/// A source of 600 shingles and three articles just below the threshold against it (Jaccard
+/// 0.06-0.07), which share nothing with each other: a cut copy (50 of its 202 shingles are in
+/// the source), an article of the source's size that shares 70 (12 %), and a short item that
+/// shares half of its 80.
+fn write_copy_rule_corpus(dir: &Path) -> std::path::PathBuf {
     let words = |range: std::ops::Range<usize>| -> String {
         range.map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
     };
-    let source = words(0..602);
-    let cut = format!("{} {}", words(0..52), words(1000..1152));
-    let same_size_other = format!("{} {}", words(300..352), words(2000..2550));
+    let articles = [
+        ("source", words(0..602)),
+        ("cut", format!("{} {}", words(0..52), words(1000..1152))),
+        (
+            "same_size",
+            format!("{} {}", words(300..372), words(2000..2530)),
+        ),
+        (
+            "short",
+            format!("{} {}", words(150..192), words(3000..3040)),
+        ),
+    ];
     let corpus = dir.join("corpus.jsonl");
-    let lines: Vec<String> = [("source", source), ("cut", cut), ("other", same_size_other)]
+    let lines: Vec<String> = articles
         .iter()
         .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
         .collect();
@@ -223,17 +232,29 @@ fn write_cut_copy_corpus(dir: &Path) -> std::path::PathBuf {
     corpus
 }
 
+/// Only the cut copy counts: the other two are as close in Jaccard, but one is not contained
+/// enough and the other is too short for containment to count. One-row bands make every such
+/// pair a candidate, so this tests the verification rule rather than LSH luck.
 #[test]
-fn a_short_copy_contained_in_its_source_counts_below_the_threshold() {
+fn a_cut_copy_contained_in_its_source_counts_below_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = write_cut_copy_corpus(dir.path());
+    let corpus = write_copy_rule_corpus(dir.path());
     let report = json_report(&["--bands", "512", "--rows", "1"], &[&corpus]);
     assert_eq!(report.clusters.len(), 1, "{:#?}", report.clusters);
     let members: Vec<_> = report.clusters[0].members.iter().map(|m| &m.id).collect();
     assert_eq!(members, ["source", "cut"]);
     let pair = &report.clusters[0].pairs[0];
     assert!(pair.jaccard < report.parameters.threshold, "{pair:?}");
-    assert!(pair.containment >= 0.2, "{pair:?}");
+    assert_eq!(pair.containment, 0.2475);
+
+    let table = dedup()
+        .args(["--bands", "512", "--rows", "1"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(table.contains("contained"), "{table}");
+    assert!(table.contains("0.247"), "{table}");
 }
 
 #[test]
@@ -537,26 +558,33 @@ fn explain_shows_scores_bands_and_shared_passages() {
 #[test]
 fn explain_says_why_a_pair_below_the_threshold_is_or_is_not_a_copy() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = write_cut_copy_corpus(dir.path());
-    let explain = |b: usize| {
+    let corpus = write_copy_rule_corpus(dir.path());
+    let explain = |a: usize, b: usize| {
         let out = dedup()
             .arg("explain")
-            .arg(format!("{}:1", corpus.display()))
+            .arg(format!("{}:{a}", corpus.display()))
             .arg(format!("{}:{b}", corpus.display()))
             .output()
             .unwrap();
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap()
     };
-    let cut = explain(2);
+    let cut = explain(1, 2);
+    let contained = "copies: at or above 0.060, and 24.8 % of the smaller article is in the other";
+    assert!(cut.contains(contained), "{cut}");
+    let same_size = explain(1, 3);
+    let not_contained = "not copies: below the threshold, and only 11.7 % of the smaller \
+                         article is in the other (copies from 0.060 need 20 %)";
+    assert!(same_size.contains(not_contained), "{same_size}");
+    let short = explain(1, 4);
     assert!(
-        cut.contains("copies: above 0.060, and 25 % of the smaller article is in the other"),
-        "{cut}"
+        short.contains("the smaller article has under 100 shingles"),
+        "{short}"
     );
-    let other = explain(3);
+    let unrelated = explain(2, 3);
     assert!(
-        other.contains("not copies: below the threshold)"),
-        "{other}"
+        unrelated.contains("not copies: below the threshold)"),
+        "{unrelated}"
     );
 }
 
