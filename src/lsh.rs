@@ -600,6 +600,52 @@ mod tests {
     }
 
     #[test]
+    proptest::proptest! {
+        /// Against the definition, with buckets large enough to be anchored: a pair is a
+        /// candidate when some band's bucket pairs it (all pairs of a bucket of up to
+        /// MAX_FULL_BUCKET members, else each member with the first ANCHORS) and its sketches
+        /// agree on enough values. Values mostly 0 make the all-zero buckets oversized; values
+        /// 256 apart agree on their low bytes only.
+        #[test]
+        fn candidates_are_the_pairs_some_band_proposes_also_in_anchored_buckets(
+            articles in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec![0u16, 0, 0, 0, 0, 1, 256]),
+                    8,
+                ),
+                MAX_FULL_BUCKET..3 * MAX_FULL_BUCKET,
+            ),
+            min_matches in 0usize..6,
+            rows in 1usize..=3,
+        ) {
+            let banding = Banding { bands: 8 / rows, rows };
+            let values: Vec<u16> = articles.iter().flatten().copied().collect();
+            let sketches = Sketches::from_values(8, &values);
+            let found = candidate_pairs(&sketches, banding, min_matches);
+            let mut expected = std::collections::BTreeSet::new();
+            for band in 0..banding.bands {
+                let mut buckets = std::collections::BTreeMap::<u32, Vec<u32>>::new();
+                for (doc, sketch) in articles.iter().enumerate() {
+                    buckets.entry(banding.key(sketch, band)).or_default().push(doc as u32);
+                }
+                for members in buckets.values() {
+                    let anchors = if members.len() > MAX_FULL_BUCKET { ANCHORS } else { members.len() };
+                    for (i, &a) in members.iter().enumerate().take(anchors) {
+                        for &b in &members[i + 1..] {
+                            let agree = minhash::sketch_matches(&articles[a as usize], &articles[b as usize]);
+                            if agree >= min_matches {
+                                expected.insert(pack(a, b));
+                            }
+                        }
+                    }
+                }
+            }
+            let expected: Vec<PackedPair> = expected.into_iter().collect();
+            proptest::prop_assert_eq!(found, expected);
+        }
+    }
+
+    #[test]
     fn huge_buckets_stay_linear_but_connected() {
         let n = 1000u32;
         let sketches = vec![42; n as usize];
