@@ -599,7 +599,6 @@ mod tests {
         assert_eq!(sorted, expected);
     }
 
-    #[test]
     proptest::proptest! {
         /// Against the definition, with buckets large enough to be anchored: a pair is a
         /// candidate when some band's bucket pairs it (all pairs of a bucket of up to
