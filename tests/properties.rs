@@ -54,6 +54,10 @@ enum Entry {
     Fresh(Vec<usize>),
     /// A copy of an earlier article with a few edits (none: an exact copy).
     Copy(Index, Vec<Edit>),
+    /// The start of an earlier article (up to the index) followed by new words: with long
+    /// articles, a cut or rewritten copy that the containment rule may take below the
+    /// threshold.
+    Cut(Index, Vec<usize>),
     Junk(usize),
 }
 
@@ -72,8 +76,14 @@ impl Corpus {
         for entry in entries {
             let words = match entry {
                 Entry::Fresh(words) => words.clone(),
-                Entry::Copy(_, _) if articles.is_empty() => Vec::new(),
+                Entry::Copy(_, _) | Entry::Cut(_, _) if articles.is_empty() => Vec::new(),
                 Entry::Copy(of, edits) => edited(&articles[of.index(articles.len())], edits),
+                Entry::Cut(keep, added) => {
+                    let source = articles.last().expect("not empty");
+                    let mut words = source[..keep.index(source.len() + 1)].to_vec();
+                    words.extend(added);
+                    words
+                }
                 Entry::Junk(kind) => {
                     lines.push(JUNK[*kind].to_string());
                     continue;
@@ -133,6 +143,9 @@ fn edit() -> impl Strategy<Value = Edit> {
 fn entry() -> impl Strategy<Value = Entry> {
     prop_oneof![
         4 => prop::collection::vec(0..VOCABULARY.len(), 0..40).prop_map(Entry::Fresh),
+        1 => prop::collection::vec(0..VOCABULARY.len(), 100..400).prop_map(Entry::Fresh),
+        1 => (any::<Index>(), prop::collection::vec(0..VOCABULARY.len(), 0..200))
+            .prop_map(|(keep, added)| Entry::Cut(keep, added)),
         4 => (any::<Index>(), prop::collection::vec(edit(), 0..4))
             .prop_map(|(of, edits)| Entry::Copy(of, edits)),
         1 => (0..JUNK.len()).prop_map(Entry::Junk),
