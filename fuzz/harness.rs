@@ -163,8 +163,7 @@ fn index_lookups(prefix: &str, opened: Result<dedup::index::Index, dedup::index:
             answered(prefix, reader.article(id));
             answered(prefix, reader.shingles(id));
             if let Some(sketch) = answered(prefix, reader.sketch(id)) {
-                let one = dedup::minhash::Sketches::from_values(sketch.len(), &sketch);
-                answered(prefix, reader.colliding(&one));
+                answered(prefix, reader.colliding(&[&sketch[..]]));
             }
         }
     }

@@ -614,12 +614,15 @@ impl Reader {
     /// sorted. Buckets are looked up in key order, so that a check of many articles reads the
     /// bucket table in one forward sweep instead of at random (on a cold cache that is the
     /// difference between seconds and minutes at a million articles).
-    pub fn colliding(&self, sketches: &Sketches) -> Result<Vec<(u32, u32)>, IndexError> {
-        let mut lookups: Vec<(u32, u32, u32)> = (0..sketches.len() as u32)
-            .flat_map(|i| {
-                let keys: Vec<u32> = self.banding.keys(&sketches.get(i).to_vec()).collect();
-                let located = keys.into_iter().enumerate();
-                located.map(move |(band, key)| (bucket_of(band, key), key >> 16, i))
+    pub fn colliding(&self, sketches: &[&[Sketch16]]) -> Result<Vec<(u32, u32)>, IndexError> {
+        let mut lookups: Vec<(u32, u32, u32)> = sketches
+            .iter()
+            .enumerate()
+            .flat_map(|(i, sketch)| {
+                self.banding
+                    .keys(sketch)
+                    .enumerate()
+                    .map(move |(band, key)| (bucket_of(band, key), key >> 16, i as u32))
             })
             .collect();
         lookups.sort_unstable();
@@ -740,7 +743,10 @@ pub fn check(
     let reader = index.reader()?;
     // Indexed articles are read in id order, each once, for the same reason as the buckets.
     let mut against_index: Vec<(u32, u32, f64)> = Vec::new();
-    for group in reader.colliding(&sketches)?.chunk_by(|x, y| x.0 == y.0) {
+    // The sketches as signed, not as stored for banding, whose planes would have to be
+    // put back together.
+    let signed: Vec<&[Sketch16]> = fresh.iter().map(|f| &f.sketch[..]).collect();
+    for group in reader.colliding(&signed)?.chunk_by(|x, y| x.0 == y.0) {
         let id = group[0].0;
         let sketch = reader.sketch(id)?;
         for &(_, a) in group {

@@ -113,10 +113,10 @@ pub fn verify(
             .par_iter()
             .filter_map(|&(a, b)| {
                 let overlap = Overlap::of(set_of(a), set_of(b));
-                let estimate = sketches.get(a).estimate(sketches.get(b));
-                overlap
-                    .is_copy(threshold)
-                    .then(|| Edge::new(a, b, &overlap, estimate))
+                overlap.is_copy(threshold).then(|| {
+                    let estimate = sketches.get(a).estimate(sketches.get(b));
+                    Edge::new(a, b, &overlap, estimate)
+                })
             })
             .collect();
         checked += pairs.len();
