@@ -14,6 +14,7 @@ pub mod minhash;
 pub mod normalize;
 mod pipeline;
 pub mod progress;
+mod radix;
 pub mod report;
 pub mod shingle;
 mod spill;

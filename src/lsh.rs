@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::minhash::{Sketch16, Sketches, splitmix64};
+use crate::radix;
 
 /// How a signature of `bands × rows` values is cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -252,28 +253,13 @@ const RADIX_DIGIT_BITS: u32 = 11;
 const RADIX_DIGITS: usize = 1 << RADIX_DIGIT_BITS;
 
 fn radix_sort_pairs(items: &mut Vec<PackedPair>, scratch: &mut Vec<PackedPair>, article_bits: u32) {
-    const DIGIT_BITS: u32 = RADIX_DIGIT_BITS;
-    const DIGITS: usize = RADIX_DIGITS;
-    let digits_per_article = article_bits.div_ceil(DIGIT_BITS);
-    let second = (0..digits_per_article).map(|d| d * DIGIT_BITS);
+    let digits_per_article = article_bits.div_ceil(RADIX_DIGIT_BITS);
+    let second = (0..digits_per_article).map(|d| d * RADIX_DIGIT_BITS);
     let first = second.clone().map(|shift| 32 + shift);
-    scratch.resize(items.len(), 0);
     for shift in second.chain(first) {
-        let digit = |x: PackedPair| (x >> shift) as usize & (DIGITS - 1);
-        let mut starts = [0u32; DIGITS];
-        for &x in items.iter() {
-            starts[digit(x)] += 1;
-        }
-        let mut total = 0;
-        for slot in starts.iter_mut() {
-            (*slot, total) = (total, total + *slot);
-        }
-        for &x in items.iter() {
-            let d = digit(x);
-            scratch[starts[d] as usize] = x;
-            starts[d] += 1;
-        }
-        std::mem::swap(items, scratch);
+        radix::stable_pass::<_, RADIX_DIGITS>(items, scratch, |x| {
+            (x >> shift) as usize & (RADIX_DIGITS - 1)
+        });
     }
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::normalize;
+use crate::radix;
 
 /// What an n-gram is made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,25 +304,9 @@ fn sort_hashes(hashes: &mut Vec<ShingleHash>) {
         hashes.sort_unstable();
         return;
     }
-    let mut scratch = vec![0; hashes.len()];
+    let mut scratch = Vec::with_capacity(hashes.len());
     for shift in (0..ShingleHash::BITS).step_by(8) {
-        let digit = |h: ShingleHash| (h >> shift) as usize & 0xFF;
-        let mut starts = [0usize; 256];
-        for &h in hashes.iter() {
-            starts[digit(h)] += 1;
-        }
-        let mut total = 0;
-        for slot in starts.iter_mut() {
-            let count = *slot;
-            *slot = total;
-            total += count;
-        }
-        for &h in hashes.iter() {
-            let d = digit(h);
-            scratch[starts[d]] = h;
-            starts[d] += 1;
-        }
-        std::mem::swap(hashes, &mut scratch);
+        radix::stable_pass::<_, 256>(hashes, &mut scratch, |h| (h >> shift) as usize & 0xFF);
     }
 }
 
