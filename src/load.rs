@@ -204,26 +204,60 @@ impl Corpus {
         }
     }
 
-    /// Hands every batch to `each`, in order, while the next one is read and parsed on a
-    /// thread of its own: reading is serial, so without this one core idles while the other
-    /// reads. Stops at the first error `each` returns.
-    pub fn for_each_batch<E>(
+    /// Hands every batch to `each`, in order, after `map` has turned each of its items into
+    /// a `T` in parallel. Three stages overlap, each on a thread of its own: reading (serial),
+    /// parsing and mapping (on the rayon pool), and `each` (serial). When mapping ran on the
+    /// thread that consumed the batches, a core idled while `each` stored the last batch; when
+    /// reading did, while the next batch was read. Stops at the first error `each` returns.
+    pub fn for_each_batch<T: Send, E>(
         &self,
         batch_bytes: usize,
-        mut each: impl FnMut(Vec<Item>) -> Result<(), E>,
+        map: impl Fn(Item) -> T + Sync,
+        mut each: impl FnMut(Vec<T>) -> Result<(), E>,
     ) -> Result<(), E> {
         std::thread::scope(|scope| {
-            // One batch in flight: enough to overlap, and memory stays at two batches.
+            // One batch in flight between stages: enough to overlap, and memory stays at a
+            // few batches.
+            let (raw_sender, raw_batches) = std::sync::mpsc::sync_channel(1);
             let (sender, batches) = std::sync::mpsc::sync_channel(1);
             scope.spawn(move || {
-                for batch in self.batches(batch_bytes) {
-                    if sender.send(batch).is_err() {
+                let mut reader = self.batches(batch_bytes);
+                while let Some(raw) = reader.next_raw() {
+                    if raw_sender.send(raw).is_err() {
+                        break;
+                    }
+                }
+            });
+            let map = &map;
+            scope.spawn(move || {
+                for raw in raw_batches {
+                    if sender.send(self.parse_batch(raw, map)).is_err() {
                         break;
                     }
                 }
             });
             batches.into_iter().try_for_each(&mut each)
         })
+    }
+
+    /// Parses a batch in parallel and maps each item, keeping input order.
+    fn parse_batch<T: Send>(&self, raw: RawBatch, map: impl Fn(Item) -> T + Sync) -> Vec<T> {
+        let RawBatch { text, units } = raw;
+        units
+            .into_par_iter()
+            .map(|unit| {
+                map(match unit {
+                    Unit::File(index) => read_seed_file(&self.sources[index as usize]),
+                    Unit::Line { source, line, span } => parse_json_line(
+                        &text[span],
+                        line,
+                        &self.sources[source as usize],
+                        &self.fields,
+                    ),
+                    Unit::Skipped(skip) => Item::Skipped(skip),
+                })
+            })
+            .collect()
     }
 }
 
@@ -275,13 +309,19 @@ fn walk_dir(root: &Path, sources: &mut Vec<Source>, skips: &mut Vec<Skip>) {
     }
 }
 
-/// Raw input waiting to be parsed in parallel.
+/// Raw input waiting to be parsed in parallel: the lines of a batch share one buffer, so
+/// reading a line costs a copy into it and no allocation of its own.
+pub struct RawBatch {
+    text: Vec<u8>,
+    units: Vec<Unit>,
+}
+
 enum Unit {
     File(u32),
     Line {
         source: u32,
         line: u32,
-        bytes: Vec<u8>,
+        span: std::ops::Range<usize>,
     },
     Skipped(Skip),
 }
@@ -330,15 +370,25 @@ impl Iterator for Batches<'_> {
     type Item = Vec<Item>;
 
     fn next(&mut self) -> Option<Vec<Item>> {
+        let raw = self.next_raw()?;
+        Some(self.corpus.parse_batch(raw, |item| item))
+    }
+}
+
+impl Batches<'_> {
+    /// Reads the next batch without parsing it.
+    fn next_raw(&mut self) -> Option<RawBatch> {
         let mut units: Vec<Unit> = std::mem::take(&mut self.walk_skips)
             .into_iter()
             .map(Unit::Skipped)
             .collect();
+        // A line that crosses the batch limit is read whole.
+        let mut text = Vec::with_capacity(self.batch_bytes + (64 << 10));
         let mut bytes = 0usize;
         while bytes < self.batch_bytes {
             if let Some(open) = &mut self.open_jsonl {
-                let mut line = Vec::new();
-                match open.reader.read_until(b'\n', &mut line) {
+                let start = text.len();
+                match open.reader.read_until(b'\n', &mut text) {
                     Ok(0) => {
                         if open.articles == 0 {
                             let display = &self.corpus.sources[open.source as usize].display;
@@ -353,16 +403,19 @@ impl Iterator for Batches<'_> {
                         open.line += 1;
                         open.offset += n as u64;
                         bytes += n;
-                        if !line.iter().all(u8::is_ascii_whitespace) {
+                        if text[start..].iter().all(u8::is_ascii_whitespace) {
+                            text.truncate(start);
+                        } else {
                             open.articles += 1;
                             units.push(Unit::Line {
                                 source: open.source,
                                 line: open.line,
-                                bytes: line,
+                                span: start..text.len(),
                             });
                         }
                     }
                     Err(e) => {
+                        text.truncate(start);
                         let display = &self.corpus.sources[open.source as usize].display;
                         units.push(Unit::Skipped(Skip {
                             path: display.clone(),
@@ -395,26 +448,7 @@ impl Iterator for Batches<'_> {
         if units.is_empty() {
             return None;
         }
-        let corpus = self.corpus;
-        Some(
-            units
-                .into_par_iter()
-                .map(|unit| match unit {
-                    Unit::File(index) => read_seed_file(&corpus.sources[index as usize]),
-                    Unit::Line {
-                        source,
-                        line,
-                        bytes,
-                    } => parse_json_line(
-                        &bytes,
-                        line,
-                        &corpus.sources[source as usize],
-                        &corpus.fields,
-                    ),
-                    Unit::Skipped(skip) => Item::Skipped(skip),
-                })
-                .collect(),
-        )
+        Some(RawBatch { text, units })
     }
 }
 

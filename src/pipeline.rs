@@ -201,13 +201,14 @@ impl<'a> Signer<'a> {
 
     /// Signs a batch from the loader in parallel, keeping its order.
     pub fn sign_batch(&self, batch: Vec<Item>) -> Vec<Result<Signed, Skip>> {
-        batch
-            .into_par_iter()
-            .map(|item| match item {
-                Item::Article(article) => self.sign(article),
-                Item::Skipped(skip) => Err(skip),
-            })
-            .collect()
+        batch.into_par_iter().map(|item| self.sign_item(item)).collect()
+    }
+
+    pub fn sign_item(&self, item: Item) -> Result<Signed, Skip> {
+        match item {
+            Item::Article(article) => self.sign(article),
+            Item::Skipped(skip) => Err(skip),
+        }
     }
 
     /// An article with no words left to compare is skipped, with the reason.
@@ -263,8 +264,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut store = ShingleStore::new().map_err(spill_error)?;
     let mut skipped = Vec::new();
     let mut sketches = Sketches::new(params.num_perm);
-    corpus.for_each_batch(BATCH_BYTES, |batch| {
-        let signed = signer.sign_batch(batch);
+    corpus.for_each_batch(BATCH_BYTES, |item| signer.sign_item(item), |signed| {
         progress.advance(signed.len() as u64);
         for result in signed {
             match result {
