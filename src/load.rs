@@ -8,7 +8,9 @@ use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde_json::Value;
+use std::borrow::Cow;
+
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// A path given on the command line, or `-` for standard input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -529,28 +531,148 @@ pub struct JsonRecord {
 }
 
 /// Parses one JSONL line; the error is the reason it is not an article.
+///
+/// Only the four fields an article needs are kept; the rest are skipped as they are parsed,
+/// and strings without escapes are not copied. Building the whole object as a
+/// `serde_json::Value` first allocated every key and value of every line.
 pub fn parse_json_record(bytes: &[u8], fields: &JsonFields) -> Result<JsonRecord, String> {
-    let object = match serde_json::from_str::<Value>(as_text(bytes)?) {
-        Ok(Value::Object(map)) => map,
-        Ok(_) => return Err("not a JSON object".into()),
+    let mut deserializer = serde_json::Deserializer::from_str(as_text(bytes)?);
+    let parsed = deserializer
+        .deserialize_map(RecordVisitor { fields })
+        .and_then(|record| deserializer.end().map(|()| record));
+    let [text, id, date, title] = match parsed {
+        Ok(values) => values,
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            return Err("not a JSON object".into());
+        }
         Err(e) => return Err(format!("invalid JSON: {e}")),
     };
-    let body = match object.get(&fields.text) {
-        Some(Value::String(s)) => clean_body(s.lines()),
+    let body = match text {
+        Some(FieldValue::Text(s)) => clean_body(s.len(), s.lines()),
         Some(_) => return Err(format!("field \"{}\" is not a string", fields.text)),
         None => return Err(format!("no \"{}\" field", fields.text)),
     };
-    let string_field = |name: &str| match object.get(name) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+    let string_field = |value: Option<FieldValue>| match value? {
+        FieldValue::Text(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        FieldValue::Number(n) => Some(n.to_string()),
         _ => None,
     };
     Ok(JsonRecord {
-        id: string_field(&fields.id),
-        date: string_field(&fields.date).and_then(|d| parse_date(&d)),
-        title: string_field(&fields.title),
+        id: string_field(id),
+        date: string_field(date).and_then(|d| parse_date(&d)),
+        title: string_field(title),
         body,
     })
+}
+
+/// Collects the values of the text, id, date and title fields of a JSON object, in that
+/// order. A later duplicate key wins, as it does in `serde_json::Value`.
+struct RecordVisitor<'f> {
+    fields: &'f JsonFields,
+}
+
+impl<'de> Visitor<'de> for RecordVisitor<'_> {
+    type Value = [Option<FieldValue<'de>>; 4];
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let f = self.fields;
+        let names = [&f.text, &f.id, &f.date, &f.title];
+        let mut values: Self::Value = Default::default();
+        while let Some(Text(key)) = map.next_key::<Text>()? {
+            let mut wanted = names.iter().enumerate().filter(|(_, name)| ***name == *key);
+            match wanted.next() {
+                Some((first, _)) => {
+                    let value: FieldValue = map.next_value()?;
+                    // One field may be named for two roles (`--id-field title`).
+                    for (other, _) in wanted {
+                        values[other] = Some(value.clone());
+                    }
+                    values[first] = Some(value);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
+/// A JSON string, borrowed from the line when it has no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// The value of a field an article is read from; anything but a string or a number is
+/// `Other`, and only named in an error.
+#[derive(Clone)]
+enum FieldValue<'a> {
+    Text(Cow<'a, str>),
+    Number(serde_json::Number),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for FieldValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = FieldValue<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(FieldValue::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(FieldValue::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(FieldValue::Number(v.into()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(FieldValue::Number(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(serde_json::Number::from_f64(v).map_or(FieldValue::Other, FieldValue::Number))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(FieldValue::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(FieldValue::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(FieldValue::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(FieldValue::Other)
+            }
+        }
+        deserializer.deserialize_any(ValueVisitor)
+    }
 }
 
 /// What the seed format splits a file into.
@@ -580,7 +702,7 @@ pub fn parse_seed(text: &str) -> SeedParts {
     SeedParts {
         date,
         title,
-        body: clean_body(body_first.into_iter().chain(rest)),
+        body: clean_body(text.len(), body_first.into_iter().chain(rest)),
     }
 }
 
@@ -670,8 +792,9 @@ pub fn is_chrome(line: &str) -> bool {
 }
 
 /// Joins body lines without page chrome.
-fn clean_body<'l>(lines: impl IntoIterator<Item = &'l str>) -> String {
-    let mut body = String::new();
+/// `capacity`: the length of the text the lines come from, which the body never exceeds.
+fn clean_body<'l>(capacity: usize, lines: impl IntoIterator<Item = &'l str>) -> String {
+    let mut body = String::with_capacity(capacity);
     for line in lines {
         if line.trim().is_empty() || is_chrome(line) {
             continue;
@@ -771,6 +894,29 @@ mod tests {
         let record =
             parse_json_record(b"\xEF\xBB\xBF{\"text\": \"a b c\"}", &JsonFields::default());
         assert_eq!(record.unwrap().body, "a b c");
+    }
+
+    #[test]
+    fn json_records_keep_the_last_duplicate_key_escapes_and_numbers() {
+        let line =
+            br#"{"text": "first", "id": 7, "skip": {"text": "inner"}, "text": "tab\tthen \u00e9"}"#;
+        let record = parse_json_record(line, &JsonFields::default()).unwrap();
+        assert_eq!(record.body, "tab\tthen \u{e9}");
+        assert_eq!(record.id.as_deref(), Some("7"));
+        let float = parse_json_record(br#"{"text": "x", "id": 1.5e3}"#, &JsonFields::default());
+        assert_eq!(float.unwrap().id.as_deref(), Some("1500.0"));
+    }
+
+    #[test]
+    fn one_json_field_can_serve_two_roles() {
+        let fields = JsonFields {
+            id: "title".into(),
+            ..JsonFields::default()
+        };
+        let record = parse_json_record(br#"{"title": " Headline ", "text": "body"}"#, &fields);
+        let record = record.unwrap();
+        assert_eq!(record.id.as_deref(), Some("Headline"));
+        assert_eq!(record.title.as_deref(), Some("Headline"));
     }
 
     #[test]

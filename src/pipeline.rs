@@ -201,7 +201,10 @@ impl<'a> Signer<'a> {
 
     /// Signs a batch from the loader in parallel, keeping its order.
     pub fn sign_batch(&self, batch: Vec<Item>) -> Vec<Result<Signed, Skip>> {
-        batch.into_par_iter().map(|item| self.sign_item(item)).collect()
+        batch
+            .into_par_iter()
+            .map(|item| self.sign_item(item))
+            .collect()
     }
 
     pub fn sign_item(&self, item: Item) -> Result<Signed, Skip> {
@@ -264,21 +267,25 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut store = ShingleStore::new().map_err(spill_error)?;
     let mut skipped = Vec::new();
     let mut sketches = Sketches::new(params.num_perm);
-    corpus.for_each_batch(BATCH_BYTES, |item| signer.sign_item(item), |signed| {
-        progress.advance(signed.len() as u64);
-        for result in signed {
-            match result {
-                Ok(signed) => {
-                    ranks.push(&signed.meta);
-                    metas.push(&signed.meta.encode()).map_err(spill_error)?;
-                    store.push(&signed.shingles.hashes).map_err(spill_error)?;
-                    sketches.push(&signed.sketch);
+    corpus.for_each_batch(
+        BATCH_BYTES,
+        |item| signer.sign_item(item),
+        |signed| {
+            progress.advance(signed.len() as u64);
+            for result in signed {
+                match result {
+                    Ok(signed) => {
+                        ranks.push(&signed.meta);
+                        metas.push(&signed.meta.encode()).map_err(spill_error)?;
+                        store.push(&signed.shingles.hashes).map_err(spill_error)?;
+                        sketches.push(&signed.sketch);
+                    }
+                    Err(skip) => skipped.push(skip),
                 }
-                Err(skip) => skipped.push(skip),
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     let read_and_sign = started.elapsed();
 
     let banded = Instant::now();
