@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
+use rayon::prelude::*;
+
 /// Byte records in push order, on disk. The file disappears when the value is dropped (or the
 /// process dies).
 pub struct SpillFile {
@@ -49,16 +51,16 @@ impl SpillFile {
     }
 
     /// Every record in order, read in one pass and handed to `each` as a slice of that one
-    /// buffer, so nothing is copied twice.
-    pub fn into_records<T>(mut self, each: impl FnMut(&[u8]) -> T) -> io::Result<Vec<T>> {
+    /// buffer, so nothing is copied twice. Records are decoded in parallel: at a million
+    /// articles, decoding their metadata one by one took most of a second on one core.
+    pub fn into_records<T: Send>(mut self, each: impl Fn(&[u8]) -> T + Sync) -> io::Result<Vec<T>> {
         self.flush()?;
         let mut all = vec![0u8; *self.offsets.last().unwrap_or(&0) as usize];
         read_exact_at(&self.reader, &mut all, 0)?;
         Ok(self
             .offsets
-            .windows(2)
-            .map(|w| &all[w[0] as usize..w[1] as usize])
-            .map(each)
+            .par_windows(2)
+            .map(|w| each(&all[w[0] as usize..w[1] as usize]))
             .collect())
     }
 }
