@@ -97,17 +97,40 @@ impl MinHasher {
         MinHasher::new(params.minhash, params.num_perm, params.seed)
     }
 
+    pub fn num_perm(&self) -> usize {
+        self.num_perm
+    }
+
     /// The signature of a sorted or unsorted set of shingle hashes.
     pub fn sign(&self, shingles: &[ShingleHash]) -> Vec<u32> {
-        let mut sig = vec![EMPTY; self.num_perm];
-        match self.scheme {
-            Scheme::Oph => self.sign_oph(shingles, &mut sig),
-            Scheme::Classic => self.sign_classic(shingles, &mut sig),
-        }
+        let mut sig = Vec::new();
+        self.sign_into(shingles, &mut sig, &mut Vec::new());
         sig
     }
 
-    fn sign_oph(&self, shingles: &[ShingleHash], sig: &mut [u32]) {
+    /// The 16-bit sketch of a set ([`sketch_into`] of its signature), appended to `out`.
+    /// Signs into buffers kept by the thread, since this runs once per article.
+    pub fn sketch_into(&self, shingles: &[ShingleHash], out: &mut Vec<Sketch16>) {
+        thread_local! {
+            static BUFFERS: std::cell::RefCell<(Vec<u32>, Vec<u32>)> = Default::default();
+        }
+        BUFFERS.with_borrow_mut(|(sig, raw)| {
+            self.sign_into(shingles, sig, raw);
+            sketch_into(sig, out);
+        });
+    }
+
+    /// `raw` is working space.
+    fn sign_into(&self, shingles: &[ShingleHash], sig: &mut Vec<u32>, raw: &mut Vec<u32>) {
+        sig.clear();
+        sig.resize(self.num_perm, EMPTY);
+        match self.scheme {
+            Scheme::Oph => self.sign_oph(shingles, sig, raw),
+            Scheme::Classic => self.sign_classic(shingles, sig),
+        }
+    }
+
+    fn sign_oph(&self, shingles: &[ShingleHash], sig: &mut [u32], raw: &mut Vec<u32>) {
         let k = self.num_perm;
         for &h in shingles {
             // Remixing with the seed makes the signature a function of (set, seed) alone;
@@ -120,7 +143,8 @@ impl MinHasher {
         // until it lands on a bin that was filled by data (not by borrowing), which keeps
         // borrowed values independent across bins. Borrowed values are written to a copy so
         // that "filled by data" stays readable from `raw`.
-        let raw = sig.to_vec();
+        raw.clear();
+        raw.extend_from_slice(sig);
         if raw.iter().all(|&v| v == EMPTY) {
             return;
         }

@@ -223,9 +223,8 @@ impl<'a> Signer<'a> {
                 reason: "no words in the body (after headline and page chrome)".into(),
             });
         }
-        let signature = self.hasher.sign(&shingles.hashes);
-        let mut sketch = Vec::with_capacity(signature.len());
-        minhash::sketch_into(&signature, &mut sketch);
+        let mut sketch = Vec::with_capacity(self.hasher.num_perm());
+        self.hasher.sketch_into(&shingles.hashes, &mut sketch);
         Ok(Signed {
             meta: ArticleMeta {
                 id: article.id,
