@@ -62,8 +62,10 @@ impl Banding {
                 pow.iter_mut().zip(points).for_each(|(p, s)| *p *= s);
                 pow.iter().map(|p| 1.0 - p).collect()
             };
-            let (per_band_below, per_band_above) =
-                (per_band(&mut below_pow, &below), per_band(&mut above_pow, &above));
+            let (per_band_below, per_band_above) = (
+                per_band(&mut below_pow, &below),
+                per_band(&mut above_pow, &above),
+            );
             let (mut miss_below, mut miss_above) = (per_band_below.clone(), per_band_above.clone());
             for bands in 1..=num_perm / rows {
                 if bands > 1 {

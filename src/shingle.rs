@@ -186,8 +186,61 @@ fn ratio(part: usize, whole: usize) -> f64 {
     }
 }
 
-/// Size of the intersection of two sorted, distinct hash sets, by one merge pass.
+/// Size of the intersection of two sorted, distinct hash sets.
 pub fn intersection_len(a: &[ShingleHash], b: &[ShingleHash]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        let (shared, i, j) = unsafe { intersection_blocks_sse2(a, b) };
+        shared + merge_count(&a[i..], &b[j..])
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    merge_count(a, b)
+}
+
+/// Counts shared values four against four: each block of `a` is compared with every rotation
+/// of the current block of `b`, and the block whose last value is smaller moves on (both on a
+/// tie). Every shared value is met in exactly one comparison of blocks, since the values are
+/// distinct and no two steps compare the same pair of blocks. Against the branchy merge this
+/// replaces one unpredictable branch per value by one per four. Returns the count and where
+/// the blocks stopped in `a` and `b`, for a merge of the rest.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+unsafe fn intersection_blocks_sse2(a: &[ShingleHash], b: &[ShingleHash]) -> (usize, usize, usize) {
+    use std::arch::x86_64::*;
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i + 4 <= a.len() && j + 4 <= b.len() {
+        // SAFETY: both blocks are in bounds (checked by the loop condition); loads are
+        // unaligned.
+        let (va, vb) = unsafe {
+            (
+                _mm_loadu_si128(a.as_ptr().add(i).cast()),
+                _mm_loadu_si128(b.as_ptr().add(j).cast()),
+            )
+        };
+        let rotations = [
+            vb,
+            _mm_shuffle_epi32::<0b00_11_10_01>(vb),
+            _mm_shuffle_epi32::<0b01_00_11_10>(vb),
+            _mm_shuffle_epi32::<0b10_01_00_11>(vb),
+        ];
+        let equal = rotations.iter().fold(_mm_setzero_si128(), |m, &r| {
+            _mm_or_si128(m, _mm_cmpeq_epi32(va, r))
+        });
+        shared += _mm_movemask_ps(_mm_castsi128_ps(equal)).count_ones() as usize;
+        let (last_a, last_b) = (a[i + 3], b[j + 3]);
+        if last_a <= last_b {
+            i += 4;
+        }
+        if last_b <= last_a {
+            j += 4;
+        }
+    }
+    (shared, i, j)
+}
+
+/// Size of the intersection of two sorted, distinct hash sets, by one merge pass.
+fn merge_count(a: &[ShingleHash], b: &[ShingleHash]) -> usize {
     // A branchy merge beats the branch-free one here: the branch-free loop is bound by the
     // latency of its index updates (measured 3.3 µs against 1.7 µs for 2 x 500 shingles).
     let (mut i, mut j, mut shared) = (0, 0, 0);
@@ -313,6 +366,22 @@ fn sort_hashes(hashes: &mut Vec<ShingleHash>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Values from a small range, so that the sets share many of them and runs of
+        /// consecutive values.
+        #[test]
+        fn block_intersection_counts_what_a_merge_counts(
+            a in proptest::collection::btree_set(0u32..300, 0..200),
+            b in proptest::collection::btree_set(0u32..300, 0..200),
+        ) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let expected = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+            proptest::prop_assert_eq!(intersection_len(&a, &b), expected);
+            proptest::prop_assert_eq!(intersection_len(&b, &a), expected);
+            proptest::prop_assert_eq!(merge_count(&a, &b), expected);
+        }
+    }
 
     #[test]
     fn copies_are_at_the_threshold_or_just_below_it_and_contained() {
