@@ -290,16 +290,17 @@ impl Shingler {
             .size
             .clamp(1, MAX_WORD_NGRAM)
             .min(word_hashes.len().max(1));
-        let mut buf = [0u8; MAX_WORD_NGRAM * 8];
-        let hashes = word_hashes
-            .windows(n)
-            .map(|gram| {
-                for (slot, h) in buf.chunks_exact_mut(8).zip(gram) {
-                    slot.copy_from_slice(&h.to_le_bytes());
-                }
-                xxh3_64_with_seed(&buf[..n * 8], self.seed) as ShingleHash
-            })
-            .collect();
+        let seed = self.seed;
+        let grams = word_hashes.windows(n);
+        // The usual sizes hash a buffer of fixed length, which the compiler turns into a few
+        // loads; a length known only at run time called memcpy for every word of the corpus.
+        let hashes = match n {
+            2 => grams.map(|gram| hash_gram::<16>(gram, seed)).collect(),
+            3 => grams.map(|gram| hash_gram::<24>(gram, seed)).collect(),
+            4 => grams.map(|gram| hash_gram::<32>(gram, seed)).collect(),
+            5 => grams.map(|gram| hash_gram::<40>(gram, seed)).collect(),
+            _ => grams.map(|gram| hash_gram::<{ MAX_WORD_NGRAM * 8 }>(gram, seed)).collect(),
+        };
         ShingleSet {
             hashes,
             words: word_hashes.len() as u32,
@@ -330,6 +331,16 @@ impl Shingler {
         };
         ShingleSet { hashes, words }
     }
+}
+
+/// The hash of one word n-gram: xxh3 of its word hashes, little-endian, back to back. `BYTES`
+/// is 8 n, or room for the longest n-gram, of which only the first 8 n bytes are hashed.
+fn hash_gram<const BYTES: usize>(gram: &[u64], seed: u64) -> ShingleHash {
+    let mut buf = [0u8; BYTES];
+    for (slot, h) in buf.chunks_exact_mut(8).zip(gram) {
+        slot.copy_from_slice(&h.to_le_bytes());
+    }
+    xxh3_64_with_seed(&buf[..gram.len() * 8], seed) as ShingleHash
 }
 
 /// A shingle set as it is stored on disk (the verification spill file, the index):
