@@ -246,18 +246,24 @@ impl FoundPairs {
 }
 
 /// The pairs of `pairs` (sorted) whose sketches agree on at least `min_matches` positions.
-/// Pairs come sorted by their first article, so its sketch stays in cache; the second
-/// article's sketch is a random read, fetched a few pairs ahead so that the memory latency
-/// overlaps the comparisons instead of adding to them. Only its low byte plane (512 bytes at
-/// 512 values) is fetched: that alone rules out nearly every pair.
+/// Both sketches are fetched a few pairs ahead, so that the memory latency overlaps the
+/// comparisons instead of adding to them: the second article's is a random read, and the
+/// first article's is too, nearly, since a batch of a few thousand fresh pairs spread over the
+/// whole corpus seldom has two with the same first article (prefetching it too made the band
+/// stage at a million articles 9 % faster). Only the low byte planes (512 bytes at 512 values)
+/// are fetched: they alone rule out nearly every pair.
 fn screen(pairs: &[PackedPair], sketches: &Sketches, min_matches: usize) -> Vec<PackedPair> {
     const AHEAD: usize = 8;
-    let prefetch_second = |p: PackedPair| prefetch(sketches.get(unpack(p).1).low_plane());
-    pairs.iter().take(AHEAD).copied().for_each(prefetch_second);
+    let prefetch_both = |p: PackedPair| {
+        let (a, b) = unpack(p);
+        prefetch(sketches.get(a).low_plane());
+        prefetch(sketches.get(b).low_plane());
+    };
+    pairs.iter().take(AHEAD).copied().for_each(prefetch_both);
     let mut kept = Vec::new();
     for (i, &p) in pairs.iter().enumerate() {
         if let Some(&next) = pairs.get(i + AHEAD) {
-            prefetch_second(next);
+            prefetch_both(next);
         }
         let (a, b) = unpack(p);
         if sketches
