@@ -78,9 +78,9 @@ impl Outcome {
 }
 
 impl ArticleMeta {
-    /// A compact binary form for the metadata spill file: length-prefixed strings.
-    fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64);
+    /// A compact binary form for the metadata spill file, appended to `out`: length-prefixed
+    /// strings.
+    fn encode_into(&self, out: &mut Vec<u8>) {
         for field in [
             Some(&self.id),
             Some(&self.path),
@@ -96,10 +96,9 @@ impl ArticleMeta {
             }
         }
         out.extend(self.words.to_le_bytes());
-        out
     }
 
-    /// Reads back what [`ArticleMeta::encode`] wrote; `None` if the bytes are not such a record.
+    /// Reads back what [`ArticleMeta::encode_into`] wrote; `None` if the bytes are not such a record.
     fn decode(bytes: &[u8]) -> Option<ArticleMeta> {
         let mut rest = bytes;
         let mut take = |n: usize| -> Option<&[u8]> {
@@ -266,6 +265,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut store = ShingleStore::new().map_err(spill_error)?;
     let mut skipped = Vec::new();
     let mut sketches = Sketches::new(params.num_perm);
+    let mut record = Vec::new();
     corpus.for_each_batch(
         BATCH_BYTES,
         |item| signer.sign_item(item),
@@ -275,7 +275,9 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                 match result {
                     Ok(signed) => {
                         ranks.push(&signed.meta);
-                        metas.push(&signed.meta.encode()).map_err(spill_error)?;
+                        record.clear();
+                    signed.meta.encode_into(&mut record);
+                    metas.push(&record).map_err(spill_error)?;
                         store.push(&signed.shingles.hashes).map_err(spill_error)?;
                         sketches.push(&signed.sketch);
                     }
@@ -358,8 +360,9 @@ mod tests {
             },
         ];
         for meta in &articles {
-            assert_eq!(ArticleMeta::decode(&meta.encode()).as_ref(), Some(meta));
-            let bytes = meta.encode();
+            let mut bytes = Vec::new();
+            meta.encode_into(&mut bytes);
+            assert_eq!(ArticleMeta::decode(&bytes).as_ref(), Some(meta));
             assert_eq!(ArticleMeta::decode(&bytes[..bytes.len() - 1]), None);
         }
     }

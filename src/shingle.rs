@@ -346,7 +346,14 @@ fn hash_gram<const BYTES: usize>(gram: &[u64], seed: u64) -> ShingleHash {
 /// A shingle set as it is stored on disk (the verification spill file, the index):
 /// little-endian hashes, back to back.
 pub fn encode_set(set: &[ShingleHash]) -> Vec<u8> {
-    set.iter().flat_map(|h| h.to_le_bytes()).collect()
+    let mut bytes = Vec::with_capacity(size_of_val(set));
+    encode_set_into(set, &mut bytes);
+    bytes
+}
+
+/// [`encode_set`], appended to `out`.
+pub fn encode_set_into(set: &[ShingleHash], out: &mut Vec<u8>) {
+    out.extend(set.iter().flat_map(|h| h.to_le_bytes()));
 }
 
 /// Reads back what [`encode_set`] wrote; `None` if the length is not a whole number of hashes.

@@ -24,18 +24,23 @@ const CHUNK_ARTICLES: usize = 1 << 14;
 /// Every article's sorted shingle set, in article order, on disk.
 pub struct ShingleStore {
     file: SpillFile,
+    /// The record being written, kept to spare an allocation per article.
+    record: Vec<u8>,
 }
 
 impl ShingleStore {
     pub fn new() -> io::Result<Self> {
         Ok(ShingleStore {
             file: SpillFile::new()?,
+            record: Vec::new(),
         })
     }
 
     /// Appends the next article's set.
     pub fn push(&mut self, set: &[ShingleHash]) -> io::Result<()> {
-        self.file.push(&shingle::encode_set(set))
+        self.record.clear();
+        shingle::encode_set_into(set, &mut self.record);
+        self.file.push(&self.record)
     }
 
     /// Makes everything pushed readable.
