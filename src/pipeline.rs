@@ -276,8 +276,8 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                     Ok(signed) => {
                         ranks.push(&signed.meta);
                         record.clear();
-                    signed.meta.encode_into(&mut record);
-                    metas.push(&record).map_err(spill_error)?;
+                        signed.meta.encode_into(&mut record);
+                        metas.push(&record).map_err(spill_error)?;
                         store.push(&signed.shingles.hashes).map_err(spill_error)?;
                         sketches.push(&signed.sketch);
                     }

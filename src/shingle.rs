@@ -299,7 +299,9 @@ impl Shingler {
             3 => grams.map(|gram| hash_gram::<24>(gram, seed)).collect(),
             4 => grams.map(|gram| hash_gram::<32>(gram, seed)).collect(),
             5 => grams.map(|gram| hash_gram::<40>(gram, seed)).collect(),
-            _ => grams.map(|gram| hash_gram::<{ MAX_WORD_NGRAM * 8 }>(gram, seed)).collect(),
+            _ => grams
+                .map(|gram| hash_gram::<{ MAX_WORD_NGRAM * 8 }>(gram, seed))
+                .collect(),
         };
         ShingleSet {
             hashes,
