@@ -8,7 +8,7 @@ use predicates::prelude::*;
 use serde::Deserialize;
 
 mod common;
-use common::{ClusterOut, Report, dedup, json_of, seeds};
+use common::{ClusterOut, Report, copy_rule_articles, dedup, json_of, seeds, write_jsonl};
 
 fn json_report(args: &[&str], paths: &[&Path]) -> Report {
     let mut cmd = dedup();
@@ -203,32 +203,10 @@ fn seeds_as_jsonl(text_field: &str) -> String {
     out
 }
 
-/// A source of 600 shingles and three articles just below the threshold against it (Jaccard
-/// 0.06-0.07), which share nothing with each other: a cut copy (50 of its 202 shingles are in
-/// the source), an article of the source's size that shares 70 (12 %), and a short item that
-/// shares half of its 80.
+/// [`copy_rule_articles`] as one JSONL file.
 fn write_copy_rule_corpus(dir: &Path) -> std::path::PathBuf {
-    let words = |range: std::ops::Range<usize>| -> String {
-        range.map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
-    };
-    let articles = [
-        ("source", words(0..602)),
-        ("cut", format!("{} {}", words(0..52), words(1000..1152))),
-        (
-            "same_size",
-            format!("{} {}", words(300..372), words(2000..2530)),
-        ),
-        (
-            "short",
-            format!("{} {}", words(150..192), words(3000..3040)),
-        ),
-    ];
     let corpus = dir.join("corpus.jsonl");
-    let lines: Vec<String> = articles
-        .iter()
-        .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
-        .collect();
-    std::fs::write(&corpus, lines.join("\n")).unwrap();
+    write_jsonl(&corpus, &copy_rule_articles());
     corpus
 }
 

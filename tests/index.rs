@@ -7,7 +7,7 @@ use std::time::Duration;
 use predicates::prelude::*;
 
 mod common;
-use common::{Report, dedup, json_of, seeds};
+use common::{Report, copy_rule_articles, dedup, json_of, seeds, write_jsonl};
 
 /// An archive with seeds 000, 003, 004 and a folder of new articles 001, 002.
 fn archive_and_new() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -70,6 +70,41 @@ fn new_copies_are_found_in_the_index_without_the_archive() {
     for pair in &clusters[0].pairs {
         assert!(pair.jaccard >= 0.08);
     }
+}
+
+/// The copy rule is the same against an index: a cut copy of an archived article is found
+/// although its Jaccard is below the threshold, and the archived articles that are only as
+/// close, not contained, are not. One-row bands make every pair a candidate.
+#[test]
+fn a_cut_copy_of_an_archived_article_is_found_by_containment() {
+    let dir = tempfile::tempdir().unwrap();
+    let [source, cut, same_size, short] = copy_rule_articles();
+    let (archive, new) = (
+        dir.path().join("archive.jsonl"),
+        dir.path().join("new.jsonl"),
+    );
+    write_jsonl(&archive, &[source, same_size, short]);
+    write_jsonl(&new, &[cut]);
+    let index = dir.path().join("archive.idx");
+    dedup()
+        .args([
+            "index", "build", "--quiet", "--bands", "512", "--rows", "1", "-o",
+        ])
+        .arg(&index)
+        .arg(&archive)
+        .assert()
+        .success();
+    let report = check_json(&index, &new);
+    assert_eq!(report.clusters.len(), 1, "{:#?}", report.clusters);
+    let members: Vec<(&str, bool)> = report.clusters[0]
+        .members
+        .iter()
+        .map(|m| (m.id.as_str(), m.indexed))
+        .collect();
+    assert_eq!(members, [("cut", false), ("source", true)]);
+    let pair = &report.clusters[0].pairs[0];
+    assert!(pair.jaccard < 0.08, "{pair:?}");
+    assert_eq!(pair.containment, 0.2475);
 }
 
 #[test]

@@ -13,6 +13,37 @@ pub fn seeds() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
 }
 
+/// A source of 600 shingles and three articles just below the threshold against it (Jaccard
+/// 0.06-0.07), which share nothing with each other: a cut copy (50 of its 202 shingles are in
+/// the source), an article of the source's size that shares 70 (12 %), and a short item that
+/// shares half of its 80. Only the cut copy is a copy by the containment rule.
+pub fn copy_rule_articles() -> [(&'static str, String); 4] {
+    let words = |range: std::ops::Range<usize>| -> String {
+        range.map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
+    };
+    [
+        ("source", words(0..602)),
+        ("cut", format!("{} {}", words(0..52), words(1000..1152))),
+        (
+            "same_size",
+            format!("{} {}", words(300..372), words(2000..2530)),
+        ),
+        (
+            "short",
+            format!("{} {}", words(150..192), words(3000..3040)),
+        ),
+    ]
+}
+
+/// Writes `(id, text)` articles as JSONL.
+pub fn write_jsonl(path: &Path, articles: &[(&str, String)]) {
+    let lines: Vec<String> = articles
+        .iter()
+        .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
+        .collect();
+    std::fs::write(path, lines.join("\n")).unwrap();
+}
+
 pub fn dedup() -> Command {
     Command::cargo_bin("dedup").unwrap()
 }
