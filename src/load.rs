@@ -600,8 +600,13 @@ impl<'de> Visitor<'de> for RecordVisitor<'_> {
         let f = self.fields;
         let names = [&f.text, &f.id, &f.date, &f.title];
         let mut values: Self::Value = Default::default();
-        while let Some(Text(key)) = map.next_key::<Text>()? {
-            let mut wanted = names.iter().enumerate().filter(|(_, name)| ***name == *key);
+        // JSON keys are strings, which FieldValue borrows when it can.
+        while let Some(key) = map.next_key::<FieldValue>()? {
+            let key = match &key {
+                FieldValue::Text(key) => key.as_ref(),
+                _ => "",
+            };
+            let mut wanted = names.iter().enumerate().filter(|(_, name)| ***name == key);
             match wanted.next() {
                 Some((first, _)) => {
                     let value: FieldValue = map.next_value()?;
@@ -620,30 +625,9 @@ impl<'de> Visitor<'de> for RecordVisitor<'_> {
     }
 }
 
-/// A JSON string, borrowed from the line when it has no escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(TextVisitor)
-    }
-}
-
-/// The value of a field an article is read from; anything but a string or a number is
-/// `Other`, and only named in an error.
+/// The value of a field an article is read from, or a key; anything but a string or a
+/// number is `Other`, and only named in an error. Strings without escapes are borrowed from
+/// the line.
 #[derive(Clone)]
 enum FieldValue<'a> {
     Text(Cow<'a, str>),
