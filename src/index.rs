@@ -720,16 +720,20 @@ pub fn check(
     // New articles are kept whole in memory: a check is about a day's news, not an archive.
     let mut fresh: Vec<Signed> = Vec::new();
     let mut skipped = Vec::new();
-    for batch in corpus.batches(BATCH_BYTES) {
-        let signed = signer.sign_batch(batch);
-        progress.advance(signed.len() as u64);
-        for result in signed {
-            match result {
-                Ok(f) => fresh.push(f),
-                Err(s) => skipped.push(s),
+    let Ok(()) = corpus.for_each_batch(
+        BATCH_BYTES,
+        |item| signer.sign_item(item),
+        |signed| {
+            progress.advance(signed.len() as u64);
+            for result in signed {
+                match result {
+                    Ok(f) => fresh.push(f),
+                    Err(s) => skipped.push(s),
+                }
             }
-        }
-    }
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
     let read_and_sign = started.elapsed();
 
     let banded = Instant::now();

@@ -153,8 +153,9 @@ const PENDING_PAIRS: usize = 1 << 16;
 /// that move forward through memory instead of a hash lookup per proposal, which at a million
 /// articles was a cache miss a hundred million times over. A pair the screen rejected is
 /// screened again when a later sweep proposes it (at a million generated articles, 58.4 M
-/// distinct pairs were screened 60.3 M times). Screening proposals as they come keeps pairs that will never verify from
-/// taking memory. Every step sorts, so the result does not depend on the thread count.
+/// distinct pairs were screened 60.3 M times). Screening proposals as they come keeps pairs
+/// that will never verify from taking memory. Every step sorts, so the result does not
+/// depend on the thread count.
 pub fn candidate_pairs(
     sketches: &Sketches,
     banding: Banding,
