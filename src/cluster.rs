@@ -41,8 +41,8 @@ impl UnionFind {
     }
 }
 
-/// A verified pair: copies by the rule of [`crate::shingle::Overlap::is_copy`], with the exact
-/// Jaccard and the MinHash estimate.
+/// A verified pair: copies by the rule of [`crate::rule::judge`], with what it measured and the
+/// MinHash estimate.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Edge {
     pub a: u32,
@@ -51,17 +51,24 @@ pub struct Edge {
     /// Share of the smaller article's shingles found in the larger.
     pub containment: f64,
     pub estimate: f64,
+    /// Share of the shared shingles in verbatim blocks ([`crate::rule::block_share`]); `None`
+    /// when the overlap alone decided.
+    pub block_share: Option<f64>,
+    /// Which part of the rule made the pair copies.
+    pub verdict: crate::rule::Verdict,
 }
 
 impl Edge {
-    /// The edge of a verified pair, scored by its overlap.
-    pub fn new(a: u32, b: u32, overlap: &crate::shingle::Overlap, estimate: f64) -> Self {
+    /// The edge of a verified pair, scored by the rule's judgement.
+    pub fn new(a: u32, b: u32, judgement: &crate::rule::Judgement, estimate: f64) -> Self {
         Edge {
             a,
             b,
-            jaccard: overlap.jaccard(),
-            containment: overlap.containment_of_smaller(),
+            jaccard: judgement.overlap.jaccard(),
+            containment: judgement.overlap.containment_of_smaller(),
             estimate,
+            block_share: judgement.block_share,
+            verdict: judgement.verdict,
         }
     }
 }
@@ -177,6 +184,8 @@ mod tests {
             jaccard: 0.5,
             containment: 0.5,
             estimate: 0.5,
+            block_share: None,
+            verdict: crate::rule::Verdict::Covered,
         }
     }
 

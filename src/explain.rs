@@ -9,7 +9,8 @@ use crate::load::Article;
 use crate::lsh::collision_probability;
 use crate::minhash::{self, MinHasher};
 use crate::normalize;
-use crate::shingle::{self, Overlap, ShingleKind, Shingler, Verdict};
+use crate::rule::{self, Verdict};
+use crate::shingle::{ShingleKind, Shingler};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Side {
@@ -41,9 +42,14 @@ pub struct Explanation {
     pub containment_a_in_b: f64,
     pub containment_b_in_a: f64,
     pub estimate: f64,
+    /// Share of the shingles A shares with B that sit in verbatim runs of at least
+    /// `rule::BLOCK_RUN` shingles, and the same for B: a footer, a background box or a quote is
+    /// one long run, a rewrite many short ones. Measured here whatever decided.
+    pub block_share_a: f64,
+    pub block_share_b: f64,
     pub threshold: f64,
     pub duplicate: bool,
-    /// Which part of the copy rule the pair meets or misses.
+    /// Which part of the copy rule decided the pair (`rule::judge`).
     pub verdict: Verdict,
     pub bands: usize,
     pub rows: usize,
@@ -83,9 +89,10 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         .count();
     let sketch_matches = minhash::sketch_matches(&xa, &xb);
     let min_sketch_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
-    let overlap = Overlap::of(&sa.hashes, &sb.hashes);
+    let judgement = rule::judge(&sa, &sb, params.threshold);
+    let overlap = judgement.overlap;
     let jaccard = overlap.jaccard();
-    let verdict = overlap.verdict(params.threshold);
+    let verdict = judgement.verdict;
     let min_run = match params.shingle {
         ShingleKind::Word => params.ngram,
         ShingleKind::Char => 3,
@@ -104,6 +111,8 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         containment_a_in_b: overlap.containment_of_a(),
         containment_b_in_a: overlap.containment_of_b(),
         estimate: minhash::estimate(&ga, &gb),
+        block_share_a: rule::block_share(&sa.sequence, &sb.hashes),
+        block_share_b: rule::block_share(&sb.sequence, &sa.hashes),
         threshold: params.threshold,
         duplicate: verdict.is_copy(),
         verdict,
@@ -180,32 +189,48 @@ pub fn write_text(
     }
     // The smaller article's containment in the larger is the larger of the two directions.
     let contained = 100.0 * e.containment_a_in_b.max(e.containment_b_in_a);
-    let relaxed = shingle::RELAXED_JACCARD * e.threshold;
+    let relaxed = rule::RELAXED_JACCARD * e.threshold;
+    let blocks = 100.0 * e.block_share_a.max(e.block_share_b);
     let verdict = match e.verdict {
-        Verdict::AtThreshold => paint.green("copies: at or above the threshold"),
-        Verdict::Contained => paint.green(&format!(
-            "copies: at or above {relaxed:.3}, and {contained:.1} % of the smaller article is in \
-             the other"
+        Verdict::Covered => paint.green(&format!(
+            "copies: {contained:.1} % of the smaller article is in the other"
         )),
+        Verdict::Spread => paint.green(&format!(
+            "copies: enough is shared, and only {blocks:.1} % of it in verbatim blocks (a \
+             rewrite's wording is spread out; copies need under {:.0} %)",
+            100.0 * rule::MAX_BLOCK_SHARE
+        )),
+        Verdict::Blocks => format!(
+            "not copies: {blocks:.1} % of what is shared sits in verbatim blocks of {}+ \
+             shingles (a footer, background paragraph or quote; copies need under {:.0} %)",
+            rule::BLOCK_RUN,
+            100.0 * rule::MAX_BLOCK_SHARE
+        ),
         Verdict::TooShort => format!(
             "not copies: below the threshold, and the smaller article has under {} shingles \
              (copies from {relaxed:.3} need that many)",
-            shingle::MIN_CONTAINED_SHINGLES
+            rule::MIN_CONTAINED_SHINGLES
         ),
         Verdict::NotContained => format!(
             "not copies: below the threshold, and only {contained:.1} % of the smaller article \
              is in the other (copies from {relaxed:.3} need {:.0} %)",
-            100.0 * shingle::MIN_CONTAINMENT
+            100.0 * rule::MIN_CONTAINMENT
         ),
         Verdict::Below => "not copies: below the threshold".to_string(),
     };
     writeln!(
         out,
-        "exact Jaccard      {:.4}  ({} shared shingles; threshold {}: {verdict})",
+        "exact Jaccard      {:.4}  ({} shared shingles; threshold {})",
         e.jaccard, e.shared_shingles, e.threshold
     )?;
     writeln!(out, "containment A in B {:.4}", e.containment_a_in_b)?;
     writeln!(out, "containment B in A {:.4}", e.containment_b_in_a)?;
+    writeln!(
+        out,
+        "in verbatim blocks A {:.4}, B {:.4}",
+        e.block_share_a, e.block_share_b
+    )?;
+    writeln!(out, "verdict            {verdict}")?;
     writeln!(out, "MinHash estimate   {:.4}", e.estimate)?;
     let candidate = match (e.shared_bands, e.candidate) {
         (0, _) => format!("no, none of {} bands agree", e.bands),

@@ -39,11 +39,12 @@ use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
 use crate::pipeline::BATCH_BYTES;
 use crate::progress::Progress;
-use crate::shingle::{self, Overlap, ShingleHash};
+use crate::rule;
+use crate::shingle::ShingleSet;
 use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const ARTICLES: TableDefinition<u32, &[u8]> = TableDefinition::new("articles");
@@ -78,11 +79,11 @@ pub enum IndexError {
     },
 }
 
-/// An article ready to be stored: metadata, sketch and sorted shingles.
+/// An article ready to be stored: metadata, sketch and shingles.
 pub struct Entry {
     pub article: ArticleMeta,
     pub sketch: Vec<Sketch16>,
-    pub shingles: Vec<ShingleHash>,
+    pub shingles: ShingleSet,
 }
 
 /// The database behind an index: writable for `index add`, read-only for a check, which then
@@ -451,11 +452,11 @@ impl Index {
                             SKETCHES.name(),
                             minhash::encode_sketch(&entry.sketch),
                         ),
-                        (
-                            &mut shingles,
-                            SHINGLES.name(),
-                            shingle::encode_set(&entry.shingles),
-                        ),
+                        (&mut shingles, SHINGLES.name(), {
+                            let mut record = Vec::new();
+                            entry.shingles.encode_into(&mut record);
+                            record
+                        }),
                     ];
                     for (table, name, value) in values {
                         table
@@ -660,12 +661,12 @@ impl Reader {
         })
     }
 
-    pub fn shingles(&self, id: u32) -> Result<Vec<ShingleHash>, IndexError> {
+    pub fn shingles(&self, id: u32) -> Result<ShingleSet, IndexError> {
         self.get(
             &self.tables().shingles,
             SHINGLES.name(),
             id,
-            shingle::decode_set,
+            ShingleSet::decode,
         )
     }
 }
@@ -689,7 +690,7 @@ pub fn add_corpus(
                 Ok(Entry {
                     article: signed.meta,
                     sketch: signed.sketch,
-                    shingles: signed.shingles.hashes,
+                    shingles: signed.shingles,
                 })
             })
             .collect();
@@ -770,21 +771,21 @@ pub fn check(
     let mut edges = Vec::new();
     for (a, b) in among_new.iter().map(|&p| lsh::unpack(p)) {
         let (fa, fb) = (&fresh[a as usize], &fresh[b as usize]);
-        let overlap = Overlap::of(&fa.shingles.hashes, &fb.shingles.hashes);
-        if overlap.is_copy(threshold) {
+        let judgement = rule::judge(&fa.shingles, &fb.shingles, threshold);
+        if judgement.is_copy() {
             let estimate = minhash::sketch_estimate(&fa.sketch, &fb.sketch);
-            edges.push(Edge::new(a, b, &overlap, estimate));
+            edges.push(Edge::new(a, b, &judgement, estimate));
         }
     }
-    let mut verified: Vec<(u32, u32, Overlap, f64)> = Vec::new();
+    let mut verified: Vec<(u32, u32, rule::Judgement, f64)> = Vec::new();
     let mut matched = std::collections::BTreeMap::new();
     for group in against_index.chunk_by(|x, y| x.1 == y.1) {
         let id = group[0].1;
         let shingles = reader.shingles(id)?;
         for &(a, _, estimate) in group {
-            let overlap = Overlap::of(&fresh[a as usize].shingles.hashes, &shingles);
-            if overlap.is_copy(threshold) {
-                verified.push((a, id, overlap, estimate));
+            let judgement = rule::judge(&fresh[a as usize].shingles, &shingles, threshold);
+            if judgement.is_copy() {
+                verified.push((a, id, judgement, estimate));
             }
         }
         if verified.last().is_some_and(|v| v.1 == id) {
@@ -794,13 +795,13 @@ pub fn check(
     // Indexed articles get local numbers after the new ones, in the order first matched.
     verified.sort_unstable_by_key(|&(a, id, ..)| (a, id));
     let mut local: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
-    for (a, id, overlap, estimate) in verified {
+    for (a, id, judgement, estimate) in verified {
         let next = n + local.len() as u32;
         let b = *local.entry(id).or_insert(next);
         if b == next {
             articles.push(matched.remove(&id).expect("read with its first match"));
         }
-        edges.push(Edge::new(a, b, &overlap, estimate));
+        edges.push(Edge::new(a, b, &judgement, estimate));
     }
     progress.advance((among_new.len() + against_index.len()) as u64);
     let mut sets = UnionFind::new(articles.len());

@@ -1,7 +1,7 @@
 //! `dedup` finds reworded copies of the same news story in a corpus.
 //!
 //! The pipeline, one module per stage: [`load`] → [`normalize`] → [`shingle`] → [`minhash`] →
-//! [`lsh`] → [`verify`] → [`cluster`] → [`report`]. [`find_duplicates`] runs it for a [`Config`];
+//! [`lsh`] → [`verify`] (by the copy [`rule`]) → [`cluster`] → [`report`]. [`find_duplicates`] runs it for a [`Config`];
 //! nothing in the library parses flags or exits the process.
 
 pub mod cluster;
@@ -16,6 +16,7 @@ mod pipeline;
 pub mod progress;
 mod radix;
 pub mod report;
+pub mod rule;
 pub mod shingle;
 mod spill;
 pub mod synth;

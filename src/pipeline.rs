@@ -278,7 +278,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                         record.clear();
                         signed.meta.encode_into(&mut record);
                         metas.push(&record).map_err(spill_error)?;
-                        store.push(&signed.shingles.hashes).map_err(spill_error)?;
+                        store.push(&signed.shingles).map_err(spill_error)?;
                         sketches.push(&signed.sketch);
                     }
                     Err(skip) => skipped.push(skip),

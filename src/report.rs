@@ -12,12 +12,17 @@
 //!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 3},
 //!   "clusters": [{"id": 1, "size": 3, "representative": PATH,
 //!                 "members": [MEMBER...], "pairs": [{"a": PATH, "b": PATH,
-//!                 "jaccard": 0.354, "estimate": 0.3594, "containment": 0.5143}]}],
+//!                 "jaccard": 0.354, "estimate": 0.3594, "containment": 0.5143,
+//!                 "block_share": null, "verdict": "covered"}]}],
 //!   "singletons": [MEMBER...]          (only with --singletons)
 //!   "timings": {...}                   (only with --stats; the one non-deterministic field)
 //! }
 //! MEMBER = {"path", "id", "date" (YYYY-MM-DD or null), "title" (or null), "words"}
 //! ```
+//! A pair's `verdict` says which part of the copy rule made it copies: `covered` (most of the
+//! smaller article is in the other) or `spread` (enough shared, spread out as in a rewrite);
+//! `block_share` is the share of the shared shingles in verbatim blocks, `null` when the overlap
+//! alone decided (see README, "Choosing the threshold").
 //! `--format jsonl` writes one cluster object per line; `--format csv` one row per member.
 //! Keys keep this order; new keys may be added, existing ones keep their meaning within a
 //! schema version.
@@ -92,6 +97,8 @@ struct Pair<'a> {
     jaccard: f64,
     estimate: f64,
     containment: f64,
+    block_share: Option<f64>,
+    verdict: crate::rule::Verdict,
 }
 
 #[derive(Serialize)]
@@ -163,6 +170,8 @@ fn cluster_out<'a>(outcome: &'a Outcome, id: usize, cluster: &'a Cluster) -> Clu
                 jaccard: round4(e.jaccard),
                 estimate: round4(e.estimate),
                 containment: round4(e.containment),
+                block_share: e.block_share.map(round4),
+                verdict: e.verdict,
             })
             .collect(),
     }

@@ -34,17 +34,48 @@ pub const MAX_WORD_NGRAM: usize = 16;
 /// half the memory and sort faster than with 64 bits.
 pub type ShingleHash = u32;
 
-/// An article's shingle set: sorted, distinct hashes, plus its word count.
+/// An article's shingles: in document order, as the copy rule reads where shared wording
+/// sits, and as a sorted, distinct set, as Jaccard and MinHash need them; plus its word count.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShingleSet {
+    pub sequence: Vec<ShingleHash>,
     pub hashes: Vec<ShingleHash>,
     pub words: u32,
 }
 
 impl ShingleSet {
+    /// The set of a sequence read back from storage.
+    pub fn from_sequence(sequence: Vec<ShingleHash>, words: u32) -> Self {
+        let mut hashes = sequence.clone();
+        sort_hashes(&mut hashes);
+        hashes.dedup();
+        ShingleSet {
+            sequence,
+            hashes,
+            words,
+        }
+    }
+
+    /// The form stored on disk (the verification spill file, the index), appended to `out`:
+    /// the word count, then the sequence ([`encode_set`]). The set is rebuilt on reading.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend(self.words.to_le_bytes());
+        encode_set_into(&self.sequence, out);
+    }
+
+    /// Reads back what [`ShingleSet::encode_into`] wrote; `None` if the bytes are not such a
+    /// record.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let (words, sequence) = bytes.split_first_chunk::<4>()?;
+        Some(Self::from_sequence(
+            decode_set(sequence)?,
+            u32::from_le_bytes(*words),
+        ))
+    }
+
     /// Exact Jaccard similarity |A ∩ B| / |A ∪ B| by a merge of the two sorted sets.
     pub fn jaccard(&self, other: &ShingleSet) -> f64 {
-        jaccard(&self.hashes, &other.hashes)
+        crate::rule::Overlap::of(&self.hashes, &other.hashes).jaccard()
     }
 
     /// Containment |A ∩ B| / |A|: how much of `self` reappears in `other`.
@@ -58,131 +89,6 @@ impl ShingleSet {
 
     pub fn intersection_len(&self, other: &ShingleSet) -> usize {
         intersection_len(&self.hashes, &other.hashes)
-    }
-}
-
-/// Exact Jaccard similarity of two sorted, distinct hash sets.
-pub fn jaccard(a: &[ShingleHash], b: &[ShingleHash]) -> f64 {
-    Overlap::of(a, b).jaccard()
-}
-
-/// Jaccard, as a fraction of the threshold, down to which a pair still counts as copies when
-/// the smaller article is largely contained in the larger: 0.06 at the default 0.08.
-pub const RELAXED_JACCARD: f64 = 0.75;
-
-/// Share of the smaller article's shingles that must reappear in the larger one for the
-/// relaxed bound to apply. A heavy rewrite keeps a core of its source's clauses and drops or
-/// paraphrases the rest, so its Jaccard falls below the threshold while its containment stays
-/// high; two articles that only share a sentence or two about the same event stay below it.
-/// On the tuning split this lifted recall on heavy rewrites from 0.87 to 0.93 without merging
-/// one more hard negative (`bench/RESULTS.md`).
-pub const MIN_CONTAINMENT: f64 = 0.2;
-
-/// Shingles the smaller article needs for the relaxed bound to apply. A short item is mostly
-/// contained in another when they share an outlet's footer or a standard paragraph; on real
-/// news this cut the wrong pairs the relaxed bound adds by a fifth, and no generated copy of
-/// the tuning split was this short.
-pub const MIN_CONTAINED_SHINGLES: usize = 100;
-
-/// How two sorted, distinct shingle sets overlap: everything the copy rule needs, from one
-/// merge pass.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Overlap {
-    pub shared: usize,
-    pub a: usize,
-    pub b: usize,
-}
-
-impl Overlap {
-    pub fn of(a: &[ShingleHash], b: &[ShingleHash]) -> Self {
-        Overlap {
-            shared: intersection_len(a, b),
-            a: a.len(),
-            b: b.len(),
-        }
-    }
-
-    pub fn jaccard(&self) -> f64 {
-        ratio(self.shared, self.a + self.b - self.shared)
-    }
-
-    /// |A ∩ B| / |A|: how much of the first set reappears in the second.
-    pub fn containment_of_a(&self) -> f64 {
-        ratio(self.shared, self.a)
-    }
-
-    pub fn containment_of_b(&self) -> f64 {
-        ratio(self.shared, self.b)
-    }
-
-    /// |A ∩ B| / min(|A|, |B|): how much of the smaller set reappears in the larger.
-    pub fn containment_of_smaller(&self) -> f64 {
-        ratio(self.shared, self.a.min(self.b))
-    }
-
-    /// Whether the two articles count as copies at `threshold`: Jaccard at or above it, or at
-    /// or above [`RELAXED_JACCARD`] of it with the smaller article (of at least
-    /// [`MIN_CONTAINED_SHINGLES`]) at least [`MIN_CONTAINMENT`] contained in the larger.
-    ///
-    /// ```
-    /// use dedup::shingle::Overlap;
-    /// // Jaccard 0.07: 70 of 1,000 distinct shingles shared.
-    /// let rewrite = Overlap { shared: 70, a: 300, b: 770 };
-    /// assert!(rewrite.is_copy(0.08)); // 70 of the smaller article's 300 (0.23) reappear
-    /// let same_event = Overlap { shared: 70, a: 535, b: 535 };
-    /// assert!(!same_event.is_copy(0.08)); // only 0.13 of either
-    /// ```
-    pub fn is_copy(&self, threshold: f64) -> bool {
-        self.verdict(threshold).is_copy()
-    }
-
-    /// Which part of the copy rule the pair meets or misses at `threshold`.
-    pub fn verdict(&self, threshold: f64) -> Verdict {
-        let jaccard = self.jaccard();
-        // `0.75 * 0.1` is a hair above 0.075, which would turn down a pair exactly at the
-        // documented bound.
-        let relaxed = RELAXED_JACCARD * threshold * (1.0 - 1e-12);
-        if jaccard >= threshold {
-            Verdict::AtThreshold
-        } else if jaccard < relaxed {
-            Verdict::Below
-        } else if self.a.min(self.b) < MIN_CONTAINED_SHINGLES {
-            Verdict::TooShort
-        } else if self.containment_of_smaller() < MIN_CONTAINMENT {
-            Verdict::NotContained
-        } else {
-            Verdict::Contained
-        }
-    }
-}
-
-/// Which part of the copy rule ([`Overlap::is_copy`]) a pair meets or misses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// Jaccard at or above the threshold: copies.
-    AtThreshold,
-    /// Within the relaxed bound, with the smaller article contained enough: copies.
-    Contained,
-    /// Within the relaxed bound, but the smaller article is too short for containment to count.
-    TooShort,
-    /// Within the relaxed bound, but too little of the smaller article is in the other.
-    NotContained,
-    /// Below the relaxed bound.
-    Below,
-}
-
-impl Verdict {
-    pub fn is_copy(self) -> bool {
-        matches!(self, Verdict::AtThreshold | Verdict::Contained)
-    }
-}
-
-fn ratio(part: usize, whole: usize) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64
     }
 }
 
@@ -270,16 +176,15 @@ impl Shingler {
     /// The article's shingle set, sorted and distinct, as exact Jaccard needs it.
     pub fn shingle(&self, body: &str) -> ShingleSet {
         let folded = normalize::fold(body);
-        let mut set = match self.kind {
+        let (sequence, words) = match self.kind {
             ShingleKind::Word => self.word_shingles(&folded),
             ShingleKind::Char => self.char_shingles(&folded),
         };
-        sort_hashes(&mut set.hashes);
-        set.hashes.dedup();
-        set
+        ShingleSet::from_sequence(sequence, words)
     }
 
-    fn word_shingles(&self, folded: &str) -> ShingleSet {
+    /// The article's shingles in document order, and its word count.
+    fn word_shingles(&self, folded: &str) -> (Vec<ShingleHash>, u32) {
         // Sized for English words plus their spaces, so that the vector is not regrown about
         // eight times over for a typical article.
         let mut word_hashes: Vec<u64> = Vec::with_capacity(folded.len() / 5 + 1);
@@ -303,13 +208,10 @@ impl Shingler {
                 .map(|gram| hash_gram::<{ MAX_WORD_NGRAM * 8 }>(gram, seed))
                 .collect(),
         };
-        ShingleSet {
-            hashes,
-            words: word_hashes.len() as u32,
-        }
+        (hashes, word_hashes.len() as u32)
     }
 
-    fn char_shingles(&self, folded: &str) -> ShingleSet {
+    fn char_shingles(&self, folded: &str) -> (Vec<ShingleHash>, u32) {
         let mut stream = String::with_capacity(folded.len());
         let mut words = 0u32;
         for w in normalize::words(folded) {
@@ -331,7 +233,7 @@ impl Shingler {
                 })
                 .collect()
         };
-        ShingleSet { hashes, words }
+        (hashes, words)
     }
 }
 
@@ -401,29 +303,6 @@ mod tests {
             proptest::prop_assert_eq!(intersection_len(&b, &a), expected);
             proptest::prop_assert_eq!(merge_count(&a, &b), expected);
         }
-    }
-
-    #[test]
-    fn copies_are_at_the_threshold_or_just_below_it_and_contained() {
-        let t = 0.08;
-        let overlap = |shared, a, b| Overlap { shared, a, b };
-        // Jaccard 0.08 exactly: 80 of 1,000; containment does not matter.
-        assert!(overlap(80, 540, 540).is_copy(t));
-        // Jaccard 0.061, containment 0.25: a cut copy.
-        let cut = overlap(60, 240, 800);
-        assert_eq!(cut.containment_of_smaller(), 0.25);
-        assert!((cut.jaccard() - 60.0 / 980.0).abs() < 1e-12);
-        assert!(cut.is_copy(t));
-        // The same Jaccard with just under a fifth contained.
-        assert!(!overlap(60, 301, 739).is_copy(t));
-        // Below three quarters of the threshold, however contained.
-        assert!(!overlap(58, 240, 800).is_copy(t));
-        // A short item: a third of its 99 shingles in an article ten times its size.
-        assert!(!overlap(66, 99, 1000).is_copy(t));
-        assert!(overlap(67, 100, 1000).is_copy(t));
-        // Exactly at both bounds where three quarters of the threshold is not exact in binary.
-        assert_eq!(overlap(75, 375, 700).verdict(0.1), Verdict::Contained);
-        assert_eq!(overlap(0, 0, 0).jaccard(), 0.0);
     }
 
     fn words3() -> Shingler {

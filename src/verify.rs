@@ -1,9 +1,9 @@
-//! Candidate verification: LSH only proposes pairs; the exact Jaccard of their shingle sets
-//! decides.
+//! Candidate verification: LSH only proposes pairs; the copy rule ([`crate::rule::judge`]) on
+//! their exact shingles decides.
 //!
-//! Shingle sets are written to an anonymous temporary file as articles are signed (about 2 KB
-//! per article) and read back only for candidates, so memory does not grow with the corpus and
-//! no article is parsed twice.
+//! Shingle sequences are written to an anonymous temporary file as articles are signed (about
+//! 2 KB per article) and read back only for candidates, so memory does not grow with the corpus
+//! and no article is parsed twice.
 
 use std::io;
 
@@ -13,7 +13,8 @@ use crate::cluster::{Edge, UnionFind};
 use crate::lsh::{PackedPair, unpack};
 use crate::minhash::Sketches;
 use crate::progress::Progress;
-use crate::shingle::{self, Overlap, ShingleHash};
+use crate::rule;
+use crate::shingle::ShingleSet;
 use crate::spill::SpillFile;
 
 /// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end where this many
@@ -21,7 +22,8 @@ use crate::spill::SpillFile;
 /// does not depend on the number of threads.
 const CHUNK_ARTICLES: usize = 1 << 14;
 
-/// Every article's sorted shingle set, in article order, on disk.
+/// Every article's shingles in document order (which the rule reads as well as the set), in
+/// article order, on disk.
 pub struct ShingleStore {
     file: SpillFile,
     /// The record being written, kept to spare an allocation per article.
@@ -36,10 +38,10 @@ impl ShingleStore {
         })
     }
 
-    /// Appends the next article's set.
-    pub fn push(&mut self, set: &[ShingleHash]) -> io::Result<()> {
+    /// Appends the next article's shingles.
+    pub fn push(&mut self, shingles: &ShingleSet) -> io::Result<()> {
         self.record.clear();
-        shingle::encode_set_into(set, &mut self.record);
+        shingles.encode_into(&mut self.record);
         self.file.push(&self.record)
     }
 
@@ -48,9 +50,10 @@ impl ShingleStore {
         self.file.flush()
     }
 
-    pub fn get(&self, article: u32) -> io::Result<Vec<ShingleHash>> {
-        shingle::decode_set(&self.file.get(article as usize)?)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "truncated shingle set"))
+    pub fn get(&self, article: u32) -> io::Result<ShingleSet> {
+        let record = self.file.get(article as usize)?;
+        ShingleSet::decode(&record)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "truncated shingle record"))
     }
 
     fn len(&self) -> usize {
@@ -59,7 +62,7 @@ impl ShingleStore {
 }
 
 pub struct Verified {
-    /// Pairs that count as copies at the threshold ([`Overlap::is_copy`]).
+    /// Pairs that count as copies at the threshold ([`rule::judge`]).
     pub edges: Vec<Edge>,
     /// Articles joined by those edges.
     pub sets: UnionFind,
@@ -109,7 +112,7 @@ pub fn verify(
         rest = &rest[taken..];
         progress.advance(taken as u64);
         docs.sort_unstable();
-        let loaded: Vec<Vec<ShingleHash>> = docs
+        let loaded: Vec<ShingleSet> = docs
             .par_iter()
             .map(|&d| store.get(d))
             .collect::<io::Result<_>>()?;
@@ -117,10 +120,10 @@ pub fn verify(
         let found: Vec<Edge> = pairs
             .par_iter()
             .filter_map(|&(a, b)| {
-                let overlap = Overlap::of(set_of(a), set_of(b));
-                overlap.is_copy(threshold).then(|| {
+                let judgement = rule::judge(set_of(a), set_of(b), threshold);
+                judgement.is_copy().then(|| {
                     let estimate = sketches.get(a).estimate(sketches.get(b));
-                    Edge::new(a, b, &overlap, estimate)
+                    Edge::new(a, b, &judgement, estimate)
                 })
             })
             .collect();
@@ -144,13 +147,19 @@ mod tests {
     #[test]
     fn store_returns_what_was_pushed_in_order() {
         let mut store = ShingleStore::new().unwrap();
-        let sets: [&[u32]; 3] = [&[1, 5, 9], &[], &[2, 3]];
-        for set in sets {
+        let sequences: [&[u32]; 3] = [&[9, 5, 1, 5], &[], &[2, 3]];
+        let sets: Vec<ShingleSet> = sequences
+            .iter()
+            .enumerate()
+            .map(|(words, s)| ShingleSet::from_sequence(s.to_vec(), words as u32))
+            .collect();
+        for set in &sets {
             store.push(set).unwrap();
         }
         store.flush().unwrap();
         for (i, set) in sets.iter().enumerate() {
-            assert_eq!(store.get(i as u32).unwrap(), *set);
+            assert_eq!(&store.get(i as u32).unwrap(), set);
         }
+        assert_eq!(store.get(0).unwrap().hashes, [1, 5, 9]);
     }
 }

@@ -15,9 +15,8 @@ use dedup::load::{Input, JsonFields};
 use dedup::lsh::Banding;
 use dedup::minhash::Scheme;
 use dedup::report::{self, Format, ReportOptions};
-use dedup::shingle::{
-    MIN_CONTAINMENT, Overlap, RELAXED_JACCARD, ShingleKind, ShingleSet, Shingler,
-};
+use dedup::rule::{self, MIN_CONTAINMENT, RELAXED_JACCARD};
+use dedup::shingle::{ShingleKind, ShingleSet, Shingler};
 use dedup::{Config, Outcome, Params};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -317,8 +316,10 @@ fn check_outcome(corpus: &Corpus, params: &Params, outcome: &Outcome) -> Result<
                 shingles(params, text(pair.a)),
                 shingles(params, text(pair.b)),
             );
-            let overlap = Overlap::of(&sa.hashes, &sb.hashes);
-            prop_assert!(overlap.is_copy(params.threshold), "{:?}", pair);
+            let judgement = rule::judge(&sa, &sb, params.threshold);
+            prop_assert!(judgement.is_copy(), "{:?}", pair);
+            prop_assert_eq!(judgement.verdict, pair.verdict);
+            prop_assert_eq!(judgement.block_share, pair.block_share);
             let contained = sa.containment_in(&sb).max(sb.containment_in(&sa));
             prop_assert!((pair.containment - contained).abs() < 1e-12, "{:?}", pair);
             let exact = sa.jaccard(&sb);

@@ -13,17 +13,25 @@ pub fn seeds() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
 }
 
-/// A source of 600 shingles and three articles just below the threshold against it (Jaccard
-/// 0.06-0.07), which share nothing with each other: a cut copy (50 of its 202 shingles are in
-/// the source), an article of the source's size that shares 70 (12 %), and a short item that
-/// shares half of its 80. Only the cut copy is a copy by the containment rule.
-pub fn copy_rule_articles() -> [(&'static str, String); 4] {
+/// A source of 600 shingles and four articles just below the threshold against it (Jaccard
+/// 0.06-0.08), which share next to nothing with each other: a rewrite that keeps five-word
+/// stretches of the source all through (51 of its 202 shingles are in the source), an article
+/// of the source's size that shares 70 (12 %), a short item that shares half of its 80, and a
+/// different story that carries one 60-word paragraph of the source. Only the rewrite is a copy.
+pub fn copy_rule_articles() -> [(&'static str, String); 5] {
     let words = |range: std::ops::Range<usize>| -> String {
         range.map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
     };
+    let rewrite: Vec<String> = (0..17)
+        .map(|g| {
+            let kept = words(g * 30..g * 30 + 5);
+            let own = words(1000 + g * 7..1000 + g * 7 + 7);
+            format!("{kept} {own}")
+        })
+        .collect();
     [
         ("source", words(0..602)),
-        ("cut", format!("{} {}", words(0..52), words(1000..1152))),
+        ("rewrite", rewrite.join(" ")),
         (
             "same_size",
             format!("{} {}", words(300..372), words(2000..2530)),
@@ -31,6 +39,15 @@ pub fn copy_rule_articles() -> [(&'static str, String); 4] {
         (
             "short",
             format!("{} {}", words(150..192), words(3000..3040)),
+        ),
+        (
+            "background",
+            format!(
+                "{} {} {}",
+                words(4000..4070),
+                words(530..590),
+                words(4070..4140)
+            ),
         ),
     ]
 }
@@ -131,4 +148,6 @@ pub struct PairOut {
     pub jaccard: f64,
     pub estimate: f64,
     pub containment: f64,
+    pub block_share: Option<f64>,
+    pub verdict: String,
 }

@@ -1,0 +1,311 @@
+//! The copy rule: whether two articles are copies of one story. One function decides,
+//! [`judge`], for the run, `dedup check` and `dedup explain` alike.
+//!
+//! How much two articles share is not enough on real news. A newsroom's articles share an
+//! outlet footer, a standard background paragraph, a quoted statement, while a heavy rewrite
+//! of one story shares no more than that (Jaccard about 0.1). What differs is where the shared
+//! wording sits: a rewrite keeps short stretches of its source's clauses all through the text,
+//! while boilerplate and quotes are a few long verbatim passages beside text of its own. So the
+//! rule reads, after the overlap, how the shared shingles are arranged in each article.
+
+use serde::Serialize;
+
+use crate::shingle::{ShingleHash, ShingleSet, intersection_len};
+
+/// Jaccard, as a fraction of the threshold, down to which a pair still counts as copies when
+/// the smaller article is largely contained in the larger: 0.06 at the default 0.08.
+pub const RELAXED_JACCARD: f64 = 0.75;
+
+/// Share of the smaller article's shingles that must reappear in the larger one for the
+/// relaxed bound to apply. A heavy rewrite keeps a core of its source's clauses and drops or
+/// paraphrases the rest, so its Jaccard falls below the threshold while its containment stays
+/// high; two articles that only share a sentence or two about the same event stay below it.
+pub const MIN_CONTAINMENT: f64 = 0.2;
+
+/// Shingles the smaller article needs for the relaxed bound, and for [`COVERED`], to apply. A
+/// short item is mostly contained in another when they share an outlet's footer or a standard
+/// paragraph: an empty page that is nothing but the footer is "contained" in every article of
+/// its outlet.
+pub const MIN_CONTAINED_SHINGLES: usize = 100;
+
+/// Share of the smaller article that, once found in the other, makes the two copies whatever
+/// the arrangement: a verbatim copy, a cut copy, a lightly edited reprint. No real different
+/// story of the adjudicated set shares this much of a 100-shingle article
+/// (`bench/labels/`); one background box came to 0.61.
+pub const COVERED: f64 = 0.6;
+
+/// Jaccard at which two articles are copies whatever the arrangement: over half of all their
+/// wording is shared.
+pub const NEAR_IDENTICAL: f64 = 0.5;
+
+/// Shared run, in shingles, from which it counts as a verbatim block: 12 words and more
+/// unchanged. A rewrite's runs are mostly shorter (a clause between two edits); footers,
+/// background boxes and quotes are longer.
+pub const BLOCK_RUN: usize = 10;
+
+/// Share of an article's shared shingles in verbatim blocks from which the overlap is read as
+/// boilerplate, a background box or a quote rather than a rewrite. Chosen on the tuning split of
+/// the real adjudicated pairs and the generated rewrites (`bench/RESULTS.md`, "The copy rule").
+pub const MAX_BLOCK_SHARE: f64 = 0.7;
+
+/// How two sorted, distinct shingle sets overlap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overlap {
+    pub shared: usize,
+    pub a: usize,
+    pub b: usize,
+}
+
+impl Overlap {
+    pub fn of(a: &[ShingleHash], b: &[ShingleHash]) -> Self {
+        Overlap {
+            shared: intersection_len(a, b),
+            a: a.len(),
+            b: b.len(),
+        }
+    }
+
+    pub fn jaccard(&self) -> f64 {
+        ratio(self.shared, self.a + self.b - self.shared)
+    }
+
+    /// |A ∩ B| / |A|: how much of the first set reappears in the second.
+    pub fn containment_of_a(&self) -> f64 {
+        ratio(self.shared, self.a)
+    }
+
+    pub fn containment_of_b(&self) -> f64 {
+        ratio(self.shared, self.b)
+    }
+
+    /// |A ∩ B| / min(|A|, |B|): how much of the smaller set reappears in the larger.
+    pub fn containment_of_smaller(&self) -> f64 {
+        ratio(self.shared, self.a.min(self.b))
+    }
+
+    /// The part of the rule that needs only the two sets: `Some` verdict when it already
+    /// decides, `None` when the arrangement must be read.
+    fn verdict_by_sets(&self, threshold: f64) -> Option<Verdict> {
+        let jaccard = self.jaccard();
+        // `0.75 * 0.1` is a hair above 0.075, which would turn down a pair exactly at the
+        // documented bound.
+        let relaxed = RELAXED_JACCARD * threshold * (1.0 - 1e-12);
+        let smaller = self.a.min(self.b);
+        let containment = self.containment_of_smaller();
+        if jaccard < relaxed {
+            Some(Verdict::Below)
+        } else if jaccard < threshold && smaller < MIN_CONTAINED_SHINGLES {
+            Some(Verdict::TooShort)
+        } else if jaccard < threshold && containment < MIN_CONTAINMENT {
+            Some(Verdict::NotContained)
+        } else if jaccard >= NEAR_IDENTICAL
+            || (containment >= COVERED && smaller >= MIN_CONTAINED_SHINGLES)
+        {
+            Some(Verdict::Covered)
+        } else {
+            None
+        }
+    }
+}
+
+/// Which part of the copy rule decided a pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Most of the smaller article reappears in the other: copies.
+    Covered,
+    /// Enough is shared, and it is spread through both articles in short stretches, as a
+    /// rewrite leaves it: copies.
+    Spread,
+    /// Enough is shared, but most of it sits in long verbatim passages of one of the articles
+    /// (an outlet footer, a background paragraph, a quote): not copies.
+    Blocks,
+    /// Within the relaxed bound, but the smaller article is too short for containment to count.
+    TooShort,
+    /// Within the relaxed bound, but too little of the smaller article is in the other.
+    NotContained,
+    /// Below the relaxed bound.
+    Below,
+}
+
+impl Verdict {
+    pub fn is_copy(self) -> bool {
+        matches!(self, Verdict::Covered | Verdict::Spread)
+    }
+}
+
+/// Everything the rule measured of a pair: the overlap, the arrangement where it was read,
+/// and the verdict.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judgement {
+    pub overlap: Overlap,
+    /// Share of the shared shingles that sit in verbatim blocks ([`BLOCK_RUN`]), in whichever
+    /// article has more of them there; `None` when the sets alone decided.
+    pub block_share: Option<f64>,
+    pub verdict: Verdict,
+}
+
+impl Judgement {
+    pub fn is_copy(&self) -> bool {
+        self.verdict.is_copy()
+    }
+}
+
+/// Whether two articles are copies at `threshold`, and why.
+///
+/// ```
+/// use dedup::rule::{judge, Verdict};
+/// use dedup::shingle::ShingleSet;
+/// // 40 shingles of a footer at the end of two articles of 200 shingles of their own.
+/// let article = |own: u32| {
+///     let mut seq: Vec<u32> = (own..own + 200).collect();
+///     seq.extend(1_000_000..1_000_040);
+///     ShingleSet::from_sequence(seq, 242)
+/// };
+/// let verdict = judge(&article(0), &article(500), 0.08).verdict;
+/// assert_eq!(verdict, Verdict::Blocks);
+/// ```
+pub fn judge(a: &ShingleSet, b: &ShingleSet, threshold: f64) -> Judgement {
+    let overlap = Overlap::of(&a.hashes, &b.hashes);
+    if let Some(verdict) = overlap.verdict_by_sets(threshold) {
+        return Judgement {
+            overlap,
+            block_share: None,
+            verdict,
+        };
+    }
+    let share = block_share(&a.sequence, &b.hashes).max(block_share(&b.sequence, &a.hashes));
+    Judgement {
+        overlap,
+        block_share: Some(share),
+        verdict: if share >= MAX_BLOCK_SHARE {
+            Verdict::Blocks
+        } else {
+            Verdict::Spread
+        },
+    }
+}
+
+/// Of the shingles of `sequence` found in `other` (sorted, distinct), the share that sit in
+/// runs of at least [`BLOCK_RUN`] consecutive shared shingles; 0 when none is shared.
+pub fn block_share(sequence: &[ShingleHash], other: &[ShingleHash]) -> f64 {
+    let (mut shared, mut in_blocks, mut run) = (0usize, 0usize, 0usize);
+    let mut close_run = |run: &mut usize| {
+        if *run >= BLOCK_RUN {
+            in_blocks += *run;
+        }
+        *run = 0;
+    };
+    for hash in sequence {
+        if other.binary_search(hash).is_ok() {
+            shared += 1;
+            run += 1;
+        } else {
+            close_run(&mut run);
+        }
+    }
+    close_run(&mut run);
+    ratio(in_blocks, shared)
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(sequence: Vec<u32>) -> ShingleSet {
+        let words = sequence.len() as u32 + 2;
+        ShingleSet::from_sequence(sequence, words)
+    }
+
+    #[test]
+    fn the_sets_decide_below_the_bounds_and_above_coverage() {
+        let t = 0.08;
+        let overlap = |shared, a, b| Overlap { shared, a, b };
+        // Jaccard 0.061, containment 0.25: within the relaxed bound, arrangement decides.
+        assert_eq!(overlap(60, 240, 800).verdict_by_sets(t), None);
+        // The same Jaccard with just under a fifth contained.
+        assert_eq!(
+            overlap(60, 301, 739).verdict_by_sets(t),
+            Some(Verdict::NotContained)
+        );
+        // Below three quarters of the threshold, however contained.
+        assert_eq!(
+            overlap(58, 240, 800).verdict_by_sets(t),
+            Some(Verdict::Below)
+        );
+        // A short item: a third of its 99 shingles in an article ten times its size.
+        assert_eq!(
+            overlap(66, 99, 1000).verdict_by_sets(t),
+            Some(Verdict::TooShort)
+        );
+        // Exactly at the relaxed bound where three quarters of the threshold is not exact.
+        assert_eq!(overlap(75, 375, 700).verdict_by_sets(0.1), None);
+        // Most of the smaller article in the other: a cut copy, whatever the arrangement.
+        assert_eq!(
+            overlap(60, 100, 800).verdict_by_sets(t),
+            Some(Verdict::Covered)
+        );
+        // ... but not an empty page that is only a footer.
+        assert_eq!(overlap(36, 36, 150).verdict_by_sets(t), None);
+        assert_eq!(overlap(0, 0, 0).jaccard(), 0.0);
+    }
+
+    #[test]
+    fn block_share_counts_long_runs_only() {
+        let other: Vec<u32> = (0..100).collect();
+        // One run of 12 shared, then a run of 3, with unshared shingles between.
+        let seq: Vec<u32> = (0..12)
+            .chain([500, 501])
+            .chain(20..23)
+            .chain([502])
+            .collect();
+        assert!((block_share(&seq, &other) - 12.0 / 15.0).abs() < 1e-12);
+        // Runs of 9 never count.
+        let seq: Vec<u32> = (0..9).chain([500]).chain(10..19).collect();
+        assert_eq!(block_share(&seq, &other), 0.0);
+        assert_eq!(block_share(&[500, 501], &other), 0.0);
+    }
+
+    /// A story of 300 shingles and a rewrite that keeps runs of 4 of every 12: spread
+    /// everywhere, a third shared.
+    #[test]
+    fn a_rewrite_with_short_shared_stretches_is_a_copy() {
+        let original: Vec<u32> = (0..300).collect();
+        let rewrite: Vec<u32> = (0..300)
+            .map(|i| if i % 12 < 4 { i } else { 10_000 + i })
+            .collect();
+        let j = judge(&set(original), &set(rewrite), 0.08);
+        assert_eq!(j.verdict, Verdict::Spread, "{j:?}");
+        assert_eq!(j.block_share, Some(0.0));
+    }
+
+    /// Two different stories that share a 60-shingle background paragraph in the middle.
+    #[test]
+    fn a_shared_background_paragraph_is_not_a_copy() {
+        let background = 1_000_000..1_000_060;
+        let a: Vec<u32> = (0..150).chain(background.clone()).chain(150..300).collect();
+        let b: Vec<u32> = (5_000..5_100)
+            .chain(background)
+            .chain(5_100..5_300)
+            .collect();
+        let j = judge(&set(a), &set(b), 0.08);
+        assert_eq!(j.verdict, Verdict::Blocks, "{j:?}");
+        assert!(!j.is_copy());
+    }
+
+    #[test]
+    fn verbatim_copies_are_covered() {
+        let a: Vec<u32> = (0..300).collect();
+        let j = judge(&set(a.clone()), &set(a), 0.08);
+        assert_eq!(j.verdict, Verdict::Covered);
+        assert_eq!(j.block_share, None);
+    }
+}
