@@ -47,6 +47,8 @@ pub struct Explanation {
     /// one long run, a rewrite many short ones. Measured here whatever decided.
     pub block_share_a: f64,
     pub block_share_b: f64,
+    /// How far apart the two were published, when both dates are known.
+    pub days_apart: Option<i64>,
     pub threshold: f64,
     pub duplicate: bool,
     /// Which part of the copy rule decided the pair (`rule::judge`).
@@ -89,7 +91,8 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         .count();
     let sketch_matches = minhash::sketch_matches(&xa, &xb);
     let min_sketch_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
-    let judgement = rule::judge(&sa, &sb, params.threshold);
+    let days_apart = rule::days_apart(a.date.as_deref(), b.date.as_deref());
+    let judgement = rule::judge(&sa, &sb, days_apart, params.threshold);
     let overlap = judgement.overlap;
     let jaccard = overlap.jaccard();
     let verdict = judgement.verdict;
@@ -113,6 +116,7 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         estimate: minhash::estimate(&ga, &gb),
         block_share_a: rule::block_share(&sa.sequence, &sb.hashes),
         block_share_b: rule::block_share(&sb.sequence, &sa.hashes),
+        days_apart,
         threshold: params.threshold,
         duplicate: verdict.is_copy(),
         verdict,
@@ -200,6 +204,13 @@ pub fn write_text(
              rewrite's wording is spread out; copies need under {:.0} %)",
             100.0 * rule::MAX_BLOCK_SHARE
         )),
+        Verdict::Apart => format!(
+            "not copies: published {} days apart, and under {:.0} % of the smaller article is \
+             in the other (a follow-up; copies within {} days, or mostly the same text)",
+            e.days_apart.unwrap_or_default(),
+            100.0 * rule::COVERED,
+            rule::MAX_DAYS_APART
+        ),
         Verdict::Blocks => format!(
             "not copies: {blocks:.1} % of what is shared sits in verbatim blocks of {}+ \
              shingles (a footer, background paragraph or quote; copies need under {:.0} %)",
@@ -230,6 +241,9 @@ pub fn write_text(
         "in verbatim blocks A {:.4}, B {:.4}",
         e.block_share_a, e.block_share_b
     )?;
+    if let Some(days) = e.days_apart {
+        writeln!(out, "published apart    {days} days")?;
+    }
     writeln!(out, "verdict            {verdict}")?;
     writeln!(out, "MinHash estimate   {:.4}", e.estimate)?;
     let candidate = match (e.shared_bands, e.candidate) {

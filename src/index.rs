@@ -771,7 +771,12 @@ pub fn check(
     let mut edges = Vec::new();
     for (a, b) in among_new.iter().map(|&p| lsh::unpack(p)) {
         let (fa, fb) = (&fresh[a as usize], &fresh[b as usize]);
-        let judgement = rule::judge(&fa.shingles, &fb.shingles, threshold);
+        let judgement = rule::judge(
+            &fa.shingles,
+            &fb.shingles,
+            rule::days_apart(fa.meta.date.as_deref(), fb.meta.date.as_deref()),
+            threshold,
+        );
         if judgement.is_copy() {
             let estimate = minhash::sketch_estimate(&fa.sketch, &fb.sketch);
             edges.push(Edge::new(a, b, &judgement, estimate));
@@ -782,14 +787,17 @@ pub fn check(
     for group in against_index.chunk_by(|x, y| x.1 == y.1) {
         let id = group[0].1;
         let shingles = reader.shingles(id)?;
+        let indexed = reader.article(id)?;
         for &(a, _, estimate) in group {
-            let judgement = rule::judge(&fresh[a as usize].shingles, &shingles, threshold);
+            let f = &fresh[a as usize];
+            let days_apart = rule::days_apart(f.meta.date.as_deref(), indexed.date.as_deref());
+            let judgement = rule::judge(&f.shingles, &shingles, days_apart, threshold);
             if judgement.is_copy() {
                 verified.push((a, id, judgement, estimate));
             }
         }
         if verified.last().is_some_and(|v| v.1 == id) {
-            matched.insert(id, reader.article(id)?);
+            matched.insert(id, indexed);
         }
     }
     // Indexed articles get local numbers after the new ones, in the order first matched.

@@ -10,6 +10,7 @@ use crate::load::{Article, Corpus, Item, LoadError, Skip};
 use crate::lsh;
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
 use crate::progress::Progress;
+use crate::rule;
 use crate::shingle::{ShingleSet, Shingler};
 use crate::spill::SpillFile;
 use crate::verify::{self, ShingleStore};
@@ -298,8 +299,16 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let verifying = Instant::now();
     progress.stage("verifying", "pairs");
     store.flush().map_err(spill_error)?;
-    let mut verified = verify::verify(&candidates, &store, &sketches, params.threshold, &progress)
-        .map_err(spill_error)?;
+    let days_apart = |a, b| rule::days_apart(ranks.date(a), ranks.date(b));
+    let mut verified = verify::verify(
+        &candidates,
+        &store,
+        &sketches,
+        days_apart,
+        params.threshold,
+        &progress,
+    )
+    .map_err(spill_error)?;
     let duplicate_pairs = verified.edges.len();
     let clusters = cluster::components(&mut verified.sets, verified.edges, &ranks);
     let verify = verifying.elapsed();

@@ -70,7 +70,8 @@ pub struct Verified {
     pub checked: usize,
 }
 
-/// Verifies `candidates` (sorted, distinct) among the articles of `store`. The estimate beside
+/// Verifies `candidates` (sorted, distinct) among the articles of `store`; `days_apart` tells
+/// how far apart two articles were published, where both dates are known. The estimate beside
 /// each exact score comes from the articles' 16-bit sketches.
 ///
 /// Chunks are processed in order; a pair whose articles are already in one cluster when its
@@ -80,6 +81,7 @@ pub fn verify(
     candidates: &[PackedPair],
     store: &ShingleStore,
     sketches: &Sketches,
+    days_apart: impl Fn(u32, u32) -> Option<i64> + Sync,
     threshold: f64,
     progress: &Progress,
 ) -> io::Result<Verified> {
@@ -120,7 +122,7 @@ pub fn verify(
         let found: Vec<Edge> = pairs
             .par_iter()
             .filter_map(|&(a, b)| {
-                let judgement = rule::judge(set_of(a), set_of(b), threshold);
+                let judgement = rule::judge(set_of(a), set_of(b), days_apart(a, b), threshold);
                 judgement.is_copy().then(|| {
                     let estimate = sketches.get(a).estimate(sketches.get(b));
                     Edge::new(a, b, &judgement, estimate)

@@ -316,7 +316,11 @@ fn check_outcome(corpus: &Corpus, params: &Params, outcome: &Outcome) -> Result<
                 shingles(params, text(pair.a)),
                 shingles(params, text(pair.b)),
             );
-            let judgement = rule::judge(&sa, &sb, params.threshold);
+            let (da, db) = (
+                outcome.articles[pair.a as usize].date.as_deref(),
+                outcome.articles[pair.b as usize].date.as_deref(),
+            );
+            let judgement = rule::judge(&sa, &sb, rule::days_apart(da, db), params.threshold);
             prop_assert!(judgement.is_copy(), "{:?}", pair);
             prop_assert_eq!(judgement.verdict, pair.verdict);
             prop_assert_eq!(judgement.block_share, pair.block_share);
