@@ -20,7 +20,9 @@ read both texts (bench/labels/README.md says how) into bench/labels/real-pairs.j
 
 `score` runs dedup (with ARGS) on the whole NewsArticles + BBC corpus and counts, for the
 labelled pairs of one split, how many the clustering puts in one cluster: precision, recall
-and F1 over labelled pairs, and the wrong pairs listed with their kind and reason.
+and F1 over labelled pairs, and the wrong pairs listed with their kind and reason. With
+`--direct` it scores the copy rule's own verdict on each pair (`dedup explain`) instead, which
+separates the rule's mistakes from those of chaining.
 
 The split is by story: pairs are grouped into connected components of their articles, and a
 component goes to `test` or `tune` by a hash of its smallest article id, so no story is in both.
@@ -142,15 +144,30 @@ def score(args):
     with open(args.labels) as f:
         labels = [json.loads(line) for line in f if line.strip()]
     labels = [p for p in labels if args.split in ("all", p["split"])]
-    report = run_dedup(args.dedup, args.rest)
-    cluster_of = {}
-    for n, c in enumerate(report["clusters"]):
-        for m in c["members"]:
-            cluster_of[m["id"]] = n
+    if args.direct:
+        articles = load_corpus()
+
+        def joined_of(p):
+            out = subprocess.run(
+                [args.dedup, "explain", "--format", "json", *args.rest,
+                 articles[p["a"]]["where"], articles[p["b"]]["where"]],
+                check=True, capture_output=True, text=True).stdout
+            return json.loads(out)["duplicate"]
+        sizes = []
+    else:
+        report = run_dedup(args.dedup, args.rest)
+        cluster_of = {}
+        for n, c in enumerate(report["clusters"]):
+            for m in c["members"]:
+                cluster_of[m["id"]] = n
+        sizes = sorted((len(c["members"]) for c in report["clusters"]), reverse=True)
+
+        def joined_of(p):
+            return p["a"] in cluster_of and cluster_of.get(p["a"]) == cluster_of.get(p["b"])
     tp = fp = fn = 0
     wrong = []
     for p in labels:
-        joined = p["a"] in cluster_of and cluster_of.get(p["a"]) == cluster_of.get(p["b"])
+        joined = joined_of(p)
         same = p["label"] == "same"
         tp += joined and same
         fp += joined and not same
@@ -160,8 +177,7 @@ def score(args):
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    sizes = sorted((len(c["members"]) for c in report["clusters"]), reverse=True)
-    print(json.dumps({"split": args.split, "pairs": len(labels),
+    print(json.dumps({"split": args.split, "direct": args.direct, "pairs": len(labels),
                       "same": sum(p["label"] == "same" for p in labels),
                       "precision": round(precision, 4), "recall": round(recall, 4),
                       "f1": round(f1, 4), "clusters": len(sizes), "largest": sizes[:5]}))
@@ -188,6 +204,7 @@ def main():
     s.add_argument("--dedup", default=default_bin)
     s.add_argument("--labels", default=os.path.join(HERE, "labels", "real-pairs.jsonl"))
     s.add_argument("--split", choices=["tune", "test", "all"], default="test")
+    s.add_argument("--direct", action="store_true", help="score each pair's own verdict")
     s.add_argument("rest", nargs="*", help="further dedup flags")
     s.set_defaults(run=score)
     args = parser.parse_args()
