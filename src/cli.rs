@@ -170,6 +170,11 @@ pub enum Command {
         /// Write one seed-format text file per article (in folders of 1,000) instead of JSONL.
         #[arg(long)]
         files: bool,
+
+        /// Instead of the mixed benchmark, write the footer stress test: N different stories of
+        /// 400-700 words, all ending with the same 100-word footer. No two are copies.
+        #[arg(long)]
+        footer_test: bool,
     },
     /// Show why two articles were or were not grouped: exact Jaccard, containment, MinHash
     /// estimate, LSH bands, and the passages they share.
@@ -253,7 +258,8 @@ const SYNTH_HELP: &str = "\
 Example:
   bench/fetch-corpus.sh
   dedup synth --base bench/data/newsarticles.jsonl --base bench/data/bbc.jsonl -n 10000 -o /tmp/c10k
-  dedup eval --labels /tmp/c10k/labels.jsonl /tmp/c10k/articles.jsonl";
+  dedup eval --labels /tmp/c10k/labels.jsonl /tmp/c10k/articles.jsonl
+  dedup synth --base bench/data/newsarticles.jsonl --footer-test -n 20000 -o /tmp/footer";
 
 const EVAL_HELP: &str = "\
 Example:

@@ -158,8 +158,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             seed,
             out,
             files,
+            footer_test,
         }) => {
-            synthesize(&base, articles, seed, &out, files)?;
+            synthesize(&base, articles, seed, &out, files, footer_test)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Explain {
@@ -425,6 +426,7 @@ fn synthesize(
     seed: u64,
     out: &Path,
     files: bool,
+    footer_test: bool,
 ) -> anyhow::Result<()> {
     let mut bases = Vec::new();
     for path in base {
@@ -452,7 +454,12 @@ fn synthesize(
     } else {
         Some(create(out.join("articles.jsonl"))?)
     };
-    for (i, article) in synth::generate(&bases, &config).enumerate() {
+    let generated: Box<dyn Iterator<Item = synth::SynthArticle>> = if footer_test {
+        Box::new(synth::footer_test(&bases, &config))
+    } else {
+        Box::new(synth::generate(&bases, &config))
+    };
+    for (i, article) in generated.enumerate() {
         serde_json::to_writer(&mut labels, &article.label())?;
         labels.write_all(b"\n")?;
         match &mut corpus {
