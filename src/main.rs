@@ -159,8 +159,22 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             out,
             files,
             footer_test,
+            mix,
         }) => {
-            synthesize(&base, articles, seed, &out, files, footer_test)?;
+            let defaults = synth::SynthConfig::default();
+            let config = synth::SynthConfig {
+                seed,
+                articles,
+                hard_negatives: mix.hard_negatives.unwrap_or(defaults.hard_negatives),
+                shared_backgrounds: mix
+                    .shared_backgrounds
+                    .unwrap_or(defaults.shared_backgrounds),
+                quoted: mix.quoted.unwrap_or(defaults.quoted),
+                templates: mix.templates.unwrap_or(defaults.templates),
+                footers: mix.footers.unwrap_or(defaults.footers),
+                ..defaults
+            };
+            synthesize(&base, &config, &out, files, footer_test)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Explain {
@@ -422,8 +436,7 @@ fn report_outcome(
 
 fn synthesize(
     base: &[PathBuf],
-    articles: usize,
-    seed: u64,
+    config: &synth::SynthConfig,
     out: &Path,
     files: bool,
     footer_test: bool,
@@ -438,11 +451,6 @@ fn synthesize(
     if bases.iter().all(|b| b.text.trim().is_empty()) {
         bail!("the base files hold no article text");
     }
-    let config = synth::SynthConfig {
-        seed,
-        articles,
-        ..Default::default()
-    };
     std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
     let create = |path: PathBuf| -> anyhow::Result<io::BufWriter<std::fs::File>> {
         let file = std::fs::File::create(&path).with_context(|| path.display().to_string())?;
@@ -455,9 +463,9 @@ fn synthesize(
         Some(create(out.join("articles.jsonl"))?)
     };
     let generated: Box<dyn Iterator<Item = synth::SynthArticle>> = if footer_test {
-        Box::new(synth::footer_test(&bases, &config))
+        Box::new(synth::footer_test(&bases, config))
     } else {
-        Box::new(synth::generate(&bases, &config))
+        Box::new(synth::generate(&bases, config))
     };
     for (i, article) in generated.enumerate() {
         serde_json::to_writer(&mut labels, &article.label())?;
