@@ -12,19 +12,39 @@
 //!
 //! How a corpus is made:
 //!
-//! * Sentences that already occurred in an earlier base article (site boilerplate such as
-//!   newsletter pitches, or a base article that is itself a copy) are removed first, and so are
-//!   articles left with fewer than 100 words (unless none is longer); otherwise different
-//!   stories would share text and the labels would be wrong. The real copies this removes are
-//!   worth measuring on their own: `bench/label-natural.py` labels them by rule, and
-//!   `bench/accuracy.sh` keeps them out of the base and adds them to the corpus as they are.
+//! * The base articles are cleaned of shared text, but only where it would make a label wrong.
+//!   A sentence is compared by its word 8-grams. If every one of them occurs in at least five
+//!   base articles (`BOILERPLATE_ARTICLES`), the sentence is outlet boilerplate (a footer
+//!   such as "Do you have information you want to share with the Huffington Post? … Learn
+//!   more", a disclaimer, a newsletter pitch, a dateline) and is kept in every article, as real
+//!   news has it: different stories that share it are exactly the hard negatives a detector
+//!   must keep apart. Any other sentence that already occurred in an earlier base article is
+//!   removed: text shared by fewer articles is a copy, a wire reprint or an update of one
+//!   report, and an article that is (partly) a copy of another must not become a story of its
+//!   own that shares that text. Boilerplate that makes up more than half of an article counts
+//!   as such copied text. Articles left with fewer than 100 words are dropped (unless none is
+//!   longer). The real copies removed here are worth measuring on their own:
+//!   `bench/label-natural.py` labels them by rule, and `bench/accuracy.sh` keeps them out of
+//!   the base and adds them to the corpus as they are.
 //! * Every remaining base article is used once, in seeded order, as the text of one story.
 //!   Stories beyond that are "fresh": sentences spliced from clauses of many random base
 //!   articles, reworded and given the names of another article. Different stories, fresh or
-//!   not, share next to no word 3-shingles.
+//!   not, share next to no word 3-shingles other than boilerplate.
 //! * A story either stands alone ([`CopyKind::Unrelated`]) or is published as an
-//!   [`CopyKind::Original`] plus copies. A story with copies may be followed by a hard negative:
-//!   a different story that borrows its names and a sentence or two.
+//!   [`CopyKind::Original`] plus copies. A base article that kept a real footer (15 words of
+//!   boilerplate or more in its last two paragraphs) and stands alone is a
+//!   [`CopyKind::SharedFooter`].
+//! * Some stories end with the footer of one of eight made-up outlets (`FOOTERS`); each copy
+//!   may get the footer of the outlet that republishes it. Such a story without copies is a
+//!   [`CopyKind::SharedFooter`].
+//! * A story may be followed by negatives, each a different story of its own: a
+//!   [`CopyKind::HardNegative`] (its names and a sentence or two; only after a story with
+//!   copies), a [`CopyKind::SharedBackground`] (its names and a background paragraph that the
+//!   story, and so its copies, carries too), a [`CopyKind::Quoted`] article (another article
+//!   that quotes two or three of its sentences), and [`CopyKind::Template`] items (short
+//!   template reports unrelated to the story).
+//! * [`footer_test`] makes the footer stress test instead: different stories that all end with
+//!   one 100-word footer.
 //! * Articles are shuffled within batches of a few hundred stories, so that copies are close in
 //!   the stream but not adjacent.
 
@@ -1600,14 +1620,10 @@ fn template_item(rng: &mut Rng) -> Draft {
     let (station, _) = rng.pick(TOWNS);
     let first = rng.pick(if female { GIRLS } else { BOYS });
     let name = format!("{first} {}", rng.pick(IRISH_SURNAMES));
-    let hour = rng.range(1, 11);
-    let time = |rng: &mut Rng, hour: usize| {
-        format!(
-            "{hour}.{:02}{}",
-            rng.below(12) * 5,
-            if rng.chance(0.5) { "am" } else { "pm" }
-        )
-    };
+    // The appeal window spans the time of the incident, within one half of the day.
+    let hour = rng.range(2, 10);
+    let meridiem = if rng.chance(0.5) { "am" } else { "pm" };
+    let time = |rng: &mut Rng, hour: usize| format!("{hour}.{:02}{meridiem}", rng.below(12) * 5);
     let slots: Vec<(&str, String)> = vec![
         ("{name}", name),
         ("{first}", first.to_string()),
@@ -1660,7 +1676,7 @@ fn template_item(rng: &mut Rng) -> Draft {
             format!("{} {}", rng.range(1, 28), rng.pick(MONTHS)),
         ),
         ("{time}", time(rng, hour)),
-        ("{t1}", time(rng, hour.saturating_sub(1).max(1))),
+        ("{t1}", time(rng, hour - 1)),
         ("{t2}", time(rng, hour + 1)),
         ("{height}", format!("5ft {}in", rng.range(1, 11))),
         ("{hair}", rng.pick(HAIR).to_string()),
