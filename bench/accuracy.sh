@@ -7,8 +7,12 @@
 # halves, so no story of the test split was seen while tuning. Each half becomes a labelled
 # corpus through `dedup synth`, to which that half's natural hard cases of NewsArticles are
 # added unchanged (wire copies and same-event articles, labelled by bench/label-natural.py and
-# split by case). The grid of settings is scored on the tuning split only; the default settings
-# are then scored on the test split and on the whole natural set. Prints Markdown tables.
+# split by case). The generated corpora carry every kind of negative `dedup synth` makes (hard
+# negatives, shared background paragraphs, outlet footers, quoted passages, template items);
+# the table gives each kind's merge rate. The grid of settings is scored on the tuning split
+# only; the default settings are then scored on the test split, on the whole natural set and on
+# the footer stress test (ARTICLES different stories with one 100-word footer). Prints Markdown
+# tables.
 #
 # Environment: DEDUP_BIN runs that binary (no build); otherwise `cargo build --release` into
 # CARGO_TARGET_DIR (default target/).
@@ -40,7 +44,12 @@ for half in tune test; do
   fi
 done
 
-# One row of scores: all pairs, recall per copy kind, ARI, hard-negative merge rates.
+footer_test=$data/footer-test-$n
+[ -s "$footer_test/articles.jsonl" ] ||
+  "$bin" synth --base "$data/newsarticles.jsonl" --base "$data/bbc.jsonl" --footer-test -n "$n" \
+    --seed 33 -o "$footer_test" >&2
+
+# One row of scores: all pairs, recall per copy kind, ARI, merge rates per negative kind.
 score() {
   local dir=$1
   shift
@@ -53,15 +62,17 @@ r = lambda kind: "%.4f" % k[kind]["recall"] if kind in k else "—"
 h = m["hard_negatives_by_kind"]
 merged = lambda kind: ("%.2f %% (%d of %d)" % (100 * h[kind]["merge_rate"], h[kind]["merged"],
                        h[kind]["articles"])) if kind in h else "—"
-print("| %s | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %.4f | %s | %s |" % (
+negatives = ("hard_negative", "shared_background", "shared_footer", "quoted", "template",
+             "same_event")
+print("| %s | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %.4f | %s |" % (
     " ".join(sys.argv[1:]) or "defaults", m["overall"]["precision"], m["overall"]["recall"],
     m["overall"]["f1"], r("reword"), r("chrome"), r("extend"), r("rewrite"), r("wire"),
-    m["adjusted_rand_index"], merged("hard_negative"), merged("same_event")))
+    m["adjusted_rand_index"], " | ".join(merged(k) for k in negatives)))
 ' "$@"
 }
 
-header="| settings | precision | recall | F1 | recall reword (a) | recall chrome (b) | recall extend/cut (c) | recall rewrite (d) | recall wire (natural) | ARI | generated hard negatives merged | same-event articles merged |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+header="| settings | precision | recall | F1 | recall reword (a) | recall chrome (b) | recall extend/cut (c) | recall rewrite (d) | recall wire (natural) | ARI | merged: hard negative | shared background | shared footer | quoted | template | same-event (natural) |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 
 echo "### Tuning split ($n generated articles + natural cases)"
 echo
@@ -82,3 +93,8 @@ echo "### Natural set (all of NewsArticles, rule labels), default settings"
 echo
 echo "$header"
 score "$natural"
+echo
+echo "### Footer stress test ($n different stories, one 100-word footer), default settings"
+echo
+echo "$header"
+score "$footer_test"

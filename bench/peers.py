@@ -387,7 +387,8 @@ def read_dedup(path):
 
 
 # Kinds whose merge into another story is a mistake of its own, as `dedup eval` counts them.
-HARD_NEGATIVE_KINDS = ("hard_negative", "same_event")
+HARD_NEGATIVE_KINDS = ("hard_negative", "shared_background", "shared_footer", "quoted", "template",
+                      "same_event")
 
 
 def read_labels(path):

@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 pub struct Label {
     pub id: String,
     pub story: String,
-    /// `original`, `reword`, `chrome`, `extend`, `rewrite`, `hard_negative`, `unrelated` (from
-    /// `dedup synth`), `wire`, `same_event` (from `bench/label-natural.py`), or anything else a
-    /// labeller uses; kinds are reported as given.
+    /// `original`, `reword`, `chrome`, `extend`, `rewrite`, `hard_negative`, `shared_background`,
+    /// `shared_footer`, `quoted`, `template`, `unrelated` (from `dedup synth`), `wire`,
+    /// `same_event` (from `bench/label-natural.py`), or anything else a labeller uses; kinds are
+    /// reported as given.
     #[serde(default)]
     pub kind: Option<String>,
 }
@@ -24,9 +25,18 @@ pub struct Label {
 pub const HARD_NEGATIVE: &str = "hard_negative";
 
 /// Kinds whose merges into other stories are counted as mistakes of their own: generated hard
-/// negatives, and real articles labelled as another outlet's (or the same outlet's) different
-/// article about the same event (`bench/label-natural.py`).
-pub const HARD_NEGATIVE_KINDS: &[&str] = &[HARD_NEGATIVE, "same_event"];
+/// negatives (different stories that share names and a sentence, a background paragraph, an
+/// outlet footer, a quoted passage, or a template's wording), and real articles labelled as
+/// another outlet's (or the same outlet's) different article about the same event
+/// (`bench/label-natural.py`).
+pub const HARD_NEGATIVE_KINDS: &[&str] = &[
+    HARD_NEGATIVE,
+    "shared_background",
+    "shared_footer",
+    "quoted",
+    "template",
+    "same_event",
+];
 
 /// How many articles of one hard-negative kind there are, and how many were merged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]

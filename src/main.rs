@@ -158,8 +158,23 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             seed,
             out,
             files,
+            footer_test,
+            mix,
         }) => {
-            synthesize(&base, articles, seed, &out, files)?;
+            let defaults = synth::SynthConfig::default();
+            let config = synth::SynthConfig {
+                seed,
+                articles,
+                hard_negatives: mix.hard_negatives.unwrap_or(defaults.hard_negatives),
+                shared_backgrounds: mix
+                    .shared_backgrounds
+                    .unwrap_or(defaults.shared_backgrounds),
+                quoted: mix.quoted.unwrap_or(defaults.quoted),
+                templates: mix.templates.unwrap_or(defaults.templates),
+                footers: mix.footers.unwrap_or(defaults.footers),
+                ..defaults
+            };
+            synthesize(&base, &config, &out, files, footer_test)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Explain {
@@ -421,10 +436,10 @@ fn report_outcome(
 
 fn synthesize(
     base: &[PathBuf],
-    articles: usize,
-    seed: u64,
+    config: &synth::SynthConfig,
     out: &Path,
     files: bool,
+    footer_test: bool,
 ) -> anyhow::Result<()> {
     let mut bases = Vec::new();
     for path in base {
@@ -436,11 +451,6 @@ fn synthesize(
     if bases.iter().all(|b| b.text.trim().is_empty()) {
         bail!("the base files hold no article text");
     }
-    let config = synth::SynthConfig {
-        seed,
-        articles,
-        ..Default::default()
-    };
     std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
     let create = |path: PathBuf| -> anyhow::Result<io::BufWriter<std::fs::File>> {
         let file = std::fs::File::create(&path).with_context(|| path.display().to_string())?;
@@ -452,7 +462,12 @@ fn synthesize(
     } else {
         Some(create(out.join("articles.jsonl"))?)
     };
-    for (i, article) in synth::generate(&bases, &config).enumerate() {
+    let generated: Box<dyn Iterator<Item = synth::SynthArticle>> = if footer_test {
+        Box::new(synth::footer_test(&bases, config))
+    } else {
+        Box::new(synth::generate(&bases, config))
+    };
+    for (i, article) in generated.enumerate() {
         serde_json::to_writer(&mut labels, &article.label())?;
         labels.write_all(b"\n")?;
         match &mut corpus {

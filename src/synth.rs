@@ -12,19 +12,39 @@
 //!
 //! How a corpus is made:
 //!
-//! * Sentences that already occurred in an earlier base article (site boilerplate such as
-//!   newsletter pitches, or a base article that is itself a copy) are removed first, and so are
-//!   articles left with fewer than 100 words (unless none is longer); otherwise different
-//!   stories would share text and the labels would be wrong. The real copies this removes are
-//!   worth measuring on their own: `bench/label-natural.py` labels them by rule, and
-//!   `bench/accuracy.sh` keeps them out of the base and adds them to the corpus as they are.
+//! * The base articles are cleaned of shared text, but only where it would make a label wrong.
+//!   A sentence is compared by its word 8-grams. If every one of them occurs in at least five
+//!   base articles (`BOILERPLATE_ARTICLES`), the sentence is outlet boilerplate (a footer
+//!   such as "Do you have information you want to share with the Huffington Post? … Learn
+//!   more", a disclaimer, a newsletter pitch, a dateline) and is kept in every article, as real
+//!   news has it: different stories that share it are exactly the hard negatives a detector
+//!   must keep apart. Any other sentence that already occurred in an earlier base article is
+//!   removed: text shared by fewer articles is a copy, a wire reprint or an update of one
+//!   report, and an article that is (partly) a copy of another must not become a story of its
+//!   own that shares that text. Boilerplate that makes up more than half of an article counts
+//!   as such copied text. Articles left with fewer than 100 words are dropped (unless none is
+//!   longer). The real copies removed here are worth measuring on their own:
+//!   `bench/label-natural.py` labels them by rule, and `bench/accuracy.sh` keeps them out of
+//!   the base and adds them to the corpus as they are.
 //! * Every remaining base article is used once, in seeded order, as the text of one story.
 //!   Stories beyond that are "fresh": sentences spliced from clauses of many random base
 //!   articles, reworded and given the names of another article. Different stories, fresh or
-//!   not, share next to no word 3-shingles.
+//!   not, share next to no word 3-shingles other than boilerplate.
 //! * A story either stands alone ([`CopyKind::Unrelated`]) or is published as an
-//!   [`CopyKind::Original`] plus copies. A story with copies may be followed by a hard negative:
-//!   a different story that borrows its names and a sentence or two.
+//!   [`CopyKind::Original`] plus copies. A base article that kept a real footer (15 words of
+//!   boilerplate or more in its last two paragraphs) and stands alone is a
+//!   [`CopyKind::SharedFooter`].
+//! * Some stories end with the footer of one of eight made-up outlets (`FOOTERS`); each copy
+//!   may get the footer of the outlet that republishes it. Such a story without copies is a
+//!   [`CopyKind::SharedFooter`].
+//! * A story may be followed by negatives, each a different story of its own: a
+//!   [`CopyKind::HardNegative`] (its names and a sentence or two; only after a story with
+//!   copies), a [`CopyKind::SharedBackground`] (its names and a background paragraph that the
+//!   story, and so its copies, carries too), a [`CopyKind::Quoted`] article (another article
+//!   that quotes two or three of its sentences), and [`CopyKind::Template`] items (short
+//!   template reports unrelated to the story).
+//! * [`footer_test`] makes the footer stress test instead: different stories that all end with
+//!   one 100-word footer.
 //! * Articles are shuffled within batches of a few hundred stories, so that copies are close in
 //!   the stream but not adjacent.
 
@@ -94,6 +114,21 @@ pub enum CopyKind {
     /// A different story that reuses the names of the story before it (story number one less)
     /// and one or two of its sentences verbatim. It has a story of its own.
     HardNegative,
+    /// A different story about the same ongoing event as an earlier story (same names), which
+    /// carries the same standard background paragraph of 40–90 words verbatim, in the middle or
+    /// at the end, as the earlier story's original does (and its copies, reworded).
+    SharedBackground,
+    /// A story published once by an outlet that ends all its articles with the same footer of
+    /// 50–100 words (a tip line, a newsletter pitch, a licence notice): every other article of
+    /// that outlet shares the footer and nothing else.
+    SharedFooter,
+    /// An unrelated article that quotes two or three consecutive sentences of an earlier story
+    /// verbatim, inside a paragraph of its own with an attribution.
+    Quoted,
+    /// A short item written from a newsroom template (missing-person appeal, road death
+    /// report): most of the wording is that of every other item of its template, the specifics
+    /// (names, places, ages, dates, times, numbers) are its own.
+    Template,
     /// A story published once.
     Unrelated,
 }
@@ -129,7 +164,9 @@ impl CopyWeights {
 }
 
 /// What to generate. The default is 10,000 articles in which 40 % of stories have 1–4 copies of
-/// evenly weighted kinds and about 5 % of articles are hard negatives.
+/// evenly weighted kinds, about 5 % of articles are hard negatives, 3 % each share a background
+/// paragraph, quote another story or are template items, and 15 % of stories (and of copies)
+/// end with their outlet's footer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SynthConfig {
     /// Every random choice derives from this.
@@ -144,6 +181,16 @@ pub struct SynthConfig {
     /// Target share (0–1) of emitted articles that are hard negatives. Each follows a story with
     /// copies, so this is reached only when enough stories have copies.
     pub hard_negatives: f64,
+    /// Target share (0–1) of articles that are [`CopyKind::SharedBackground`] negatives.
+    pub shared_backgrounds: f64,
+    /// Target share (0–1) of articles that are [`CopyKind::Quoted`] negatives.
+    pub quoted: f64,
+    /// Target share (0–1) of articles that are [`CopyKind::Template`] items.
+    pub templates: f64,
+    /// Share (0–1) of stories whose outlet ends them with its footer, and of copies that get
+    /// the footer of the outlet republishing them. A story with a footer and no copies is a
+    /// [`CopyKind::SharedFooter`].
+    pub footers: f64,
 }
 
 impl Default for SynthConfig {
@@ -160,22 +207,50 @@ impl Default for SynthConfig {
                 rewrite: 1,
             },
             hard_negatives: 0.05,
+            shared_backgrounds: 0.03,
+            quoted: 0.03,
+            templates: 0.03,
+            footers: 0.15,
         }
     }
 }
 
+/// Chances that a planned story is followed by each kind of negative.
+#[derive(Clone, Copy, Debug)]
+struct NegativeChances {
+    hard: f64,
+    background: f64,
+    quoted: f64,
+    template: f64,
+}
+
 impl SynthConfig {
-    /// Chance that a story with copies is followed by a hard negative, chosen so that hard
-    /// negatives make up `hard_negatives` of the articles in expectation.
-    fn hard_negative_chance(&self) -> f64 {
+    /// Chances per story, chosen so that each kind of negative makes up its share of the
+    /// articles in expectation. A hard negative follows only a story with copies.
+    fn negative_chances(&self) -> NegativeChances {
         let copied = self.copied_stories.clamp(0.0, 1.0);
-        let share = self.hard_negatives.clamp(0.0, 0.99);
-        if copied <= 0.0 {
-            return 0.0;
-        }
+        let shares = [
+            self.hard_negatives,
+            self.shared_backgrounds,
+            self.quoted,
+            self.templates,
+        ]
+        .map(|s| s.clamp(0.0, 0.99));
+        let total: f64 = shares.iter().sum::<f64>().min(0.99);
         let mean_copies = (1 + self.max_copies.max(1)) as f64 / 2.0;
         let articles_per_story = 1.0 - copied + copied * (1.0 + mean_copies);
-        (share * articles_per_story / (copied * (1.0 - share))).min(1.0)
+        let per_story = articles_per_story / (1.0 - total);
+        let chance = |share: f64| (share * per_story).min(1.0);
+        NegativeChances {
+            hard: if copied > 0.0 {
+                chance(shares[0] / copied)
+            } else {
+                0.0
+            },
+            background: chance(shares[1]),
+            quoted: chance(shares[2]),
+            template: chance(shares[3]),
+        }
     }
 }
 
@@ -274,6 +349,9 @@ const PLAN: u64 = 1;
 const RENDER: u64 = 2;
 const ORDER: u64 = 3;
 const SHUFFLE: u64 = 4;
+const BOX: u64 = 5;
+const FOOTER: u64 = 6;
+const FOOTER_TEST: u64 = 7;
 
 #[derive(Clone, Copy, Debug)]
 enum Source {
@@ -287,7 +365,10 @@ struct Plan {
     story: u64,
     source: Source,
     copies: Vec<CopyKind>,
-    hard_negative: bool,
+    /// Stories of their own that follow this one, numbered `story + 1`…
+    negatives: Vec<CopyKind>,
+    /// The outlet (index into [`FOOTERS`]) whose footer ends the story's text, if any.
+    outlet: Option<usize>,
 }
 
 struct Planner<'a> {
@@ -296,7 +377,7 @@ struct Planner<'a> {
     next_base: usize,
     next_story: u64,
     remaining: usize,
-    hard_negative_chance: f64,
+    chances: NegativeChances,
 }
 
 impl<'a> Planner<'a> {
@@ -307,7 +388,7 @@ impl<'a> Planner<'a> {
             next_base: 0,
             next_story: 0,
             remaining: cfg.articles,
-            hard_negative_chance: cfg.hard_negative_chance(),
+            chances: cfg.negative_chances(),
         }
     }
 
@@ -329,14 +410,29 @@ impl<'a> Planner<'a> {
         let mut copies: Vec<CopyKind> = (0..count)
             .map(|_| self.cfg.copy_weights.pick(&mut rng))
             .collect();
-        let mut hard_negative = rng.chance(self.hard_negative_chance);
+        let hard_negative = rng.chance(self.chances.hard);
+        let mut negatives = Vec::new();
+        for (kind, chance) in [
+            (CopyKind::SharedBackground, self.chances.background),
+            (CopyKind::Quoted, self.chances.quoted),
+            (CopyKind::Template, self.chances.template),
+        ] {
+            if rng.chance(chance) {
+                negatives.push(kind);
+            }
+        }
+        let footer = rng.chance(self.cfg.footers);
+        let outlet = rng.below(FOOTERS.len());
         if !copied {
             copies.clear();
         }
         copies.truncate(self.remaining - 1);
-        hard_negative &= !copies.is_empty() && self.remaining >= copies.len() + 2;
-        self.remaining -= 1 + copies.len() + usize::from(hard_negative);
-        self.next_story += 1 + u64::from(hard_negative);
+        if hard_negative && !copies.is_empty() {
+            negatives.insert(0, CopyKind::HardNegative);
+        }
+        negatives.truncate(self.remaining - 1 - copies.len());
+        self.remaining -= 1 + copies.len() + negatives.len();
+        self.next_story += 1 + negatives.len() as u64;
         let source = if self.next_base < self.bases {
             self.next_base += 1;
             Source::Base(self.next_base - 1)
@@ -347,7 +443,8 @@ impl<'a> Planner<'a> {
             story,
             source,
             copies,
-            hard_negative,
+            negatives,
+            outlet: footer.then_some(outlet),
         }
     }
 }
@@ -361,6 +458,8 @@ fn story_id(story: u64) -> String {
 // and the fresh stories made from it.
 
 struct Doc<'a> {
+    /// Whether the article ends with its outlet's boilerplate.
+    footer: bool,
     date: Option<&'a str>,
     title: Option<&'a str>,
     paras: Vec<Vec<&'a str>>,
@@ -407,6 +506,16 @@ type KeyedParagraph<'a> = Vec<(&'a str, Vec<u64>)>;
 /// enough that ordinary phrases ("said in a statement on") do not match.
 const SEEN_NGRAM: usize = 8;
 
+/// A sentence all of whose n-grams occur in at least this many base articles is outlet
+/// boilerplate (a footer, a newsletter pitch, a standing background box) and is kept wherever
+/// it occurs. A passage shared by fewer articles is a copy, a wire reprint or an update of one
+/// report, and is kept only where it first occurs.
+const BOILERPLATE_ARTICLES: u32 = 5;
+
+/// Words of boilerplate in its last two paragraphs from which a base article counts as ending
+/// with its outlet's footer: fewer are a dateline or a stock reply ("Yes.", "Learn more").
+const MIN_FOOTER_WORDS: usize = 15;
+
 impl<'a> Corpus<'a> {
     /// Splits and cleans the base articles. Sentence splitting runs in parallel; the
     /// boilerplate filter runs in base order, so that the first occurrence is the one kept.
@@ -420,24 +529,61 @@ impl<'a> Corpus<'a> {
                     .collect()
             })
             .collect();
+        // In how many base articles each n-gram occurs: outlet boilerplate recurs in many, a
+        // copied passage in a few.
+        let mut frequency: HashMap<u64, u32> = HashMap::new();
+        for paras in &split {
+            let keys: HashSet<u64> = paras
+                .iter()
+                .flatten()
+                .flat_map(|(_, k)| k)
+                .copied()
+                .collect();
+            for key in keys {
+                *frequency.entry(key).or_default() += 1;
+            }
+        }
+        let boilerplate = |keys: &[u64]| keys.iter().all(|k| frequency[k] >= BOILERPLATE_ARTICLES);
         let mut seen: HashSet<u64> = HashSet::new();
         let mut docs = Vec::new();
         for (article, paras) in base.iter().zip(split) {
+            // Boilerplate that makes up most of an article is a widely reprinted text, not
+            // boilerplate: it is treated as copied text.
+            let (mut standing, mut all) = (0, 0);
+            for (s, k) in paras.iter().flatten() {
+                let words = s.split_whitespace().count();
+                all += words;
+                if boilerplate(k) {
+                    standing += words;
+                }
+            }
+            let keep_boilerplate = 2 * standing <= all;
             let mut keys = Vec::new();
-            let paras: Vec<Vec<&'a str>> = paras
+            // Kept paragraphs, each with its words of boilerplate.
+            let kept: Vec<(Vec<&'a str>, usize)> = paras
                 .into_iter()
                 .map(|p| {
-                    p.into_iter()
+                    let mut standing = 0;
+                    let sentences = p
+                        .into_iter()
                         .filter_map(|(s, k)| {
-                            let new = !k.iter().any(|h| seen.contains(h));
+                            let is_boilerplate = keep_boilerplate && boilerplate(&k);
+                            let kept = is_boilerplate || !k.iter().any(|h| seen.contains(h));
+                            if is_boilerplate {
+                                standing += s.split_whitespace().count();
+                            }
                             keys.extend(k);
-                            new.then_some(s)
+                            kept.then_some(s)
                         })
-                        .collect::<Vec<_>>()
+                        .collect::<Vec<_>>();
+                    (sentences, standing)
                 })
-                .filter(|p| !p.is_empty())
+                .filter(|(p, _)| !p.is_empty())
                 .collect();
             seen.extend(keys);
+            let footer =
+                kept.iter().rev().take(2).map(|(_, w)| w).sum::<usize>() >= MIN_FOOTER_WORDS;
+            let paras: Vec<Vec<&'a str>> = kept.into_iter().map(|(p, _)| p).collect();
             let words: usize = paras
                 .iter()
                 .flatten()
@@ -448,6 +594,7 @@ impl<'a> Corpus<'a> {
             }
             docs.push(Doc {
                 words,
+                footer,
                 date: article
                     .date
                     .as_deref()
@@ -501,6 +648,7 @@ impl<'a> Corpus<'a> {
             Source::Base(i) => {
                 let doc = &self.docs[self.order[i]];
                 Story {
+                    footer: doc.footer,
                     date: doc.date.map(str::to_string),
                     title: doc.title.map(str::to_string),
                     paras: doc
@@ -541,6 +689,12 @@ impl<'a> Corpus<'a> {
             .words
             .max(min_words)
             .clamp(MIN_FRESH_WORDS, MAX_FRESH_WORDS);
+        self.stitch_words(target, cast, rng)
+    }
+
+    /// A fresh story of at least `target` words (and at most one sentence more) whose names
+    /// are those of `cast`.
+    fn stitch_words(&self, target: usize, cast: Vec<String>, rng: &mut Rng) -> Story {
         let style = Style::random(&cast, rng);
         let rate = 0.4 + 0.5 * rng.unit();
         let mut recast = Recast {
@@ -558,6 +712,7 @@ impl<'a> Corpus<'a> {
             date: None,
             title: headline(&sentences[0]),
             paras: group(sentences, 3, rng),
+            footer: false,
         }
     }
 
@@ -594,10 +749,13 @@ impl<'a> Corpus<'a> {
 }
 
 /// A story's original text.
+#[derive(Clone)]
 struct Story {
     date: Option<String>,
     title: Option<String>,
     paras: Vec<Vec<String>>,
+    /// Whether the text ends with a real outlet footer of its base article.
+    footer: bool,
 }
 
 impl Story {
@@ -840,32 +998,72 @@ impl Draft {
 
 fn render(corpus: &Corpus, cfg: &SynthConfig, plan: &Plan) -> Vec<SynthArticle> {
     let mut rng = Rng::derive(cfg.seed, &[RENDER, plan.story]);
-    let story = corpus.story(plan.source, &mut rng);
-    let original = Draft {
+    let plain = corpus.story(plan.source, &mut rng);
+    let names = entities(plain.sentences());
+    // The background box goes into the story before anything is copied from it, so copies
+    // carry it too; negatives that borrow sentences borrow them from the story's own text.
+    let boxed = plan
+        .negatives
+        .contains(&CopyKind::SharedBackground)
+        .then(|| {
+            let mut rng = Rng::derive(cfg.seed, &[BOX, plan.story]);
+            let paragraph = background_box(corpus, &names, &mut rng);
+            let mut story = plain.clone();
+            insert_box(&mut story.paras, paragraph.clone(), &mut rng);
+            (story, paragraph)
+        });
+    let story = boxed.as_ref().map_or(&plain, |(story, _)| story);
+    let mut footers = Rng::derive(cfg.seed, &[FOOTER, plan.story]);
+    let mut original = Draft {
         date: story.date.clone(),
         title: story.title.clone(),
         paras: story.paras.clone(),
     };
-    if plan.copies.is_empty() {
-        return vec![original.into_article(plan.story, 0, CopyKind::Unrelated)];
+    if let Some(outlet) = plan.outlet {
+        original.paras.push(vec![FOOTERS[outlet].1.to_string()]);
     }
-    let names = entities(story.sentences());
-    let mut out = vec![original.into_article(plan.story, 0, CopyKind::Original)];
+    let mut out = Vec::with_capacity(1 + plan.copies.len() + plan.negatives.len());
+    if plan.copies.is_empty() {
+        let kind = if plan.outlet.is_some() || story.footer {
+            CopyKind::SharedFooter
+        } else {
+            CopyKind::Unrelated
+        };
+        out.push(original.into_article(plan.story, 0, kind));
+    } else {
+        out.push(original.into_article(plan.story, 0, CopyKind::Original));
+    }
     for (i, &kind) in plan.copies.iter().enumerate() {
-        let draft = match kind {
-            CopyKind::Chrome => chrome_copy(corpus, &story, &names, &mut rng),
-            CopyKind::Extend => extend_copy(corpus, &story, &names, &mut rng),
-            CopyKind::Rewrite => rewrite_copy(corpus, &story, &names, &mut rng),
-            CopyKind::Reword => reword_copy(&story, &names, &mut rng),
+        let mut draft = match kind {
+            CopyKind::Chrome => chrome_copy(corpus, story, &names, &mut rng),
+            CopyKind::Extend => extend_copy(corpus, story, &names, &mut rng),
+            CopyKind::Rewrite => rewrite_copy(corpus, story, &names, &mut rng),
+            CopyKind::Reword => reword_copy(story, &names, &mut rng),
             other => unreachable!("the planner never makes a {other:?} copy"),
         };
+        // Republished by another outlet, which puts its own footer under it.
+        if footers.chance(cfg.footers) {
+            let outlet = match plan.outlet {
+                Some(own) => (own + 1 + footers.below(FOOTERS.len() - 1)) % FOOTERS.len(),
+                None => footers.below(FOOTERS.len()),
+            };
+            draft.paras.push(vec![FOOTERS[outlet].1.to_string()]);
+        }
         out.push(draft.into_article(plan.story, i + 1, kind));
     }
-    if plan.hard_negative {
-        let negative = plan.story + 1;
+    for (i, &kind) in plan.negatives.iter().enumerate() {
+        let negative = plan.story + 1 + i as u64;
         let mut rng = Rng::derive(cfg.seed, &[RENDER, negative]);
-        let draft = hard_negative(corpus, &story, &names, &mut rng);
-        out.push(draft.into_article(negative, 0, CopyKind::HardNegative));
+        let draft = match (kind, &boxed) {
+            (CopyKind::HardNegative, _) => hard_negative(corpus, &plain, &names, &mut rng),
+            (CopyKind::SharedBackground, Some((_, paragraph))) => {
+                background_negative(corpus, &plain, &names, paragraph, &mut rng)
+            }
+            (CopyKind::Quoted, _) => quoting(corpus, &plain, &mut rng),
+            (CopyKind::Template, _) => template_item(&mut rng),
+            (other, _) => unreachable!("the planner never makes a {other:?} negative"),
+        };
+        out.push(draft.into_article(negative, 0, kind));
     }
     out
 }
@@ -1292,6 +1490,280 @@ fn hard_negative(corpus: &Corpus, source: &Story, names: &[String], rng: &mut Rn
         .as_deref()
         .and_then(|d| shift_date(d, -(rng.range(1, 60) as i64)));
     Draft { date, title, paras }
+}
+
+/// Length in words of a standard background paragraph.
+const BOX_WORDS: std::ops::RangeInclusive<usize> = 40..=90;
+
+/// A standard background paragraph about a story's ongoing event, as an outlet repeats it under
+/// every new development: fresh sentences spliced from other articles and given the story's
+/// names, 40–90 words.
+fn background_box(corpus: &Corpus, names: &[String], rng: &mut Rng) -> Vec<String> {
+    let mut recast = Recast {
+        cast: names.iter().take(5).cloned().collect(),
+        roles: HashMap::new(),
+    };
+    let target = rng.range(*BOX_WORDS.start(), *BOX_WORDS.end());
+    let mut sentences = Vec::new();
+    let mut words = 0;
+    // A sentence that would overshoot ends the box when it is long enough, or else is drawn
+    // again; after a few tries the box stays a little long rather than the loop running on a
+    // corpus of long sentences.
+    let mut tries = 0;
+    while words < target {
+        let sentence = recast.apply(&corpus.spliced_sentence(rng));
+        let len = sentence.split_whitespace().count();
+        if words + len > *BOX_WORDS.end() {
+            if words >= *BOX_WORDS.start() {
+                break;
+            }
+            tries += 1;
+            if tries < 20 {
+                continue;
+            }
+        }
+        words += len;
+        sentences.push(sentence);
+    }
+    sentences
+}
+
+/// Puts a background paragraph after the first paragraph: in the middle or at the end.
+fn insert_box(paras: &mut Vec<Vec<String>>, paragraph: Vec<String>, rng: &mut Rng) {
+    let at = rng.range(1.min(paras.len()), paras.len());
+    paras.insert(at, paragraph);
+}
+
+/// A different story about the same ongoing event (it has the source's names), weeks apart,
+/// that carries the same background paragraph.
+fn background_negative(
+    corpus: &Corpus,
+    source: &Story,
+    names: &[String],
+    paragraph: &[String],
+    rng: &mut Rng,
+) -> Draft {
+    let cast = names.iter().take(5).cloned().collect();
+    let mut story = corpus.stitch_with(0, cast, rng);
+    insert_box(&mut story.paras, paragraph.to_vec(), rng);
+    let weeks = rng.range(1, 6) as i64;
+    let date = source.date.as_deref().and_then(|d| {
+        shift_date(
+            d,
+            if rng.chance(0.5) {
+                7 * weeks
+            } else {
+                -7 * weeks
+            },
+        )
+    });
+    Draft {
+        date,
+        title: story.title,
+        paras: story.paras,
+    }
+}
+
+/// An unrelated article (another article's names and length) that quotes two or three
+/// consecutive sentences of the source verbatim, inside, after an attribution.
+fn quoting(corpus: &Corpus, source: &Story, rng: &mut Rng) -> Draft {
+    let cast_doc = corpus.random_doc(rng);
+    let cast = entities(cast_doc.paras.iter().flatten().copied());
+    let mut story = corpus.stitch_with(0, cast, rng);
+    let sentences: Vec<&str> = source.sentences().collect();
+    let fits = |s: &&str| (6..=45).contains(&s.split_whitespace().count());
+    let run = rng.range(2, 3);
+    let starts: Vec<usize> = (0..sentences.len().saturating_sub(run - 1))
+        .filter(|&i| sentences[i..i + run].iter().all(fits))
+        .collect();
+    let quoted = match starts.is_empty() {
+        false => sentences[rng.pick(&starts)..][..run].join(" "),
+        // A short or oddly cut source: its opening sentences, whatever their length.
+        true => sentences
+            .iter()
+            .take(run)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    let intro = expand(rng.pick(QUOTE_INTROS), rng)
+        .replace("{outlet}", rng.pick(OUTLETS))
+        .replace("{day}", rng.pick(WEEKDAYS));
+    let at = rng.range(
+        1.min(story.paras.len()),
+        story.paras.len().saturating_sub(1).max(1),
+    );
+    story.paras.insert(at, vec![format!("{intro} “{quoted}”")]);
+    let date = source
+        .date
+        .as_deref()
+        .and_then(|d| shift_date(d, rng.range(1, 30) as i64))
+        .or_else(|| cast_doc.date.map(str::to_string));
+    Draft {
+        date,
+        title: story.title,
+        paras: story.paras,
+    }
+}
+
+/// A short item from one of the newsroom [`TEMPLATES`], with specifics of its own.
+fn template_item(rng: &mut Rng) -> Draft {
+    let template = rng.pick_ref(TEMPLATES);
+    let female = rng.chance(0.4);
+    let minor = template.title.contains("trace") && rng.chance(0.5);
+    let age = if minor {
+        rng.range(12, 17)
+    } else {
+        rng.range(18, 84)
+    };
+    let (town, county) = rng.pick(TOWNS);
+    let (station, _) = rng.pick(TOWNS);
+    let first = rng.pick(if female { GIRLS } else { BOYS });
+    let name = format!("{first} {}", rng.pick(IRISH_SURNAMES));
+    // The appeal window spans the time of the incident, within one half of the day.
+    let hour = rng.range(2, 10);
+    let meridiem = if rng.chance(0.5) { "am" } else { "pm" };
+    let time = |rng: &mut Rng, hour: usize| format!("{hour}.{:02}{meridiem}", rng.below(12) * 5);
+    let slots: Vec<(&str, String)> = vec![
+        ("{name}", name),
+        ("{first}", first.to_string()),
+        (
+            "{a_age}",
+            format!(
+                "{} {age}",
+                if matches!(age, 8 | 11 | 18 | 80..=89) {
+                    "an"
+                } else {
+                    "a"
+                }
+            ),
+        ),
+        ("{age}", age.to_string()),
+        ("{age2}", rng.range(18, 84).to_string()),
+        (
+            "{person}",
+            match (female, minor) {
+                (false, true) => "boy",
+                (true, true) => "girl",
+                (false, false) => "man",
+                (true, false) => "woman",
+            }
+            .to_string(),
+        ),
+        (
+            "{other}",
+            if rng.chance(0.5) { "man" } else { "woman" }.to_string(),
+        ),
+        ("{he}", if female { "she" } else { "he" }.to_string()),
+        ("{He}", if female { "She" } else { "He" }.to_string()),
+        ("{his}", if female { "her" } else { "his" }.to_string()),
+        ("{His}", if female { "Her" } else { "His" }.to_string()),
+        ("{town}", town.to_string()),
+        ("{county}", county.to_string()),
+        ("{station}", station.to_string()),
+        ("{street}", rng.pick(STREETS).to_string()),
+        (
+            "{road}",
+            format!(
+                "{}{}",
+                if rng.chance(0.5) { "N" } else { "R" },
+                rng.range(2, 700)
+            ),
+        ),
+        ("{day}", rng.pick(WEEKDAYS).to_string()),
+        (
+            "{date}",
+            format!("{} {}", rng.range(1, 28), rng.pick(MONTHS)),
+        ),
+        ("{time}", time(rng, hour)),
+        ("{t1}", time(rng, hour - 1)),
+        ("{t2}", time(rng, hour + 1)),
+        ("{height}", format!("5ft {}in", rng.range(1, 11))),
+        ("{hair}", rng.pick(HAIR).to_string()),
+        ("{eyes}", rng.pick(EYES).to_string()),
+        ("{clothing}", rng.pick(CLOTHING).to_string()),
+        ("{vehicle}", rng.pick(VEHICLES).to_string()),
+        ("{hospital}", rng.pick(HOSPITALS).to_string()),
+        (
+            "{phone}",
+            format!(
+                "0{} {:03} {:04}",
+                rng.range(41, 99),
+                rng.below(1000),
+                rng.below(10_000)
+            ),
+        ),
+    ];
+    let fill = |text: &str, rng: &mut Rng| {
+        let mut text = expand(text, rng);
+        for (slot, value) in &slots {
+            text = text.replace(slot, value);
+        }
+        text
+    };
+    let mut sentences = Vec::new();
+    for &(sentence, chance) in template.sentences {
+        if rng.chance(chance) {
+            sentences.push(capitalize(&fill(sentence, rng)));
+        }
+    }
+    Draft {
+        date: Some(random_date(rng)),
+        title: Some(capitalize(&fill(template.title, rng))),
+        paras: group(sentences, 2, rng),
+    }
+}
+
+/// Own words of each article of the footer test: 400–700 with the last sentence.
+const FOOTER_TEST_WORDS: std::ops::RangeInclusive<usize> = 460..=620;
+
+/// The footer stress test of issue 12: `cfg.articles` fresh stories of 400–700 words each
+/// (spliced like other fresh stories, so no two share more than a few word 3-shingles), all
+/// ending with the same 100-word footer, each a story of its own ([`CopyKind::SharedFooter`]).
+/// Nothing in it is a copy; the right answer is no cluster at all.
+///
+/// Deterministic like [`generate`], and streamed a batch at a time.
+///
+/// # Panics
+///
+/// If articles are asked for but no base article has any text.
+pub fn footer_test<'a>(
+    base: &'a [BaseArticle],
+    cfg: &'a SynthConfig,
+) -> impl Iterator<Item = SynthArticle> + 'a {
+    let corpus = Corpus::new(base, cfg.seed);
+    assert!(
+        cfg.articles == 0 || !corpus.docs.is_empty(),
+        "synthetic articles need at least one base article with text"
+    );
+    let total = cfg.articles as u64;
+    let mut next = 0;
+    std::iter::from_fn(move || {
+        if next >= total {
+            return None;
+        }
+        let end = (next + BATCH_STORIES as u64).min(total);
+        let batch: Vec<SynthArticle> = (next..end)
+            .into_par_iter()
+            .map(|story| {
+                let mut rng = Rng::derive(cfg.seed, &[FOOTER_TEST, story]);
+                let cast_doc = corpus.random_doc(&mut rng);
+                let cast = entities(cast_doc.paras.iter().flatten().copied());
+                let target = rng.range(*FOOTER_TEST_WORDS.start(), *FOOTER_TEST_WORDS.end());
+                let mut text = corpus.stitch_words(target, cast, &mut rng);
+                text.paras.push(vec![TEST_FOOTER.to_string()]);
+                Draft {
+                    date: cast_doc.date.map(str::to_string),
+                    title: text.title,
+                    paras: text.paras,
+                }
+                .into_article(story, 0, CopyKind::SharedFooter)
+            })
+            .collect();
+        next = end;
+        Some(batch)
+    })
+    .flatten()
 }
 
 /// Replaces each name with its counterpart, through placeholders so that a name swapped in is
@@ -3392,6 +3864,245 @@ const BACKGROUND: &[&str] = &[
     "The {matter|story|case} was first reported by {local|regional|national} media on {day}.",
 ];
 
+/// Outlets that end their articles with a standing footer of 50–100 words, and the footer.
+const FOOTERS: &[(&str, &str)] = &[
+    (
+        "The Daily Ledger",
+        "Do you have information you want to share with The Daily Ledger? Our reporters read every message, and we protect the identity of sources who ask us to. You can reach the newsroom securely by encrypted message, by email or by post, and we will never share your details without your consent. Tips about wrongdoing, public money and the people in power are especially welcome. Here's how to get in touch with our team. Learn more",
+    ),
+    (
+        "Metro Wire",
+        "Metro Wire Entertainment is your one-stop shop for celebrity news, late-night highlights, television recaps, film reviews and awards coverage, sent straight to your inbox every weekday morning. Sign up for the newsletter to get the stories everyone will be talking about before your first coffee, along with exclusive interviews and our critics' picks for the weekend. You can unsubscribe at any time.",
+    ),
+    (
+        "Northern Post",
+        "The views expressed in this article are the author's own and do not necessarily reflect the editorial policy of the Northern Post. We welcome responses from readers who see the matter differently. Letters of up to 300 words can be sent to the opinion desk and may be edited for length and clarity before publication. Comments on this article are moderated and close after seven days.",
+    ),
+    (
+        "Capital Report",
+        "Copyright Capital Report. All rights reserved. This material may not be published, broadcast, rewritten or redistributed in whole or in part without the prior written permission of the publisher. Subscribers to our wire service may republish this article with credit to Capital Report and a link to the original. For licensing enquiries, syndication rights and reprints of photographs, please contact our partnerships team through the website.",
+    ),
+    (
+        "Global Desk",
+        "Global Desk brings you independent reporting from correspondents in more than forty countries, funded by readers rather than advertisers. If you value journalism that holds the powerful to account, please consider supporting our work with a monthly contribution of any size. Follow us on social media for breaking news alerts, and download our free app to read every story offline and get the morning briefing.",
+    ),
+    (
+        "Harbour Times",
+        "Have a story for the Harbour Times? If you have seen something happening in your area, from road closures to community fundraisers, our local news team wants to hear from you. Send your pictures, videos and tips through the contact form on our website, message us on social media or call the newsdesk during office hours. Please include a contact number if you are happy to speak to a journalist.",
+    ),
+    (
+        "Evening Courier",
+        "If you or someone you know has been affected by the issues raised in this article, support is available. The Evening Courier lists free and confidential helplines, open day and night, on its support page. You can also speak to your family doctor, or in an emergency call the emergency services. Talking to someone you trust about how you feel can help.",
+    ),
+    (
+        "Coastline News",
+        "Coastline News Sport brings you live scores, match reports, transfer rumours and expert analysis from every league, every day of the season. Subscribe today to unlock unlimited access to our premium coverage, including in-depth interviews, tactical breakdowns and our award-winning columnists. Existing subscribers can manage their account, change their newsletter preferences and update their payment details at any time on our website.",
+    ),
+];
+
+/// The 100-word footer of [`footer_test`].
+const TEST_FOOTER: &str = "Do you have information you want to share with the Evening Chronicle? Our newsroom reads every message it receives, and we protect the identity of sources who ask us to. You can reach our reporters securely by encrypted message, by email or by post, and we will never share your details without your consent. Tips about wrongdoing, public money, health, schools and the people who hold power in your community are especially welcome. Here is how to get in touch with our investigations team, and what happens after you do. Sign up for our free daily email newsletter. Learn more";
+
+/// How an unrelated article introduces sentences it quotes from another.
+const QUOTE_INTROS: &[&str] = &[
+    "{As|Like} {outlet} {reported|noted|wrote} {on {day}|earlier this week|last week}:",
+    "{Writing|Reporting} on {day}, {outlet} {put it this way|summed it up|described it}:",
+    "In a {report|dispatch|story} {published|filed} on {day}, {outlet} {wrote|said}:",
+    "{The situation|The background|The earlier case} was {described|set out|summarised} by {outlet}:",
+];
+
+/// A newsroom template for short items: a headline and sentences, each with the chance that an
+/// item uses it. `{a|b}` is a free choice of wording; other braces are the item's specifics.
+struct Template {
+    title: &'static str,
+    sentences: &'static [(&'static str, f64)],
+}
+
+const TEMPLATES: &[Template] = &[
+    Template {
+        title: "{Appeal to trace|Gardaí seek help to find} missing {age}-year-old {person} from {town}",
+        sentences: &[
+            (
+                "{An appeal has been issued|Gardaí have issued an appeal} to trace {a_age}-year-old {person} who is missing from {town}, County {county}.",
+                1.0,
+            ),
+            (
+                "{name} was last seen in the {street} area of {town} at around {time} on {day} {date}.",
+                1.0,
+            ),
+            (
+                "{He} is described as being {height} in height, of {slim|medium|stocky} build, with {hair} hair and {eyes} eyes.",
+                1.0,
+            ),
+            ("When last seen, {he} was wearing {clothing}.", 0.8),
+            (
+                "{first}'s family and Gardaí are {very|extremely|increasingly} concerned for {his} {welfare|wellbeing|safety}.",
+                0.6,
+            ),
+            (
+                "It is believed {he} may {travel|have travelled} to {station} {by bus|by train|by car}.",
+                0.4,
+            ),
+            (
+                "Anyone with information on {first}'s whereabouts is asked to contact {station} Garda Station on {phone}, the Garda Confidential Line on 1800 666 111 or any Garda station.",
+                1.0,
+            ),
+        ],
+    },
+    Template {
+        title: "{person}, {age}, {killed|dies} in County {county} {crash|collision}",
+        sentences: &[
+            (
+                "{a_age}-year-old {person} has died {following|after} a {road traffic collision|crash} in County {county} {this morning|last night|yesterday evening|this afternoon}.",
+                1.0,
+            ),
+            (
+                "The {collision|crash}, involving {vehicle}, happened on the {road} at {town} at around {time}.",
+                1.0,
+            ),
+            (
+                "The {person}, who was the {driver|only occupant|passenger} of one of the vehicles, was pronounced dead at the scene.",
+                0.8,
+            ),
+            (
+                "{His} body has been taken to {hospital} where a post-mortem examination will take place.",
+                0.7,
+            ),
+            (
+                "The driver of the other vehicle, a {other} aged {age2}, was taken to {hospital} with {injuries that are not believed to be life-threatening|serious injuries|minor injuries}.",
+                0.6,
+            ),
+            (
+                "The road is closed to allow for an examination by Garda Forensic Collision Investigators and local diversions are in place.",
+                1.0,
+            ),
+            (
+                "Gardaí are appealing for any witnesses to come forward, particularly road users with camera footage who were travelling in the area between {t1} and {t2}.",
+                1.0,
+            ),
+            (
+                "Anyone with information is asked to contact {station} Garda Station on {phone}, the Garda Confidential Line on 1800 666 111 or any Garda station.",
+                1.0,
+            ),
+        ],
+    },
+];
+
+/// Towns and their counties, for template items.
+const TOWNS: &[(&str, &str)] = &[
+    ("Bray", "Wicklow"),
+    ("Navan", "Meath"),
+    ("Tullamore", "Offaly"),
+    ("Monaghan", "Monaghan"),
+    ("Clonmel", "Tipperary"),
+    ("Dundalk", "Louth"),
+    ("Ennis", "Clare"),
+    ("Tralee", "Kerry"),
+    ("Athlone", "Westmeath"),
+    ("Carlow", "Carlow"),
+    ("Letterkenny", "Donegal"),
+    ("Kilkenny", "Kilkenny"),
+    ("Castlebar", "Mayo"),
+    ("Drogheda", "Louth"),
+    ("Naas", "Kildare"),
+    ("Wexford", "Wexford"),
+    ("Sligo", "Sligo"),
+    ("Cavan", "Cavan"),
+    ("Portlaoise", "Laois"),
+    ("Swords", "Dublin"),
+];
+
+const BOYS: &[&str] = &[
+    "Seán", "Conor", "Jack", "Darragh", "Cian", "Patrick", "Liam", "Eoin", "Michael", "Aidan",
+];
+
+const GIRLS: &[&str] = &[
+    "Aoife", "Ciara", "Niamh", "Sarah", "Emma", "Róisín", "Chloe", "Katie", "Megan", "Orla",
+];
+
+const IRISH_SURNAMES: &[&str] = &[
+    "Murphy",
+    "Kelly",
+    "O'Brien",
+    "Byrne",
+    "Ryan",
+    "Walsh",
+    "O'Connor",
+    "Doyle",
+    "McCarthy",
+    "Gallagher",
+    "Kavanagh",
+    "Nolan",
+    "Quinn",
+    "Farrell",
+    "Maguire",
+];
+
+const STREETS: &[&str] = &[
+    "Main Street",
+    "Church Road",
+    "Castle Street",
+    "Bridge Street",
+    "Station Road",
+    "Market Square",
+    "Green Lane",
+    "Abbey Street",
+];
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+const HAIR: &[&str] = &[
+    "brown",
+    "black",
+    "blonde",
+    "red",
+    "fair",
+    "dark brown",
+    "grey",
+];
+
+const EYES: &[&str] = &["blue", "brown", "green", "hazel"];
+
+const CLOTHING: &[&str] = &[
+    "a black hooded jacket, grey tracksuit bottoms and white runners",
+    "a navy puffer jacket, blue jeans and black shoes",
+    "a green school uniform and a black backpack",
+    "a red jumper, dark trousers and brown boots",
+    "a grey coat, a white T-shirt and black leggings",
+];
+
+const VEHICLES: &[&str] = &[
+    "a car and a van",
+    "two cars",
+    "a car and a lorry",
+    "a motorcycle and a car",
+    "a single car",
+    "a tractor and a car",
+];
+
+const HOSPITALS: &[&str] = &[
+    "Cavan General Hospital",
+    "Our Lady of Lourdes Hospital in Drogheda",
+    "Tipperary University Hospital",
+    "the Midland Regional Hospital in Tullamore",
+    "University Hospital Limerick",
+    "Beaumont Hospital",
+    "University Hospital Kerry",
+];
+
 const SECTION_SUFFIXES: &[&str] = &[
     " | Politics News",
     " | World News",
@@ -3609,7 +4320,14 @@ mod tests {
         }
         for kinds in by_story.values() {
             match kinds[..] {
-                [CopyKind::Unrelated] | [CopyKind::HardNegative] => {}
+                [
+                    CopyKind::Unrelated
+                    | CopyKind::HardNegative
+                    | CopyKind::SharedBackground
+                    | CopyKind::SharedFooter
+                    | CopyKind::Quoted
+                    | CopyKind::Template,
+                ] => {}
                 _ => {
                     let originals = kinds.iter().filter(|&&k| k == CopyKind::Original).count();
                     assert_eq!(originals, 1, "{kinds:?}");
@@ -3623,26 +4341,39 @@ mod tests {
     fn default_mix_matches_its_description() {
         let cfg = config(9, 50_000);
         let mut planner = Planner::new(&cfg, 10);
-        let (mut stories, mut copied, mut negatives) = (0, 0, 0);
+        let (mut plans_made, mut copied, mut footers) = (0, 0, 0);
         let mut kinds: HashMap<CopyKind, usize> = HashMap::new();
+        let mut negatives: HashMap<CopyKind, usize> = HashMap::new();
         loop {
             let plans = planner.next_batch();
             if plans.is_empty() {
                 break;
             }
             for plan in plans {
-                stories += 1 + usize::from(plan.hard_negative);
+                plans_made += 1;
                 copied += usize::from(!plan.copies.is_empty());
-                negatives += usize::from(plan.hard_negative);
+                footers += usize::from(plan.outlet.is_some());
                 for kind in plan.copies {
                     *kinds.entry(kind).or_default() += 1;
                 }
+                for kind in plan.negatives {
+                    *negatives.entry(kind).or_default() += 1;
+                }
             }
         }
-        let copied_share = copied as f64 / (stories - negatives) as f64;
+        let copied_share = copied as f64 / plans_made as f64;
         assert!((0.38..0.42).contains(&copied_share), "{copied_share}");
-        let negative_share = negatives as f64 / cfg.articles as f64;
-        assert!((0.045..0.055).contains(&negative_share), "{negative_share}");
+        let footer_share = footers as f64 / plans_made as f64;
+        assert!((0.13..0.17).contains(&footer_share), "{footer_share}");
+        for (kind, share) in [
+            (CopyKind::HardNegative, 0.05),
+            (CopyKind::SharedBackground, 0.03),
+            (CopyKind::Quoted, 0.03),
+            (CopyKind::Template, 0.03),
+        ] {
+            let got = negatives[&kind] as f64 / cfg.articles as f64;
+            assert!((got - share).abs() < share / 10.0, "{kind:?} {got}");
+        }
         let copies: usize = kinds.values().sum();
         for kind in [
             CopyKind::Reword,
@@ -3806,6 +4537,261 @@ mod tests {
         let sentences: Vec<usize> = corpus.docs.iter().map(|d| d.sentences).collect();
         // The pitch is kept once; the repeated article is dropped whole.
         assert_eq!(sentences, vec![11, 8]);
+    }
+
+    #[test]
+    fn outlet_boilerplate_in_many_articles_is_kept_in_each_but_a_repeat_is_still_dropped() {
+        let footer = "Do you have information you want to share with the Morning Star? Here is how to reach our newsroom securely. Learn more";
+        let mut base: Vec<BaseArticle> = SAMPLES
+            .iter()
+            .map(|&(id, _, _, text)| BaseArticle {
+                id: id.into(),
+                date: None,
+                title: None,
+                text: format!("{text}\n\n{footer}"),
+            })
+            .collect();
+        base.push(base[1].clone());
+        let corpus = Corpus::new(&base, 0);
+        assert_eq!(corpus.docs.len(), SAMPLES.len(), "the repeat is dropped");
+        for (doc, sample) in corpus.docs.iter().zip(SAMPLES) {
+            let own = split_paragraphs(sample.3).concat().len();
+            assert_eq!(doc.sentences, own + 3, "{} keeps its footer", sample.0);
+            assert!(doc.footer);
+            assert_eq!(doc.paras.last().unwrap().join(" "), footer);
+        }
+    }
+
+    fn by_id(articles: &[SynthArticle]) -> HashMap<&str, &SynthArticle> {
+        articles.iter().map(|a| (a.id.as_str(), a)).collect()
+    }
+
+    /// The article whose story a negative was made from: the nearest earlier story that is not
+    /// itself a negative.
+    fn source_of<'a>(
+        by_id: &HashMap<&str, &'a SynthArticle>,
+        negative: &SynthArticle,
+    ) -> &'a SynthArticle {
+        let mut number: u64 = negative.story[1..].parse().unwrap();
+        loop {
+            number -= 1;
+            let a = by_id[format!("{}-c0", story_id(number)).as_str()];
+            if matches!(
+                a.kind,
+                CopyKind::Original | CopyKind::Unrelated | CopyKind::SharedFooter
+            ) {
+                return a;
+            }
+        }
+    }
+
+    fn paragraphs(text: &str) -> Vec<&str> {
+        text.split("\n\n").collect()
+    }
+
+    /// Many base articles of made-up words that no two share, so that fresh text spliced from
+    /// them shares next to nothing, as with a real base of thousands of articles (six samples
+    /// are too few clauses for that).
+    fn wordy_base() -> Vec<BaseArticle> {
+        (0..300)
+            .map(|a| {
+                let sentence = |s: usize| {
+                    let clause = |c: usize| -> String {
+                        (0..6)
+                            .map(|w| format!("q{a}x{s}x{c}x{w}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    capitalize(&format!("{}, {}, {}.", clause(0), clause(1), clause(2)))
+                };
+                BaseArticle {
+                    id: format!("w{a}"),
+                    date: Some(format!("2020-01-{:02}", 1 + a % 28)),
+                    title: None,
+                    text: (0..20).map(sentence).collect::<Vec<_>>().join(" "),
+                }
+            })
+            .collect()
+    }
+
+    fn generate_only(kind_share: impl Fn(&mut SynthConfig), seed: u64) -> Vec<SynthArticle> {
+        let mut cfg = SynthConfig {
+            hard_negatives: 0.0,
+            shared_backgrounds: 0.0,
+            quoted: 0.0,
+            templates: 0.0,
+            footers: 0.0,
+            ..config(seed, 200)
+        };
+        kind_share(&mut cfg);
+        generate(&wordy_base(), &cfg).collect()
+    }
+
+    #[test]
+    fn shared_background_is_one_verbatim_paragraph_and_the_rest_differs() {
+        let articles = generate_only(|c| c.shared_backgrounds = 0.15, 21);
+        let by_id = by_id(&articles);
+        let negatives: Vec<&SynthArticle> = articles
+            .iter()
+            .filter(|a| a.kind == CopyKind::SharedBackground)
+            .collect();
+        assert!(negatives.len() >= 10, "{}", negatives.len());
+        for negative in negatives {
+            let source = source_of(&by_id, negative);
+            let shared: Vec<&str> = paragraphs(&negative.text)
+                .into_iter()
+                .filter(|p| paragraphs(&source.text).contains(p))
+                .collect();
+            assert_eq!(shared.len(), 1, "{} and {}", negative.id, source.id);
+            let words = shared[0].split_whitespace().count();
+            assert!(BOX_WORDS.contains(&words), "{words}");
+            // Not the lede of either: a box sits in the middle or at the end.
+            assert_ne!(paragraphs(&negative.text)[0], shared[0]);
+            assert_ne!(paragraphs(&source.text)[0], shared[0]);
+            let rest = |text: &str| text.replace(shared[0], "");
+            let j = jaccard(&rest(&negative.text), &rest(&source.text));
+            assert!(j < 0.03, "{} and {}: {j}", negative.id, source.id);
+            // Copies of the source carry the box too (reworded), so they are no less tied.
+            if source.kind == CopyKind::Original {
+                assert!(by_id.contains_key(format!("{}-c1", source.story).as_str()));
+            }
+        }
+    }
+
+    #[test]
+    fn footers_end_one_outlet_s_articles_and_copies_get_their_republisher_s() {
+        for (outlet, footer) in FOOTERS {
+            let words = footer.split_whitespace().count();
+            assert!((50..=100).contains(&words), "{outlet}: {words} words");
+        }
+        let articles = generate_only(|c| c.footers = 0.5, 23);
+        let by_id = by_id(&articles);
+        let footer_of = |a: &SynthArticle| {
+            let last = *paragraphs(&a.text).last().unwrap();
+            FOOTERS.iter().position(|(_, f)| *f == last)
+        };
+        let mut stories_by_footer: HashMap<usize, HashSet<&str>> = HashMap::new();
+        let mut copies_with_footer = 0;
+        for a in &articles {
+            match a.kind {
+                CopyKind::SharedFooter => {
+                    let footer = footer_of(a).expect("a shared-footer article ends with one");
+                    stories_by_footer
+                        .entry(footer)
+                        .or_default()
+                        .insert(&a.story);
+                }
+                CopyKind::Unrelated => assert_eq!(footer_of(a), None, "{}", a.id),
+                CopyKind::Reword | CopyKind::Chrome | CopyKind::Extend | CopyKind::Rewrite => {
+                    let original = by_id[format!("{}-c0", a.story).as_str()];
+                    if let Some(footer) = footer_of(a) {
+                        copies_with_footer += 1;
+                        assert_ne!(footer_of(original), Some(footer), "{}", a.id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(copies_with_footer >= 10, "{copies_with_footer}");
+        assert!(
+            stories_by_footer.values().any(|s| s.len() >= 5),
+            "{stories_by_footer:?}"
+        );
+    }
+
+    #[test]
+    fn quoted_article_holds_two_or_three_sentences_of_its_source_inside() {
+        let articles = generate_only(|c| c.quoted = 0.15, 25);
+        let by_id = by_id(&articles);
+        let negatives: Vec<&SynthArticle> = articles
+            .iter()
+            .filter(|a| a.kind == CopyKind::Quoted)
+            .collect();
+        assert!(negatives.len() >= 10, "{}", negatives.len());
+        for negative in negatives {
+            let source = source_of(&by_id, negative);
+            let paras = paragraphs(&negative.text);
+            let at = paras.iter().position(|p| p.contains('“')).unwrap();
+            assert!(at > 0 && at + 1 < paras.len(), "{at} of {}", paras.len());
+            let quote = paras[at].split_once('“').unwrap().1.trim_end_matches('”');
+            let own: String = source.text.split("\n\n").collect::<Vec<_>>().join(" ");
+            assert!(own.contains(quote), "{}: {quote}", negative.id);
+            let sentences = split_sentences(quote).len();
+            assert!((2..=3).contains(&sentences), "{sentences}: {quote}");
+            let rest = negative.text.replace(quote, "");
+            let j = jaccard(&rest, &source.text);
+            assert!(j < 0.03, "{} and {}: {j}", negative.id, source.id);
+        }
+    }
+
+    #[test]
+    fn template_items_share_their_wording_but_not_their_specifics() {
+        let items: Vec<Draft> = (0..40)
+            .map(|seed| template_item(&mut Rng::derive(seed, &[])))
+            .collect();
+        let text = |d: &Draft| d.paras.concat().join(" ");
+        let numbers = |t: &str| -> Vec<String> {
+            t.split_whitespace()
+                .filter(|w| w.contains(|c: char| c.is_ascii_digit()))
+                .map(str::to_string)
+                .collect()
+        };
+        let mut same_template = 0;
+        for (i, a) in items.iter().enumerate() {
+            let words = text(a).split_whitespace().count();
+            assert!((60..=200).contains(&words), "{words}: {}", text(a));
+            for b in &items[i + 1..] {
+                let family = |d: &Draft| d.title.as_ref().unwrap().contains("missing");
+                if family(a) != family(b) {
+                    continue;
+                }
+                same_template += 1;
+                let j = jaccard(&text(a), &text(b));
+                assert!(j > 0.15, "{j}: {}\n{}", text(a), text(b));
+                assert_ne!(numbers(&text(a)), numbers(&text(b)));
+            }
+        }
+        assert!(same_template >= 100, "{same_template}");
+        let titles: HashSet<&str> = items.iter().filter_map(|d| d.title.as_deref()).collect();
+        assert!(titles.len() >= 30, "{titles:?}");
+        let articles = generate_only(|c| c.templates = 0.1, 27);
+        assert!(
+            articles
+                .iter()
+                .filter(|a| a.kind == CopyKind::Template)
+                .count()
+                >= 10
+        );
+    }
+
+    #[test]
+    fn footer_test_gives_different_stories_with_only_the_footer_in_common() {
+        assert_eq!(TEST_FOOTER.split_whitespace().count(), 100);
+        let base = wordy_base();
+        let cfg = config(31, 30);
+        let articles: Vec<SynthArticle> = footer_test(&base, &cfg).collect();
+        assert_eq!(articles, footer_test(&base, &cfg).collect::<Vec<_>>());
+        assert_eq!(articles.len(), 30);
+        let stories: HashSet<&str> = articles.iter().map(|a| a.story.as_str()).collect();
+        assert_eq!(stories.len(), 30);
+        let own: Vec<String> = articles
+            .iter()
+            .map(|a| {
+                assert_eq!(a.kind, CopyKind::SharedFooter);
+                let own = a
+                    .text
+                    .strip_suffix(TEST_FOOTER)
+                    .expect("ends with the footer");
+                let words = own.split_whitespace().count();
+                assert!((400..=700).contains(&words), "{words}");
+                own.to_string()
+            })
+            .collect();
+        for (i, a) in own.iter().enumerate() {
+            for b in &own[i + 1..] {
+                assert!(jaccard(a, b) < 0.03, "{}", jaccard(a, b));
+            }
+        }
     }
 
     #[test]
