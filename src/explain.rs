@@ -91,6 +91,7 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         .count();
     let sketch_matches = minhash::sketch_matches(&xa, &xb);
     let min_sketch_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
+    let shared = rule::Shared::of(&sa.hashes, &sb.hashes);
     let days_apart = rule::days_apart(a.date.as_deref(), b.date.as_deref());
     let judgement = rule::judge(&sa, &sb, days_apart, params.threshold);
     let overlap = judgement.overlap;
@@ -114,8 +115,8 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         containment_a_in_b: overlap.containment_of_a(),
         containment_b_in_a: overlap.containment_of_b(),
         estimate: minhash::estimate(&ga, &gb),
-        block_share_a: rule::block_share(&sa.sequence, &sb.hashes),
-        block_share_b: rule::block_share(&sb.sequence, &sa.hashes),
+        block_share_a: rule::block_share(&sa.sequence, &shared),
+        block_share_b: rule::block_share(&sb.sequence, &shared),
         days_apart,
         threshold: params.threshold,
         duplicate: verdict.is_copy(),

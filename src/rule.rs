@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::shingle::{ShingleHash, ShingleSet, intersection_len};
+use crate::shingle::{ShingleHash, ShingleSet, intersection, intersection_len};
 
 /// Jaccard, as a fraction of the threshold, down to which a pair still counts as copies when
 /// the smaller article is largely contained in the larger: 0.06 at the default 0.08.
@@ -150,7 +150,8 @@ impl Verdict {
 pub struct Judgement {
     pub overlap: Overlap,
     /// Share of the shared shingles that sit in verbatim blocks ([`BLOCK_RUN`]), in whichever
-    /// article has more of them there; `None` when the sets alone decided.
+    /// article has more of them there (for a pair judged [`Verdict::Blocks`], in the first
+    /// article found at or above [`MAX_BLOCK_SHARE`]); `None` when the sets alone decided.
     pub block_share: Option<f64>,
     pub verdict: Verdict,
 }
@@ -192,7 +193,12 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
             verdict,
         };
     }
-    let share = block_share(&a.sequence, &b.hashes).max(block_share(&b.sequence, &a.hashes));
+    let shared = Shared::of(&a.hashes, &b.hashes);
+    // One side in blocks decides; a footer shared with thousands of articles is read once.
+    let mut share = block_share(&a.sequence, &shared);
+    if share < MAX_BLOCK_SHARE {
+        share = share.max(block_share(&b.sequence, &shared));
+    }
     Judgement {
         overlap,
         block_share: Some(share),
@@ -204,26 +210,56 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
     }
 }
 
-/// Of the shingles of `sequence` found in `other` (sorted, distinct), the share that sit in
-/// runs of at least [`BLOCK_RUN`] consecutive shared shingles; 0 when none is shared.
-pub fn block_share(sequence: &[ShingleHash], other: &[ShingleHash]) -> f64 {
-    let (mut shared, mut in_blocks, mut run) = (0usize, 0usize, 0usize);
+/// The shingles two articles share, to test their sequences against. A pair that shares a
+/// footer with thousands of others is read in full, so the test must be cheap: a filter of
+/// 2,048 bits on the hashes' top bits turns most shingles away with one load, before a search.
+pub struct Shared {
+    values: Vec<ShingleHash>,
+    filter: [u64; 32],
+}
+
+impl Shared {
+    /// The intersection of two sorted, distinct sets.
+    pub fn of(a: &[ShingleHash], b: &[ShingleHash]) -> Self {
+        let values = intersection(a, b);
+        let mut filter = [0u64; 32];
+        for &h in &values {
+            let bit = Self::bit(h);
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        Shared { values, filter }
+    }
+
+    fn bit(hash: ShingleHash) -> usize {
+        (hash >> (ShingleHash::BITS - 11)) as usize
+    }
+
+    fn contains(&self, hash: ShingleHash) -> bool {
+        let bit = Self::bit(hash);
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.values.binary_search(&hash).is_ok()
+    }
+}
+
+/// Of the shingles of `sequence` that are `shared`, the share that sit in runs of at least
+/// [`BLOCK_RUN`] consecutive shared shingles; 0 when none is shared.
+pub fn block_share(sequence: &[ShingleHash], shared: &Shared) -> f64 {
+    let (mut shared_count, mut in_blocks, mut run) = (0usize, 0usize, 0usize);
     let mut close_run = |run: &mut usize| {
         if *run >= BLOCK_RUN {
             in_blocks += *run;
         }
         *run = 0;
     };
-    for hash in sequence {
-        if other.binary_search(hash).is_ok() {
-            shared += 1;
+    for &hash in sequence {
+        if shared.contains(hash) {
+            shared_count += 1;
             run += 1;
         } else {
             close_run(&mut run);
         }
     }
     close_run(&mut run);
-    ratio(in_blocks, shared)
+    ratio(in_blocks, shared_count)
 }
 
 /// Days between two `YYYY-MM-DD` dates (as the loader normalises them); `None` if either is
@@ -333,9 +369,55 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// The filter never turns a shared shingle away: the same share as testing each
+        /// shingle against the other set itself. Values from the full range, so the filter's
+        /// top bits vary, and runs of shared values, so blocks form.
+        #[test]
+        fn block_share_matches_a_plain_search(
+            runs in proptest::collection::vec((proptest::bool::ANY, 1usize..20), 0..40),
+            seed: u32,
+        ) {
+            let mut sequence = Vec::new();
+            let mut other = Vec::new();
+            let mut next = seed;
+            for (shared, len) in runs {
+                for _ in 0..len {
+                    next = next.wrapping_mul(2_654_435_761).wrapping_add(1);
+                    sequence.push(next);
+                    if shared {
+                        other.push(next);
+                    }
+                }
+            }
+            other.sort_unstable();
+            other.dedup();
+            let mut own = sequence.clone();
+            own.sort_unstable();
+            own.dedup();
+            let (mut count, mut in_blocks, mut run) = (0, 0, 0);
+            for h in sequence.iter().chain([&u32::MAX]) {
+                if *h != u32::MAX && other.binary_search(h).is_ok() {
+                    count += 1;
+                    run += 1;
+                } else {
+                    if run >= BLOCK_RUN {
+                        in_blocks += run;
+                    }
+                    run = 0;
+                }
+            }
+            let expected = ratio(in_blocks, count);
+            proptest::prop_assert_eq!(block_share(&sequence, &Shared::of(&own, &other)), expected);
+        }
+    }
+
     #[test]
     fn block_share_counts_long_runs_only() {
-        let other: Vec<u32> = (0..100).collect();
+        let other = Shared::of(
+            &(0..100).collect::<Vec<u32>>(),
+            &(0..200).collect::<Vec<u32>>(),
+        );
         // One run of 12 shared, then a run of 3, with unshared shingles between.
         let seq: Vec<u32> = (0..12)
             .chain([500, 501])
