@@ -1060,7 +1060,7 @@ fn render(corpus: &Corpus, cfg: &SynthConfig, plan: &Plan) -> Vec<SynthArticle> 
                 background_negative(corpus, &plain, &names, paragraph, &mut rng)
             }
             (CopyKind::Quoted, _) => quoting(corpus, &plain, &mut rng),
-            (CopyKind::Template, _) => template_item(&mut rng),
+            (CopyKind::Template, _) => template_item(plain.date.as_deref(), &mut rng),
             (other, _) => unreachable!("the planner never makes a {other:?} negative"),
         };
         out.push(draft.into_article(negative, 0, kind));
@@ -1606,8 +1606,10 @@ fn quoting(corpus: &Corpus, source: &Story, rng: &mut Rng) -> Draft {
     }
 }
 
-/// A short item from one of the newsroom [`TEMPLATES`], with specifics of its own.
-fn template_item(rng: &mut Rng) -> Draft {
+/// A short item from one of the newsroom [`TEMPLATES`], with specifics of its own, dated up to
+/// a month from `near` (a newsroom's items of one template come out through the same weeks), or
+/// undated when `near` is.
+fn template_item(near: Option<&str>, rng: &mut Rng) -> Draft {
     let template = rng.pick_ref(TEMPLATES);
     let female = rng.chance(0.4);
     let minor = template.title.contains("trace") && rng.chance(0.5);
@@ -1707,9 +1709,11 @@ fn template_item(rng: &mut Rng) -> Draft {
             sentences.push(capitalize(&fill(sentence, rng)));
         }
     }
+    let title = Some(capitalize(&fill(template.title, rng)));
+    let shift = rng.range(0, 60) as i64 - 30;
     Draft {
-        date: Some(random_date(rng)),
-        title: Some(capitalize(&fill(template.title, rng))),
+        date: near.and_then(|d| shift_date(d, shift)),
+        title,
         paras: group(sentences, 2, rng),
     }
 }
@@ -4727,7 +4731,7 @@ mod tests {
     #[test]
     fn template_items_share_their_wording_but_not_their_specifics() {
         let items: Vec<Draft> = (0..40)
-            .map(|seed| template_item(&mut Rng::derive(seed, &[])))
+            .map(|seed| template_item(Some("2017-03-01"), &mut Rng::derive(seed, &[])))
             .collect();
         let text = |d: &Draft| d.paras.concat().join(" ");
         let numbers = |t: &str| -> Vec<String> {
@@ -4740,6 +4744,8 @@ mod tests {
         for (i, a) in items.iter().enumerate() {
             let words = text(a).split_whitespace().count();
             assert!((60..=200).contains(&words), "{words}: {}", text(a));
+            let date = a.date.as_deref().unwrap();
+            assert!(("2017-01-30"..="2017-03-31").contains(&date), "{date}");
             for b in &items[i + 1..] {
                 let family = |d: &Draft| d.title.as_ref().unwrap().contains("missing");
                 if family(a) != family(b) {
