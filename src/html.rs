@@ -11,21 +11,24 @@
 //!   similarity matrix, the verified links among its first [`MATRIX_MEMBERS`] members and
 //!   each member's strongest link.
 //! - the page's code, allowed by the Content-Security-Policy by its hash and nothing else.
-//! - `#dedup-c{N}` (JSON, one per cluster whose texts are embedded, parsed only when the
-//!   cluster is opened): each member's text once, and for the pairs whose signals were
+//! - `#dedup-c{N}` (gzipped JSON in base64, one per cluster whose texts are embedded,
+//!   unpacked only when the cluster is opened): each member's text once, and for the pairs
+//!   whose signals were
 //!   computed (every pair of a cluster of up to [`ALL_PAIRS_UP_TO`] articles, else each
 //!   member's strongest link) the `dedup explain` fields as (name, value) rows and the shared
 //!   passages as UTF-16 ranges of both texts.
 //!
-//! Article text, headlines and file names reach the page only inside those JSON blocks, with
-//! every `<` written as `\u003c` so no text can close the element; the page's code puts them
-//! into the document as text nodes, never as markup.
+//! Article text, headlines and file names reach the page only inside those blocks (in the
+//! plain JSON one with every `<` written as `\u003c`, so no text can close the element); the
+//! page's code puts them into the document as text nodes, never as markup.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::{self, Write};
 
 use base64::Engine;
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -45,10 +48,10 @@ use crate::shingle::RELAXED_JACCARD;
 const SCRIPT: &str = include_str!("html/page.js");
 const STYLE: &str = include_str!("html/page.css");
 
-/// Text embedded in one page, at most: at about 50 MB of text Chromium still opens the page
-/// in a few seconds (README, "Reviewing clusters in a browser"). Clusters past the budget are
-/// listed without their texts, and the page says so.
-pub const TEXT_BUDGET_BYTES: usize = 48 << 20;
+/// Text embedded in one page, at most, before compression: the page is then about a quarter
+/// of that, which Chromium reads in a few seconds (README, "Reviewing clusters in a
+/// browser"). Clusters past the budget are listed without their texts, and the page says so.
+pub const TEXT_BUDGET_BYTES: usize = 256 << 20;
 
 /// Clusters of up to this many articles get the signals of every pair (28 at most); larger
 /// ones those of each member's strongest link, which keeps the page linear in articles.
@@ -223,9 +226,9 @@ struct PageData<'a> {
 struct PairDetail {
     a: usize,
     b: usize,
-    /// The `dedup explain` fields, in its order, nested names joined by dots, lists by their
-    /// length: the page shows whatever the copy rule reports without knowing its fields.
-    signals: Vec<(String, Value)>,
+    /// The `dedup explain` fields: values, named by `ClusterDetail::layouts[layout]`.
+    layout: usize,
+    values: Vec<Value>,
     /// Shared passages as `[start, end)` UTF-16 ranges of each text, passage by passage; empty
     /// when a text's words could not be placed in it (see [`word_spans`]).
     spans_a: Vec<(u32, u32)>,
@@ -236,6 +239,10 @@ struct PairDetail {
 struct ClusterDetail<'a> {
     /// Each member's text, `null` when it could not be read again.
     texts: Vec<Option<&'a str>>,
+    /// Lists of signal names, nested names joined by dots, in the explanation's order: the
+    /// page shows whatever the copy rule reports without knowing its fields. Pairs share a
+    /// list, which held a third of a page's bytes when repeated for each.
+    layouts: Vec<Vec<String>>,
     pairs: Vec<PairDetail>,
 }
 
@@ -331,7 +338,7 @@ pub fn write(outcome: &Outcome, texts: &Texts, out: &mut dyn Write) -> io::Resul
                 let mut block = Vec::new();
                 let detail = cluster_detail(outcome, cluster, texts);
                 let id = format!("dedup-c{}", round * CLUSTERS_PER_ROUND + i + 1);
-                write_json_block(&mut block, &id, &detail)?;
+                write_packed_block(&mut block, &id, &detail)?;
                 Ok(block)
             })
             .collect::<io::Result<_>>()?;
@@ -363,6 +370,23 @@ fn write_json_block(out: &mut dyn Write, id: &str, value: &impl Serialize) -> io
         }
         out.write_all(part.as_bytes())?;
     }
+    out.write_all(b"</script>\n")
+}
+
+/// Writes `value` as gzipped JSON in base64, which the page unpacks with the browser's own
+/// `DecompressionStream`. The texts of a cluster of copies shrink about fivefold (base64
+/// gives back a third), so a page holds all the texts of a corpus five times as large, and
+/// the browser has that much less to read before the page is complete. Base64 has no `<`.
+fn write_packed_block(out: &mut dyn Write, id: &str, value: &impl Serialize) -> io::Result<()> {
+    let mut packed = GzEncoder::new(Vec::new(), Compression::default());
+    serde_json::to_writer(&mut packed, value)?;
+    let packed = packed.finish()?;
+    write!(out, "<script type=\"application/gzip+base64\" id=\"{id}\">")?;
+    out.write_all(
+        base64::engine::general_purpose::STANDARD
+            .encode(packed)
+            .as_bytes(),
+    )?;
     out.write_all(b"</script>\n")
 }
 
@@ -436,6 +460,7 @@ fn cluster_detail<'t>(outcome: &Outcome, cluster: &Cluster, texts: &'t Texts) ->
         .iter()
         .map(|a| a.and_then(|a| word_spans(&a.body)))
         .collect();
+    let mut layouts: Vec<Vec<String>> = Vec::new();
     let pairs = detailed_pairs(cluster)
         .into_iter()
         .filter_map(|(i, j)| {
@@ -455,10 +480,20 @@ fn cluster_detail<'t>(outcome: &Outcome, cluster: &Cluster, texts: &'t Texts) ->
                 _ => None,
             };
             let (spans_a, spans_b) = placed.unwrap_or_default().into_iter().unzip();
+            let (names, values): (Vec<String>, Vec<Value>) =
+                signal_rows(&explanation).into_iter().unzip();
+            let layout = match layouts.iter().position(|l| *l == names) {
+                Some(known) => known,
+                None => {
+                    layouts.push(names);
+                    layouts.len() - 1
+                }
+            };
             Some(PairDetail {
                 a: i,
                 b: j,
-                signals: signal_rows(&explanation),
+                layout,
+                values,
                 spans_a,
                 spans_b,
             })
@@ -466,6 +501,7 @@ fn cluster_detail<'t>(outcome: &Outcome, cluster: &Cluster, texts: &'t Texts) ->
         .collect();
     ClusterDetail {
         texts: members.iter().map(|a| a.map(|a| a.body.as_str())).collect(),
+        layouts,
         pairs,
     }
 }
@@ -598,5 +634,246 @@ impl<'de> Visitor<'de> for Rows<'_> {
             })?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Edge;
+    use crate::load::Article;
+    use crate::{ArticleMeta, Config, Params, Stats};
+
+    fn params() -> Params {
+        Params {
+            shingle: crate::shingle::ShingleKind::Word,
+            ngram: 3,
+            minhash: crate::minhash::Scheme::Oph,
+            num_perm: 128,
+            bands: 64,
+            rows: 2,
+            threshold: 0.08,
+            seed: 42,
+        }
+    }
+
+    fn article(i: u32, title: &str, body: &str) -> (ArticleMeta, Article) {
+        let path = format!("dir/{i}.txt");
+        let meta = ArticleMeta {
+            id: i.to_string(),
+            path: path.clone(),
+            date: None,
+            title: Some(title.to_string()),
+            words: body.split_whitespace().count() as u32,
+            indexed: false,
+        };
+        let article = Article {
+            line: 0,
+            id: i.to_string(),
+            path,
+            date: None,
+            title: Some(title.to_string()),
+            body: body.to_string(),
+        };
+        (meta, article)
+    }
+
+    /// One cluster of the given articles, all pairs verified, with all texts.
+    fn page(articles: &[(&str, &str)]) -> String {
+        let (metas, texts): (Vec<_>, Vec<_>) = articles
+            .iter()
+            .enumerate()
+            .map(|(i, (title, body))| article(i as u32, title, body))
+            .unzip();
+        let n = metas.len() as u32;
+        let pairs = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .map(|(a, b)| Edge {
+                a,
+                b,
+                jaccard: 0.5,
+                containment: 0.5,
+                estimate: 0.5,
+            })
+            .collect();
+        let outcome = Outcome {
+            params: params(),
+            articles: metas,
+            skipped: Vec::new(),
+            clusters: vec![Cluster {
+                members: (0..n).collect(),
+                representative: 0,
+                pairs,
+            }],
+            stats: Stats::default(),
+        };
+        let texts = Texts {
+            articles: texts
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| (i as u32, a))
+                .collect(),
+            clusters: 1,
+            notes: Vec::new(),
+        };
+        let mut out = Vec::new();
+        write(&outcome, &texts, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn block<'p>(page: &'p str, kind: &str, id: &str) -> &'p str {
+        let open = format!("<script type=\"{kind}\" id=\"{id}\">");
+        let start = page.find(&open).expect("the block is in the page") + open.len();
+        &page[start..start + page[start..].find("</script>").unwrap()]
+    }
+
+    fn json_block(page: &str, id: &str) -> Value {
+        serde_json::from_str(block(page, "application/json", id)).unwrap()
+    }
+
+    /// The JSON of a packed block, as the page unpacks it.
+    fn unpacked(page: &str, id: &str) -> String {
+        let packed = base64::engine::general_purpose::STANDARD
+            .decode(block(page, "application/gzip+base64", id))
+            .unwrap();
+        let mut json = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut json)
+            .unwrap();
+        json
+    }
+
+    const STORY: &str = "The cat sat on the mat today while dogs barked loudly at night in \
+                         the old town by the river";
+
+    #[test]
+    fn no_text_can_close_its_script_element_and_it_reads_back_unchanged() {
+        let title = "</script><script>alert(1)</script><!--";
+        let body = format!("{STORY} </SCRIPT > <script>alert(2)</script>");
+        let page = page(&[(title, &body), ("plain", STORY)]);
+        // Every `</script` in the page closes one of the page's own elements.
+        let lower = page.to_lowercase();
+        assert_eq!(lower.matches("<script").count(), 3);
+        assert_eq!(lower.matches("</script").count(), 3);
+        assert!(!page.contains("<!--"));
+        let data = json_block(&page, "dedup-data");
+        assert_eq!(data["articles"][0][3], title);
+        let detail: Value = serde_json::from_str(&unpacked(&page, "dedup-c1")).unwrap();
+        assert_eq!(detail["texts"][0], body.as_str());
+    }
+
+    #[test]
+    fn texts_are_embedded_once_however_many_pairs_show_them() {
+        let bodies: Vec<String> = (0..6).map(|i| format!("{STORY} version{i}")).collect();
+        let articles: Vec<(&str, &str)> = bodies.iter().map(|b| ("t", b.as_str())).collect();
+        let page = page(&articles);
+        let json = unpacked(&page, "dedup-c1");
+        let detail: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(detail["pairs"].as_array().unwrap().len(), 15);
+        for body in &bodies {
+            assert_eq!(json.matches(body.as_str()).count(), 1, "{body}");
+            assert!(!page.contains(body.as_str()));
+        }
+    }
+
+    #[test]
+    fn the_page_has_its_parts_and_the_policy_allows_its_own_script() {
+        let page = page(&[("a", STORY), ("b", STORY)]);
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        let data = json_block(&page, "dedup-data");
+        assert_eq!(data["summary"]["clusters"], 1);
+        assert_eq!(
+            data["clusters"][0]["links"],
+            serde_json::json!([[0, 1, 0.5]])
+        );
+        assert_eq!(data["s_curve"].as_array().unwrap().len(), CURVE_POINTS);
+        let detail: Value = serde_json::from_str(&unpacked(&page, "dedup-c1")).unwrap();
+        let names = detail["layouts"][0].as_array().unwrap();
+        assert_eq!(names[0], "a.path", "rows keep the explanation's order");
+        let jaccard = names.iter().position(|n| n == "jaccard").unwrap();
+        assert_eq!(detail["pairs"][0]["values"][jaccard], 1.0);
+        // Identical texts share one passage: all of it, on both sides.
+        let all = (0, STORY.len() as u32);
+        assert_eq!(detail["pairs"][0]["spans_a"], serde_json::json!([all]));
+        assert_eq!(detail["pairs"][0]["spans_b"], serde_json::json!([all]));
+        let script = &page[page.find("<script>").unwrap() + "<script>".len()..];
+        assert!(script.starts_with(SCRIPT));
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
+        assert!(page.contains(&format!("script-src 'sha256-{hash}'")));
+    }
+
+    #[test]
+    fn word_spans_find_folded_words_in_the_original_text() {
+        let body = "“Kim Jong-un’s” CAR — ½ of 1,000 Ärzte.";
+        let utf16: Vec<u16> = body.encode_utf16().collect();
+        let spans = word_spans(body).unwrap();
+        let shown: Vec<String> = spans
+            .iter()
+            .map(|&(s, e)| String::from_utf16(&utf16[s as usize..e as usize]).unwrap())
+            .collect();
+        assert_eq!(
+            shown,
+            ["Kim", "Jong", "un’s", "CAR", "½", "of", "1,000", "Ärzte"]
+        );
+        let folded = normalize::fold(body);
+        assert_eq!(normalize::words(&folded).count(), spans.len());
+    }
+
+    #[test]
+    fn signal_rows_flatten_in_field_order_and_count_lists() {
+        #[derive(Serialize)]
+        struct Inner {
+            x: f64,
+        }
+        #[derive(Serialize)]
+        struct Outer {
+            b: u32,
+            a: Inner,
+            list: Vec<u8>,
+            none: Option<u8>,
+        }
+        let rows = signal_rows(&Outer {
+            b: 1,
+            a: Inner { x: 0.123456 },
+            list: vec![1, 2, 3],
+            none: None,
+        });
+        let expected: Vec<(String, Value)> = vec![
+            ("b".into(), 1.into()),
+            ("a.x".into(), 0.1235.into()),
+            ("list".into(), 3.into()),
+            ("none".into(), Value::Null),
+        ];
+        assert_eq!(rows, expected);
+    }
+
+    #[test]
+    fn texts_are_read_again_from_the_inputs_within_the_budget() {
+        let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+        let inputs = vec![Input::Path(seeds)];
+        let config = Config {
+            inputs: inputs.clone(),
+            fields: JsonFields::default(),
+            params: Params {
+                num_perm: 512,
+                bands: 256,
+                ..params()
+            },
+            progress: false,
+        };
+        let outcome = crate::find_duplicates(&config).unwrap();
+        assert_eq!(outcome.clusters.len(), 1);
+        let texts = read_texts(&outcome, &inputs, &config.fields, TEXT_BUDGET_BYTES).unwrap();
+        assert_eq!((texts.clusters, texts.articles.len()), (1, 3));
+        assert!(texts.notes.is_empty());
+        for (&m, article) in &texts.articles {
+            assert_eq!(article.path, outcome.articles[m as usize].path);
+            assert!(article.body.contains("Putin"));
+        }
+        let none = read_texts(&outcome, &inputs, &config.fields, 100).unwrap();
+        assert_eq!((none.clusters, none.articles.len()), (0, 0));
+        assert!(none.notes[0].contains("0 largest of 1 clusters"));
+        let mut out = Vec::new();
+        write(&outcome, &none, &mut out).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains("dedup-c1"));
     }
 }

@@ -260,7 +260,7 @@
     });
     const [lo, hi] = c.score_range;
     card.append(h('header', null,
-      h('h3', { text: `Cluster ${number}` }),
+      h('h3', null, h('a', { href: `#cluster-${number}`, title: 'link to this cluster', text: `Cluster ${number}` })),
       h('span', { className: 'pill', text: `${c.size} articles` }),
       h('span', { className: 'pill grey', text: lo === hi ? `Jaccard ${num(hi)}` : `Jaccard ${num(lo)}–${num(hi)}` }),
       h('span', { className: 'spacer' }),
@@ -304,16 +304,27 @@
   }
 
   // ---- one cluster's matrix and pair view --------------------------------------------------
+  // Unpacked on first use, once: a promise of the cluster's texts and pair signals, or of
+  // null when they are not in the page.
   const details = new Map();
   function clusterDetails(ci) {
-    if (!C[ci].details) return null;
+    if (!C[ci].details) return Promise.resolve(null);
     if (!details.has(ci)) {
       const el = document.getElementById(`dedup-c${ci + 1}`);
       // The details follow the page's code and may still be on their way in.
-      if (!el && document.readyState === 'loading') return undefined;
-      details.set(ci, el ? JSON.parse(el.textContent) : null);
+      if (!el && document.readyState === 'loading') {
+        return new Promise((done) => document.addEventListener('DOMContentLoaded', () => done(clusterDetails(ci))));
+      }
+      details.set(ci, el ? unpack(el.textContent) : Promise.resolve(null));
     }
     return details.get(ci);
+  }
+  async function unpack(base64) {
+    const binary = atob(base64);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    const json = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return JSON.parse(await new Response(json).text());
   }
   function color(j) {
     // White-blue ramp on the same square-root scale as the charts.
@@ -322,13 +333,17 @@
     return `rgb(${mix(232, 23)},${mix(240, 70)},${mix(254, 170)})`;
   }
   function fillDetail(ci, box) {
+    box.append(h('p', { className: 'hint', text: 'Unpacking the texts…' }));
+    clusterDetails(ci).then((det) => {
+      box.replaceChildren();
+      drawDetail(ci, box, det);
+    }, (err) => {
+      box.replaceChildren(h('p', { className: 'note', text: `The texts of this cluster could not be unpacked: ${err}` }));
+      console.error(err);
+    });
+  }
+  function drawDetail(ci, box, det) {
     const c = C[ci];
-    const det = clusterDetails(ci);
-    if (det === undefined) {
-      box.append(h('p', { className: 'hint', text: 'Loading the texts…' }));
-      document.addEventListener('DOMContentLoaded', () => { box.replaceChildren(); fillDetail(ci, box); });
-      return;
-    }
     const n = Math.min(c.size, D.max_members_in_matrix);
     const link = new Map(c.links.map(([i, j, jac]) => [i * c.size + j, jac]));
     const jac = (i, j) => link.get(Math.min(i, j) * c.size + Math.max(i, j));
@@ -391,7 +406,7 @@
     }
     const out = [];
     if (pair) {
-      const rows = pair.signals;
+      const rows = det.layouts[pair.layout].map((name, k) => [name, pair.values[k]]);
       const verdict = rows.find(([k]) => k === 'decided_by' || k === 'verdict');
       const copy = rows.find(([k]) => k === 'duplicate' || k === 'is_copy');
       if (verdict || copy) {
@@ -473,7 +488,25 @@
     markInfo.textContent = `${marks.clusters.size} clusters and ${marks.members.size} articles marked "not a copy".`;
   }
 
+  // `report.html#cluster-12` opens cluster 12: a link a reviewer can pass on.
+  function openFromHash() {
+    const m = /^#cluster-(\d+)$/.exec(location.hash);
+    const ci = m ? Number(m[1]) - 1 : -1;
+    if (!(ci >= 0 && ci < C.length)) return;
+    if (!shown.includes(ci)) {
+      for (const c of Object.values(ctl)) c.value = c.tagName === 'SELECT' ? c.options[0].value : '';
+      refresh();
+    }
+    page = Math.floor(shown.indexOf(ci) / PER_PAGE);
+    drawPage();
+    const card = document.getElementById(`cluster-${ci + 1}`);
+    if (card.querySelector('.detail').hidden) card.querySelector('button.open').click();
+    card.scrollIntoView();
+  }
+  window.addEventListener('hashchange', openFromHash);
+
   updateMarkBar();
   refresh();
+  openFromHash();
   document.documentElement.dataset.ready = 'true';
 })();
