@@ -11,9 +11,9 @@
 //!   similarity matrix, the verified links among its first [`MATRIX_MEMBERS`] members and
 //!   each member's strongest link.
 //! - the page's code, allowed by the Content-Security-Policy by its hash and nothing else.
-//! - `#dedup-c{N}` (gzipped JSON in base64, one per cluster whose texts are embedded,
-//!   unpacked only when the cluster is opened): each member's text once, and for the pairs
-//!   whose signals were
+//! - `#dedup-b{N}` (gzipped JSON in base64, unpacked only when one of its clusters is
+//!   opened): for each of a run of clusters whose texts are embedded, each member's text
+//!   once, and for the pairs whose signals were
 //!   computed (every pair of a cluster of up to [`ALL_PAIRS_UP_TO`] articles, else each
 //!   member's strongest link) the `dedup explain` fields as (name, value) rows and the shared
 //!   passages as UTF-16 ranges of both texts.
@@ -25,6 +25,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use base64::Engine;
 use flate2::Compression;
@@ -67,8 +68,40 @@ const MAX_SKIPS_LISTED: usize = 200;
 /// Points of the S-curve, evenly spaced over [0, 1].
 const CURVE_POINTS: usize = 201;
 
-/// Clusters rendered between two writes: bounds the memory of the rendered page.
-const CLUSTERS_PER_ROUND: usize = 2048;
+/// Packed blocks rendered between two writes: bounds the memory of the rendered page.
+const BLOCKS_PER_ROUND: usize = 64;
+
+/// Text per packed block, about. Small clusters share a block: a page of 19,000 clusters
+/// packed one by one spent more time starting compressors than compressing. The browser
+/// unpacks a quarter of a megabyte to open a cluster, in a moment.
+const BLOCK_TEXT_BYTES: usize = 256 << 10;
+
+/// An article's text in bytes, estimated: English news averages under seven bytes a word with
+/// its space and punctuation.
+fn text_estimate(outcome: &Outcome, cluster: &Cluster) -> usize {
+    cluster
+        .members
+        .iter()
+        .map(|&m| 7 * outcome.articles[m as usize].words as usize)
+        .sum()
+}
+
+/// The first `count` clusters cut into runs of about [`BLOCK_TEXT_BYTES`] of text.
+fn blocks(outcome: &Outcome, count: usize) -> Vec<Range<usize>> {
+    let mut blocks = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, cluster) in outcome.clusters[..count].iter().enumerate() {
+        size += text_estimate(outcome, cluster);
+        if size >= BLOCK_TEXT_BYTES {
+            blocks.push(start..i + 1);
+            (start, size) = (i + 1, 0);
+        }
+    }
+    if start < count {
+        blocks.push(start..count);
+    }
+    blocks
+}
 
 /// The clustered articles whose texts the page embeds, read again from the run's inputs.
 #[derive(Debug, Default)]
@@ -95,12 +128,7 @@ pub fn read_texts(
     let mut wanted: HashMap<&str, u32> = HashMap::new();
     let mut used = 0;
     for cluster in &outcome.clusters {
-        // English news averages under seven bytes a word with its space and punctuation.
-        let size: usize = cluster
-            .members
-            .iter()
-            .map(|&m| 7 * outcome.articles[m as usize].words as usize)
-            .sum();
+        let size = text_estimate(outcome, cluster);
         if used + size > budget_bytes {
             break;
         }
@@ -200,8 +228,8 @@ struct ClusterRow {
     links: Vec<(usize, usize, f64)>,
     /// Lowest and highest Jaccard of the cluster's verified pairs.
     score_range: (f64, f64),
-    /// Whether `#dedup-c{N}` holds its texts and pair signals.
-    details: bool,
+    /// Where its texts and pair signals are: `[N, k]` for the `k`th cluster of `#dedup-bN`.
+    details: Option<(usize, usize)>,
 }
 
 #[derive(Serialize)]
@@ -250,6 +278,12 @@ struct ClusterDetail<'a> {
 pub fn write(outcome: &Outcome, texts: &Texts, out: &mut dyn Write) -> io::Result<()> {
     let mut articles = Vec::new();
     let mut clusters = Vec::with_capacity(outcome.clusters.len());
+    let mut packed_in = vec![None; outcome.clusters.len()];
+    for (b, range) in blocks(outcome, texts.clusters).into_iter().enumerate() {
+        for (k, c) in range.clone().enumerate() {
+            packed_in[c] = Some((b, k));
+        }
+    }
     for (i, cluster) in outcome.clusters.iter().enumerate() {
         let start = articles.len();
         articles.extend(cluster.members.iter().map(|&m| {
@@ -273,7 +307,7 @@ pub fn write(outcome: &Outcome, texts: &Texts, out: &mut dyn Write) -> io::Resul
             representative: position(cluster, cluster.representative),
             links: matrix_links(cluster),
             score_range: (round4(low.min(high)), round4(high)),
-            details: i < texts.clusters,
+            details: packed_in[i],
         });
     }
     let stats = &outcome.stats;
@@ -327,18 +361,19 @@ pub fn write(outcome: &Outcome, texts: &Texts, out: &mut dyn Write) -> io::Resul
     write_json_block(out, "dedup-data", &data)?;
     // The details come after the code, so the page is drawn while they are still parsed.
     writeln!(out, "<script>{SCRIPT}</script>")?;
-    for (round, chunk) in outcome.clusters[..texts.clusters]
-        .chunks(CLUSTERS_PER_ROUND)
-        .enumerate()
-    {
-        let rendered: Vec<Vec<u8>> = chunk
+    let blocks = blocks(outcome, texts.clusters);
+    for (round, group) in blocks.chunks(BLOCKS_PER_ROUND).enumerate() {
+        let rendered: Vec<Vec<u8>> = group
             .par_iter()
             .enumerate()
-            .map(|(i, cluster)| {
+            .map(|(i, range)| {
+                let details: Vec<ClusterDetail> = outcome.clusters[range.clone()]
+                    .par_iter()
+                    .map(|cluster| cluster_detail(outcome, cluster, texts))
+                    .collect();
                 let mut block = Vec::new();
-                let detail = cluster_detail(outcome, cluster, texts);
-                let id = format!("dedup-c{}", round * CLUSTERS_PER_ROUND + i + 1);
-                write_packed_block(&mut block, &id, &detail)?;
+                let id = format!("dedup-b{}", round * BLOCKS_PER_ROUND + i);
+                write_packed_block(&mut block, &id, &details)?;
                 Ok(block)
             })
             .collect::<io::Result<_>>()?;
@@ -378,8 +413,11 @@ fn write_json_block(out: &mut dyn Write, id: &str, value: &impl Serialize) -> io
 /// gives back a third), so a page holds all the texts of a corpus five times as large, and
 /// the browser has that much less to read before the page is complete. Base64 has no `<`.
 fn write_packed_block(out: &mut dyn Write, id: &str, value: &impl Serialize) -> io::Result<()> {
-    let mut packed = GzEncoder::new(Vec::new(), Compression::default());
-    serde_json::to_writer(&mut packed, value)?;
+    // In one piece: the encoder zeroes its 32 KB output buffer on every write, and serde_json
+    // writes a token at a time.
+    let json = serde_json::to_vec(value)?;
+    let mut packed = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::default());
+    packed.write_all(&json)?;
     let packed = packed.finish()?;
     write!(out, "<script type=\"application/gzip+base64\" id=\"{id}\">")?;
     out.write_all(
@@ -757,7 +795,7 @@ mod tests {
         assert!(!page.contains("<!--"));
         let data = json_block(&page, "dedup-data");
         assert_eq!(data["articles"][0][3], title);
-        let detail: Value = serde_json::from_str(&unpacked(&page, "dedup-c1")).unwrap();
+        let detail = &serde_json::from_str::<Value>(&unpacked(&page, "dedup-b0")).unwrap()[0];
         assert_eq!(detail["texts"][0], body.as_str());
     }
 
@@ -766,8 +804,8 @@ mod tests {
         let bodies: Vec<String> = (0..6).map(|i| format!("{STORY} version{i}")).collect();
         let articles: Vec<(&str, &str)> = bodies.iter().map(|b| ("t", b.as_str())).collect();
         let page = page(&articles);
-        let json = unpacked(&page, "dedup-c1");
-        let detail: Value = serde_json::from_str(&json).unwrap();
+        let json = unpacked(&page, "dedup-b0");
+        let detail = &serde_json::from_str::<Value>(&json).unwrap()[0];
         assert_eq!(detail["pairs"].as_array().unwrap().len(), 15);
         for body in &bodies {
             assert_eq!(json.matches(body.as_str()).count(), 1, "{body}");
@@ -786,7 +824,7 @@ mod tests {
             serde_json::json!([[0, 1, 0.5]])
         );
         assert_eq!(data["s_curve"].as_array().unwrap().len(), CURVE_POINTS);
-        let detail: Value = serde_json::from_str(&unpacked(&page, "dedup-c1")).unwrap();
+        let detail = &serde_json::from_str::<Value>(&unpacked(&page, "dedup-b0")).unwrap()[0];
         let names = detail["layouts"][0].as_array().unwrap();
         assert_eq!(names[0], "a.path", "rows keep the explanation's order");
         let jaccard = names.iter().position(|n| n == "jaccard").unwrap();
@@ -874,6 +912,6 @@ mod tests {
         assert!(none.notes[0].contains("0 largest of 1 clusters"));
         let mut out = Vec::new();
         write(&outcome, &none, &mut out).unwrap();
-        assert!(!String::from_utf8(out).unwrap().contains("dedup-c1"));
+        assert!(!String::from_utf8(out).unwrap().contains("dedup-b0"));
     }
 }

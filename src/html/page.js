@@ -304,20 +304,20 @@
   }
 
   // ---- one cluster's matrix and pair view --------------------------------------------------
-  // Unpacked on first use, once: a promise of the cluster's texts and pair signals, or of
-  // null when they are not in the page.
-  const details = new Map();
+  // Unpacked on first use, once: promises of the blocks of clusters' texts and pair signals.
+  const blocks = new Map();
   function clusterDetails(ci) {
     if (!C[ci].details) return Promise.resolve(null);
-    if (!details.has(ci)) {
-      const el = document.getElementById(`dedup-c${ci + 1}`);
-      // The details follow the page's code and may still be on their way in.
+    const [b, k] = C[ci].details;
+    if (!blocks.has(b)) {
+      const el = document.getElementById(`dedup-b${b}`);
+      // The blocks follow the page's code and may still be on their way in.
       if (!el && document.readyState === 'loading') {
         return new Promise((done) => document.addEventListener('DOMContentLoaded', () => done(clusterDetails(ci))));
       }
-      details.set(ci, el ? unpack(el.textContent) : Promise.resolve(null));
+      blocks.set(b, el ? unpack(el.textContent) : Promise.resolve([]));
     }
-    return details.get(ci);
+    return blocks.get(b).then((block) => block[k] || null);
   }
   async function unpack(base64) {
     const binary = atob(base64);
