@@ -80,25 +80,25 @@
     h('div', { className: 'cards' },
       cards.map(([label, v]) => h('div', { className: 'card' }, h('b', { text: int(v) }), h('span', { text: label }))))));
 
-  const settings = h('table', { className: 'kv' },
-    [
-      ['threshold (Jaccard)', P.threshold], ['relaxed bound (with containment)', D.relaxed_threshold],
-      ['shingles', `${P.shingle} ${P.ngram}-grams`], ['MinHash', `${P.minhash}, ${P.num_perm} values`],
-      ['LSH', `${P.bands} bands × ${P.rows} rows`], ['seed', P.seed],
-    ].map(([k, v]) => h('tr', null, h('td', { text: k }), h('td', { text: String(v) }))));
-  const skippedList = D.skipped.length
-    ? h('details', null, h('summary', { text: `${int(S.skipped)} inputs skipped` + (S.skipped > D.skipped.length ? ` (first ${D.skipped.length} listed)` : '') }),
-      h('table', { className: 'kv' }, D.skipped.map((k) => h('tr', null, h('td', { className: 'path', text: k.path }), h('td', { text: k.reason })))))
-    : h('p', { text: 'No input was skipped.' });
+  const settings = [
+    ['threshold', P.threshold], ['relaxed bound', D.relaxed_threshold],
+    ['shingles', `${P.shingle} ${P.ngram}-grams`], ['MinHash', `${P.minhash} × ${P.num_perm}`],
+    ['LSH', `${P.bands} bands × ${P.rows} rows`], ['seed', P.seed],
+  ];
+  app.append(h('div', { className: 'settings' }, h('span', { className: 'muted', text: 'Settings' }),
+    settings.map(([k, v]) => h('span', { className: 'setting' }, h('span', { className: 'muted', text: `${k} ` }), h('b', { text: String(v) })))));
+  if (D.skipped.length) {
+    app.append(h('details', { className: 'skipped' },
+      h('summary', { text: `${int(S.skipped)} inputs skipped` + (S.skipped > D.skipped.length ? ` (the first ${D.skipped.length} listed)` : '') }),
+      h('table', { className: 'kv' }, D.skipped.map((k) => h('tr', null, h('td', { className: 'path', text: k.path }), h('td', { text: k.reason }))))));
+  }
   app.append(h('div', { className: 'panels' },
     h('div', { className: 'panel' }, h('h3', { text: 'Verified pair scores' }),
       h('p', { text: 'Exact Jaccard of every pair LSH proposed and dedup verified (log scale). Pairs right of the red line are copies; between the dashed line and it, only when one article is contained enough in the other.' }),
       histogram()),
     h('div', { className: 'panel' }, h('h3', { text: 'LSH S-curve' }),
       h('p', { text: `Chance that a pair of a given similarity is proposed for verification with ${P.bands} bands of ${P.rows} rows.` }),
-      sCurve()),
-    h('div', { className: 'panel' }, h('h3', { text: 'Settings' }), settings),
-    h('div', { className: 'panel' }, h('h3', { text: 'Inputs' }), skippedList)));
+      sCurve())));
 
   function axes(svg, yLabel) {
     svg.append(s('line', { className: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }));
