@@ -44,7 +44,7 @@ use crate::lsh::collision_probability;
 use crate::normalize;
 use crate::pipeline::BATCH_BYTES;
 use crate::report::round4;
-use crate::shingle::RELAXED_JACCARD;
+use crate::rule::RELAXED_JACCARD;
 
 const SCRIPT: &str = include_str!("html/page.js");
 const STYLE: &str = include_str!("html/page.css");
@@ -732,6 +732,8 @@ mod tests {
                 jaccard: 0.5,
                 containment: 0.5,
                 estimate: 0.5,
+                block_share: None,
+                verdict: crate::rule::Verdict::Covered,
             })
             .collect();
         let outcome = Outcome {

@@ -94,7 +94,7 @@
   }
   app.append(h('div', { className: 'panels' },
     h('div', { className: 'panel' }, h('h3', { text: 'Verified pair scores' }),
-      h('p', { text: 'Exact Jaccard of every pair LSH proposed and dedup verified (log scale). Pairs right of the red line are copies; between the dashed line and it, only when one article is contained enough in the other.' }),
+      h('p', { text: 'Exact Jaccard of every pair LSH proposed and dedup verified (log scale). The copy rule starts from the threshold (red) and, for an article largely contained in the other, the relaxed bound (dashed); a pair\'s signals show what decided it.' }),
       histogram()),
     h('div', { className: 'panel' }, h('h3', { text: 'LSH S-curve' }),
       h('p', { text: `Chance that a pair of a given similarity is proposed for verification with ${P.bands} bands of ${P.rows} rows.` }),
