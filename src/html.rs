@@ -158,8 +158,8 @@ pub fn read_texts(
         .count();
     if indexed > 0 {
         texts.notes.push(format!(
-            "{indexed} articles come from the index and are shown without text: only this \
-             run's inputs are read again."
+            "Articles from the index ({indexed} in clusters) are shown without text: only \
+             this run's inputs are read again."
         ));
     }
     let files: Vec<Input> = inputs

@@ -417,8 +417,9 @@
       }
       out.push(h('div', { className: 'signals' }, rows.map(([k, v]) => h('div', null, h('span', { text: k.replace(/_/g, ' ') }), h('span', { text: typeof v === 'number' && !Number.isInteger(v) ? num(v, 4) : String(v) })))));
     } else {
+      const both = det && det.texts[i] != null && det.texts[j] != null;
       out.push(h('p', { className: 'hint' },
-        det ? 'Signals are computed for every pair of a small cluster and for each member\'s strongest link in a larger one. For this pair run ' : 'Texts of this cluster are not embedded (see the note at the top). Run ',
+        both ? 'Signals are computed for every pair of a small cluster and for each member\'s strongest link in a larger one. For this pair run ' : 'The texts of this pair are not in the page (see the note at the top). Run ',
         h('code', { text: `dedup explain ${shellQuote(A.path)} ${shellQuote(B.path)}` })));
     }
     const spans = pair ? (flip ? [pair.spans_b, pair.spans_a] : [pair.spans_a, pair.spans_b]) : [[], []];
