@@ -68,7 +68,8 @@ pub struct Cli {
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 
-    /// Output format: a table for people, or json/jsonl/csv for tools.
+    /// Output format: a table for people, json/jsonl/csv for tools, or a self-contained HTML
+    /// page to review the clusters in a browser.
     #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
 
@@ -404,6 +405,8 @@ pub enum FormatArg {
     Github,
     /// SARIF 2.1.0 for code-scanning tools
     Sarif,
+    /// A self-contained page to review the clusters in a browser, texts side by side
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -41,6 +41,7 @@ use crate::pipeline::BATCH_BYTES;
 use crate::progress::Progress;
 use crate::rule;
 use crate::shingle::ShingleSet;
+use crate::verify::ScoreHistogram;
 use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
@@ -769,6 +770,7 @@ pub fn check(
     let n = fresh.len() as u32;
     let mut articles: Vec<ArticleMeta> = fresh.iter().map(|f| f.meta.clone()).collect();
     let mut edges = Vec::new();
+    let mut scores = ScoreHistogram::default();
     for (a, b) in among_new.iter().map(|&p| lsh::unpack(p)) {
         let (fa, fb) = (&fresh[a as usize], &fresh[b as usize]);
         let judgement = rule::judge(
@@ -777,6 +779,7 @@ pub fn check(
             rule::days_apart(fa.meta.date.as_deref(), fb.meta.date.as_deref()),
             threshold,
         );
+        scores.add(judgement.overlap.jaccard());
         if judgement.is_copy() {
             let estimate = minhash::sketch_estimate(&fa.sketch, &fb.sketch);
             edges.push(Edge::new(a, b, &judgement, estimate));
@@ -792,6 +795,7 @@ pub fn check(
             let f = &fresh[a as usize];
             let days_apart = rule::days_apart(f.meta.date.as_deref(), indexed.date.as_deref());
             let judgement = rule::judge(&f.shingles, &shingles, days_apart, threshold);
+            scores.add(judgement.overlap.jaccard());
             if judgement.is_copy() {
                 verified.push((a, id, judgement, estimate));
             }
@@ -826,6 +830,7 @@ pub fn check(
             candidate_pairs: among_new.len() + against_index.len(),
             verified_pairs: among_new.len() + against_index.len(),
             duplicate_pairs,
+            scores,
             read_and_sign,
             band,
             verify: verifying.elapsed(),

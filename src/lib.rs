@@ -7,6 +7,7 @@
 pub mod cluster;
 pub mod eval;
 pub mod explain;
+pub mod html;
 pub mod index;
 pub mod load;
 pub mod lsh;

@@ -9,6 +9,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use dedup::eval::{self, Label};
 use dedup::explain;
+use dedup::html;
 use dedup::index::{self, Index};
 use dedup::load::{Corpus, Input, JsonFields, Skip};
 use dedup::lsh::Banding;
@@ -129,7 +130,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
             let threshold = index.params().threshold;
             let outcome = index::check(&index, &corpus, threshold, &progress(&common))?;
-            report_outcome(outcome, &common, format, singletons, fail_on_duplicates)
+            let run = Run {
+                paths: &paths,
+                settings: &settings,
+                common: &common,
+            };
+            report_outcome(outcome, &run, format, singletons, fail_on_duplicates)
         }
         None => {
             setup(&cli.common)?;
@@ -395,25 +401,60 @@ fn cluster(
     fail_on_duplicates: bool,
 ) -> anyhow::Result<ExitCode> {
     let outcome = find(paths, settings, common)?;
-    report_outcome(outcome, common, format, singletons, fail_on_duplicates)
+    let run = Run {
+        paths,
+        settings,
+        common,
+    };
+    report_outcome(outcome, &run, format, singletons, fail_on_duplicates)
+}
+
+/// What a run was asked: the HTML report reads its inputs again for the texts.
+struct Run<'a> {
+    paths: &'a [PathBuf],
+    settings: &'a Settings,
+    common: &'a Common,
 }
 
 /// Warnings and statistics on standard error, the report on standard output, and the exit code.
 fn report_outcome(
     outcome: Outcome,
-    common: &Common,
+    run: &Run,
     format: FormatArg,
     singletons: bool,
     fail_on_duplicates: bool,
 ) -> anyhow::Result<ExitCode> {
+    let common = run.common;
     if !common.quiet {
         warn_skip_list(&outcome.skipped);
     }
     if common.stats {
         print_stats(&outcome);
     }
+    let exit = if fail_on_duplicates && outcome.duplicates_found() {
+        ExitCode::from(EXIT_DUPLICATES)
+    } else {
+        ExitCode::SUCCESS
+    };
     let options = ReportOptions {
         format: match format {
+            FormatArg::Html => {
+                let inputs = inputs(run.paths);
+                let texts = html::read_texts(
+                    &outcome,
+                    &inputs,
+                    &fields(run.settings),
+                    html::TEXT_BUDGET_BYTES,
+                )
+                .context("reading the clustered articles again for their texts")?;
+                if !common.quiet {
+                    for note in &texts.notes {
+                        eprintln!("dedup: note: {note}");
+                    }
+                }
+                write_stdout(|out| html::write(&outcome, &texts, out))?;
+                return Ok(exit);
+            }
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
             FormatArg::Jsonl => Format::Jsonl,
@@ -427,11 +468,7 @@ fn report_outcome(
         timings: common.stats || (io::stdout().is_terminal() && format == FormatArg::Table),
     };
     write_stdout(|out| report::write(&outcome, &options, out))?;
-    if fail_on_duplicates && outcome.duplicates_found() {
-        Ok(ExitCode::from(EXIT_DUPLICATES))
-    } else {
-        Ok(ExitCode::SUCCESS)
-    }
+    Ok(exit)
 }
 
 fn synthesize(

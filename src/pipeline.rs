@@ -13,7 +13,7 @@ use crate::progress::Progress;
 use crate::rule;
 use crate::shingle::{ShingleSet, Shingler};
 use crate::spill::SpillFile;
-use crate::verify::{self, ShingleStore};
+use crate::verify::{self, ScoreHistogram, ShingleStore};
 use crate::{Config, Params};
 
 /// Raw text read per batch: big enough to keep both cores busy (about a thousand articles),
@@ -42,6 +42,9 @@ pub struct Stats {
     pub candidate_pairs: usize,
     pub verified_pairs: usize,
     pub duplicate_pairs: usize,
+    /// The exact Jaccard of the verified pairs.
+    #[serde(skip)]
+    pub scores: ScoreHistogram,
     #[serde(skip)]
     pub read_and_sign: Duration,
     #[serde(skip)]
@@ -333,6 +336,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
             candidate_pairs: candidates.len(),
             verified_pairs: verified.checked,
             duplicate_pairs,
+            scores: verified.scores,
             read_and_sign,
             band,
             verify,

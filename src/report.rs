@@ -61,7 +61,7 @@ pub struct ReportOptions {
 }
 
 /// Scores are rounded so that the output is short and identical across platforms.
-fn round4(x: f64) -> f64 {
+pub(crate) fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 

@@ -68,6 +68,33 @@ pub struct Verified {
     pub sets: UnionFind,
     /// Pairs whose exact similarity was computed.
     pub checked: usize,
+    /// The exact Jaccard of every one of those pairs, copies or not.
+    pub scores: ScoreHistogram,
+}
+
+/// How the exact Jaccard of verified pairs is spread, in [`ScoreHistogram::BINS`] equal bins
+/// over [0, 1]: what the threshold cut through, which counts alone do not show.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ScoreHistogram {
+    /// Empty when nothing was verified.
+    pub counts: Vec<u64>,
+}
+
+impl ScoreHistogram {
+    /// Bins of 0.005: the default threshold and its relaxed bound fall on bin edges.
+    pub const BINS: usize = 200;
+
+    pub fn add(&mut self, jaccard: f64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; Self::BINS];
+        }
+        let bin = (jaccard * Self::BINS as f64) as usize;
+        self.counts[bin.min(Self::BINS - 1)] += 1;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
 }
 
 /// Verifies `candidates` (sorted, distinct) among the articles of `store`; `days_apart` tells
@@ -89,6 +116,7 @@ pub fn verify(
     let mut sets = UnionFind::new(articles);
     let mut edges = Vec::new();
     let mut checked = 0;
+    let mut scores = ScoreHistogram::default();
     let mut rest = candidates;
     while !rest.is_empty() {
         let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -119,26 +147,31 @@ pub fn verify(
             .map(|&d| store.get(d))
             .collect::<io::Result<_>>()?;
         let set_of = |d: u32| &loaded[docs.binary_search(&d).expect("loaded above")];
-        let found: Vec<Edge> = pairs
+        let scored: Vec<(f64, Option<Edge>)> = pairs
             .par_iter()
-            .filter_map(|&(a, b)| {
+            .map(|&(a, b)| {
                 let judgement = rule::judge(set_of(a), set_of(b), days_apart(a, b), threshold);
-                judgement.is_copy().then(|| {
+                let edge = judgement.is_copy().then(|| {
                     let estimate = sketches.get(a).estimate(sketches.get(b));
                     Edge::new(a, b, &judgement, estimate)
-                })
+                });
+                (judgement.overlap.jaccard(), edge)
             })
             .collect();
         checked += pairs.len();
-        for edge in &found {
-            sets.union(edge.a, edge.b);
+        for (jaccard, edge) in scored {
+            scores.add(jaccard);
+            if let Some(edge) = edge {
+                sets.union(edge.a, edge.b);
+                edges.push(edge);
+            }
         }
-        edges.extend(found);
     }
     Ok(Verified {
         edges,
         sets,
         checked,
+        scores,
     })
 }
 
@@ -163,5 +196,16 @@ mod tests {
             assert_eq!(&store.get(i as u32).unwrap(), set);
         }
         assert_eq!(store.get(0).unwrap().hashes, [1, 5, 9]);
+    }
+
+    #[test]
+    fn histogram_bins_put_the_top_score_in_the_last_bin() {
+        let mut h = ScoreHistogram::default();
+        for j in [0.0, 0.0799, 0.08, 1.0] {
+            h.add(j);
+        }
+        assert_eq!(h.counts.len(), ScoreHistogram::BINS);
+        assert_eq!((h.counts[0], h.counts[15], h.counts[16]), (1, 1, 1));
+        assert_eq!((h.counts[ScoreHistogram::BINS - 1], h.total()), (1, 4));
     }
 }

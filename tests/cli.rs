@@ -685,3 +685,40 @@ fn synth_labels_each_kind_of_negative_and_eval_counts_each() {
         .stderr(predicate::str::contains("--quoted"))
         .stderr(predicate::str::contains("share from 0 to 1"));
 }
+
+#[test]
+fn html_report_is_the_same_on_any_thread_count_and_says_why_stdin_texts_are_missing() {
+    let page = |threads: &str| {
+        let out = dedup()
+            .args(["--format", "html", "-j", threads])
+            .arg(seeds())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let one = page("1");
+    assert_eq!(one, page("2"));
+    let html = String::from_utf8(one).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.contains("id=\"dedup-b0\""),
+        "the cluster's texts are embedded"
+    );
+
+    let out = dedup()
+        .args(["--format", "html", "-"])
+        .write_stdin(seeds_as_jsonl("text"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("standard input"), "{stderr}");
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        html.contains("cannot be read again"),
+        "the page says it too"
+    );
+    // Listed all the same, `<` written as JSON's \u003c so no name can end a script element.
+    assert!(html.contains("\\u003cstdin>:"));
+}
