@@ -147,39 +147,6 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Generate a labelled benchmark corpus from real base articles: reworded, chrome-wrapped,
-    /// extended/cut and heavily rewritten copies, plus hard negatives.
-    #[command(after_help = SYNTH_HELP)]
-    Synth {
-        /// Base articles: JSONL with id, text and optionally date and title (bench/fetch-corpus.sh
-        /// makes two). Repeatable.
-        #[arg(long, value_name = "FILE", required = true)]
-        base: Vec<PathBuf>,
-
-        /// Number of articles to write, copies and hard negatives included.
-        #[arg(short = 'n', long, value_name = "N", default_value_t = 10_000)]
-        articles: usize,
-
-        /// Seed of every random choice; the same seed and bases give the same corpus.
-        #[arg(long, default_value_t = DEFAULT_SEED)]
-        seed: u64,
-
-        /// Output folder: articles.jsonl (or articles/) and labels.jsonl.
-        #[arg(short, long, value_name = "DIR")]
-        out: PathBuf,
-
-        /// Write one seed-format text file per article (in folders of 1,000) instead of JSONL.
-        #[arg(long)]
-        files: bool,
-
-        /// Instead of the mixed benchmark, write the footer stress test: N different stories of
-        /// 400-700 words, all ending with the same 100-word footer. No two are copies.
-        #[arg(long)]
-        footer_test: bool,
-
-        #[command(flatten)]
-        mix: Mix,
-    },
     /// Show why two articles were or were not grouped: exact Jaccard, containment, MinHash
     /// estimate, LSH bands, and the passages they share.
     #[command(after_help = EXPLAIN_HELP)]
@@ -258,15 +225,6 @@ pub const SETTING_IDS: &[&str] = &[
     "seed",
 ];
 
-const SYNTH_HELP: &str = "\
-Example:
-  bench/fetch-corpus.sh
-  dedup synth --base bench/data/newsarticles.jsonl --base bench/data/bbc.jsonl -n 10000 -o /tmp/c10k
-  dedup eval --labels /tmp/c10k/labels.jsonl /tmp/c10k/articles.jsonl
-  dedup synth --base bench/data/newsarticles.jsonl --footer-test -n 20000 -o /tmp/footer
-  dedup synth --base bench/data/newsarticles.jsonl --footers 0 --hard-negatives 0 --quoted 0 \\
-    --templates 0 --shared-backgrounds 0.05 -o /tmp/backgrounds";
-
 const EVAL_HELP: &str = "\
 Example:
   dedup eval --labels corpus/labels.jsonl corpus/articles.jsonl
@@ -278,37 +236,6 @@ const EXPLAIN_HELP: &str = "\
 Examples:
   dedup explain fixtures/seeds/000_1a9e1d88d631cba8.txt fixtures/seeds/002_83c33a88eb55b6cb.txt
   dedup explain --format json corpus.jsonl:12 corpus.jsonl:4031";
-
-/// Shares of the negative kinds in a generated corpus (0-1); unset means the default mix.
-#[derive(Args, Debug, Clone)]
-pub struct Mix {
-    /// Share of articles that are hard negatives (another story's names and a sentence or two).
-    #[arg(long, value_name = "SHARE", value_parser = share)]
-    pub hard_negatives: Option<f64>,
-
-    /// Share of articles that carry another story's background paragraph.
-    #[arg(long, value_name = "SHARE", value_parser = share)]
-    pub shared_backgrounds: Option<f64>,
-
-    /// Share of articles that quote two or three sentences of another story.
-    #[arg(long, value_name = "SHARE", value_parser = share)]
-    pub quoted: Option<f64>,
-
-    /// Share of articles that are template items (missing-person appeals, road deaths).
-    #[arg(long, value_name = "SHARE", value_parser = share)]
-    pub templates: Option<f64>,
-
-    /// Share of stories, and of copies, that end with an outlet's footer.
-    #[arg(long, value_name = "SHARE", value_parser = share)]
-    pub footers: Option<f64>,
-}
-
-fn share(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(format!("must be a share from 0 to 1, got {text:?}")),
-    }
-}
 
 /// Settings that decide which articles are grouped; shared by every subcommand.
 #[derive(Args, Debug, Clone)]

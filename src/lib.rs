@@ -20,7 +20,6 @@ pub mod report;
 pub mod rule;
 pub mod shingle;
 mod spill;
-pub mod synth;
 pub mod verify;
 
 pub use pipeline::{ArticleMeta, Outcome, Signed, Signer, Stats, find_duplicates};
