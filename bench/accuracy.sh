@@ -5,9 +5,9 @@
 #
 # The real base articles (bench/fetch-corpus.sh) are split by line parity into two disjoint
 # halves, so no story of the test split was seen while tuning. Each half becomes a labelled
-# corpus through `dedup synth`, to which that half's natural hard cases of NewsArticles are
+# corpus through `dedup-synth` (tools/synth), to which that half's natural hard cases of NewsArticles are
 # added unchanged (wire copies and same-event articles, labelled by bench/label-natural.py and
-# split by case). The generated corpora carry every kind of negative `dedup synth` makes (hard
+# split by case). The generated corpora carry every kind of negative `dedup-synth` makes (hard
 # negatives, shared background paragraphs, outlet footers, quoted passages, template items);
 # the table gives each kind's merge rate. The grid of settings is scored on the tuning split
 # only; the default settings are then scored on the test split, on the whole natural set and on
@@ -15,12 +15,14 @@
 # tables.
 #
 # Environment: DEDUP_BIN runs that binary (no build); otherwise `cargo build --release` into
-# CARGO_TARGET_DIR (default target/).
+# CARGO_TARGET_DIR (default target/). The corpus generator dedup-synth is built there either way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 n=${1:-20000}
 bench/fetch-corpus.sh >/dev/null
+cargo build --release --quiet -p dedup-synth
+synth=${CARGO_TARGET_DIR:-target}/release/dedup-synth
 if [ -n "${DEDUP_BIN:-}" ]; then
   bin=$DEDUP_BIN
 else
@@ -38,7 +40,7 @@ for half in tune test; do
       --base "$data/newsarticles.jsonl" --base "$data/bbc.jsonl" \
       --base-out "$data/base-$half.jsonl" --cases-out "$data/natural-$half"
     seed=$([ "$half" = tune ] && echo 11 || echo 22)
-    "$bin" synth --base "$data/base-$half.jsonl" -n "$n" --seed "$seed" -o "$dir" >&2
+    "$synth" --base "$data/base-$half.jsonl" -n "$n" --seed "$seed" -o "$dir" >&2
     cat "$data/natural-$half/articles.jsonl" >>"$dir/articles.jsonl"
     cat "$data/natural-$half/labels.jsonl" >>"$dir/labels.jsonl"
   fi
@@ -46,7 +48,7 @@ done
 
 footer_test=$data/footer-test-$n
 [ -s "$footer_test/articles.jsonl" ] ||
-  "$bin" synth --base "$data/newsarticles.jsonl" --base "$data/bbc.jsonl" --footer-test -n "$n" \
+  "$synth" --base "$data/newsarticles.jsonl" --base "$data/bbc.jsonl" --footer-test -n "$n" \
     --seed 33 -o "$footer_test" >&2
 
 # One row of scores: all pairs, recall per copy kind, ARI, merge rates per negative kind.

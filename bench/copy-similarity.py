@@ -3,7 +3,7 @@
 
     copy-similarity.py ARTICLES.jsonl LABELS.jsonl
 
-For every article of a story that has an `original` (as `dedup synth` writes them), the exact
+For every article of a story that has an `original` (as `dedup-synth` writes them), the exact
 Jaccard of its word 3-shingles to the original's, tokenised as dedup does (peers.py). Prints
 the quartiles and the share in a few bands per kind, to check that generated copies are as
 hard as real ones. Standard library only.

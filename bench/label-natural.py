@@ -10,7 +10,7 @@ divides the labelled cases into two
 disjoint halves by a hash of their first article's id (a case is a wire group with its
 same-event partners), writes that half's scored case articles and labels to --cases-out, and
 writes to --base-out the base articles of that half (odd or even lines of NewsArticles, then
-BBC) for `dedup synth`, without any article that a rule paired with another: a synthetic copy
+BBC) for `dedup-synth`, without any article that a rule paired with another: a synthetic copy
 of one of them would otherwise be a copy of a natural article under another story.
 
 Writes into --out:

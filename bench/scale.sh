@@ -4,7 +4,7 @@
 #   bench/scale.sh [SIZE...]        default: 10000 100000
 #   bench/scale.sh 10000 100000 1000000
 #
-# Each corpus is generated once by `dedup synth` from the real base articles that
+# Each corpus is generated once by `dedup-synth` (tools/synth) from the real base articles that
 # bench/fetch-corpus.sh downloads, into the git-ignored bench/data/synth-SIZE/, and then
 # clustered at default settings under /usr/bin/time -v. Prints one Markdown table; the
 # per-article columns are what the scale targets are stated in (time per article should stay
@@ -16,15 +16,16 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 
 bench/fetch-corpus.sh >/dev/null
-cargo build --release --quiet
+cargo build --release --quiet --workspace
 bin=target/release/dedup
+synth=target/release/dedup-synth
 
 echo "| articles | MB of text | wall s | MB/s | µs / article | peak RSS MB | RSS bytes / article | candidate pairs | duplicate pairs |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   dir=bench/data/synth-$n
   if [ ! -s "$dir/articles.jsonl" ]; then
-    "$bin" synth --base bench/data/newsarticles.jsonl --base bench/data/bbc.jsonl \
+    "$synth" --base bench/data/newsarticles.jsonl --base bench/data/bbc.jsonl \
       -n "$n" --seed 7 -o "$dir" >&2
   fi
   corpus=$dir/articles.jsonl

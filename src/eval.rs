@@ -14,14 +14,14 @@ pub struct Label {
     pub id: String,
     pub story: String,
     /// `original`, `reword`, `chrome`, `extend`, `rewrite`, `hard_negative`, `shared_background`,
-    /// `shared_footer`, `quoted`, `template`, `unrelated` (from `dedup synth`), `wire`,
+    /// `shared_footer`, `quoted`, `template`, `unrelated` (from `dedup-synth`), `wire`,
     /// `same_event` (from `bench/label-natural.py`), `copy`, `not_a_copy` (from the HTML
     /// report's review marks), or anything else a labeller uses; kinds are reported as given.
     #[serde(default)]
     pub kind: Option<String>,
 }
 
-/// The kind of generated hard negatives (`dedup synth`).
+/// The kind of generated hard negatives (`dedup-synth`).
 pub const HARD_NEGATIVE: &str = "hard_negative";
 
 /// Kinds whose merges into other stories are counted as mistakes of their own: generated hard
