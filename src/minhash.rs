@@ -40,12 +40,20 @@ pub struct MinHasher {
 /// half the bins filled the 8 cached probes all miss for 1 empty bin in 256.
 const CACHED_PROBES: usize = 8;
 
+/// The increment of the SplitMix64 stream (2^64 divided by the golden ratio).
+pub const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// SplitMix64: a fixed, seedable stream for deriving hash parameters reproducibly.
-pub(crate) fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
+pub fn splitmix64(x: u64) -> u64 {
+    mix64(x.wrapping_add(GOLDEN))
+}
+
+/// The SplitMix64 finaliser: a good 64-bit mixer. Also seeds the corpus generator's random
+/// streams (tools/synth).
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// The `attempt`-th bin that empty bin `bin` borrows from under densification.

@@ -53,6 +53,8 @@ use std::io::BufRead;
 use std::sync::LazyLock;
 
 use anyhow::Context;
+use dedup::eval::Label;
+use dedup::minhash::{GOLDEN, mix64};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -268,21 +270,24 @@ pub struct SynthArticle {
 }
 
 impl SynthArticle {
+    /// Its line of the labels file that `dedup eval --labels` reads.
     pub fn label(&self) -> Label {
         Label {
             id: self.id.clone(),
             story: self.story.clone(),
-            kind: self.kind,
+            kind: Some(self.kind.name()),
         }
     }
 }
 
-/// One line of a labels file, as read by `dedup eval --labels`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Label {
-    pub id: String,
-    pub story: String,
-    pub kind: CopyKind,
+impl CopyKind {
+    /// The kind as labels files spell it (`hard_negative`).
+    pub fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => name,
+            _ => unreachable!("a unit variant serialises as its name"),
+        }
+    }
 }
 
 /// Renders an article in the seed format of `fixtures/seeds`: a first line of ` date
@@ -2877,15 +2882,6 @@ fn inflect(phrase: &str, form: usize) -> String {
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness and calendar dates.
 
-const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// The SplitMix64 finaliser: a good 64-bit mixer.
-fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// SplitMix64: tiny, fast, and good enough for sampling text edits.
 #[derive(Clone, Debug)]
 struct Rng(u64);
@@ -4309,7 +4305,7 @@ mod tests {
             for a in &articles {
                 assert!(!a.text.trim().is_empty(), "{} is empty", a.id);
                 assert!(a.id.starts_with(&format!("{}-c", a.story)));
-                assert_eq!(a.label().kind, a.kind);
+                assert_eq!(a.label().kind, Some(a.kind.name()));
             }
         }
     }
