@@ -22,7 +22,9 @@ pub mod shingle;
 mod spill;
 pub mod verify;
 
-pub use pipeline::{ArticleMeta, Outcome, Signed, Signer, Stats, find_duplicates};
+pub use pipeline::{
+    ArticleMeta, Outcome, Signed, Signer, Stats, find_duplicates, find_duplicates_in,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -571,9 +571,9 @@ pub fn parse_json_record(bytes: &[u8], fields: &JsonFields) -> Result<JsonRecord
         None => return Err(format!("no \"{}\" field", fields.text)),
     };
     let string_field = |value: Option<FieldValue>| match value? {
-        FieldValue::Text(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        FieldValue::Text(s) => nonblank(&s),
         FieldValue::Number(n) => Some(n.to_string()),
-        _ => None,
+        FieldValue::Other => None,
     };
     Ok(JsonRecord {
         id: string_field(id),
@@ -581,6 +581,139 @@ pub fn parse_json_record(bytes: &[u8], fields: &JsonFields) -> Result<JsonRecord
         title: string_field(title),
         body,
     })
+}
+
+/// A field's value trimmed, or `None` when nothing is left.
+fn nonblank(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// One article handed over as text by a program (the Python package) rather than read from a
+/// file. Its fields are read as a JSONL line's would be, so the same articles give the same
+/// report either way.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextArticle {
+    pub id: Option<String>,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub text: String,
+}
+
+impl TextArticle {
+    /// The article at 1-based `position` of the input named `name`; its path is
+    /// `NAME:POSITION`, as a JSONL line's is `FILE:LINE`.
+    pub fn into_article(self, name: &str, position: u32) -> Article {
+        let path = format!("{name}:{position}");
+        Article {
+            line: position,
+            id: self
+                .id
+                .as_deref()
+                .and_then(nonblank)
+                .unwrap_or_else(|| path.clone()),
+            path,
+            date: self
+                .date
+                .as_deref()
+                .and_then(nonblank)
+                .and_then(|d| parse_date(&d)),
+            title: self.title.as_deref().and_then(nonblank),
+            body: clean_body(self.text.len(), self.text.lines()),
+        }
+    }
+}
+
+/// Where a run's articles come from: files and standard input ([`Corpus`]), or texts in
+/// memory ([`Texts`]). Both feed the same pipeline.
+pub trait Articles {
+    /// Inputs counted as files in the report.
+    fn file_count(&self) -> usize;
+
+    /// Hands every batch to `each`, in input order, after `map` has turned each of its items
+    /// into a `T` in parallel. Stops at the first error of the source or of `each`.
+    fn for_each_batch<T: Send, E: From<LoadError>>(
+        &mut self,
+        map: impl Fn(Item) -> T + Sync,
+        each: impl FnMut(Vec<T>) -> Result<(), E>,
+    ) -> Result<(), E>;
+}
+
+impl Articles for Corpus {
+    fn file_count(&self) -> usize {
+        Corpus::file_count(self)
+    }
+
+    fn for_each_batch<T: Send, E: From<LoadError>>(
+        &mut self,
+        map: impl Fn(Item) -> T + Sync,
+        each: impl FnMut(Vec<T>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        Corpus::for_each_batch(self, crate::pipeline::BATCH_BYTES, map, each)
+    }
+}
+
+/// Articles handed over in memory, a batch at a time, by an iterator that may fail (a
+/// binding reports bad input through it). The articles are numbered from 1 across batches.
+pub struct Texts<I> {
+    name: String,
+    batches: I,
+}
+
+impl<I> Texts<I>
+where
+    I: Iterator<Item = Result<Vec<TextArticle>, LoadError>> + Send,
+{
+    /// `name` stands where a file name would in each article's path.
+    pub fn new(name: impl Into<String>, batches: I) -> Self {
+        Texts {
+            name: name.into(),
+            batches,
+        }
+    }
+}
+
+impl<I> Articles for Texts<I>
+where
+    I: Iterator<Item = Result<Vec<TextArticle>, LoadError>> + Send,
+{
+    fn file_count(&self) -> usize {
+        1
+    }
+
+    /// The next batch is taken from the iterator on a thread of its own while this one is
+    /// parsed and mapped, so that a binding handing over texts overlaps with signing.
+    fn for_each_batch<T: Send, E: From<LoadError>>(
+        &mut self,
+        map: impl Fn(Item) -> T + Sync,
+        mut each: impl FnMut(Vec<T>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (name, batches) = (&self.name, &mut self.batches);
+        std::thread::scope(|scope| {
+            let (sender, received) = std::sync::mpsc::sync_channel(1);
+            scope.spawn(move || {
+                for batch in batches {
+                    let failed = batch.is_err();
+                    if sender.send(batch).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            let mut next = 1u32;
+            for batch in received {
+                let batch = batch?;
+                let first = next;
+                next += batch.len() as u32;
+                let mapped = batch
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(i, text)| map(Item::Article(text.into_article(name, first + i as u32))))
+                    .collect();
+                each(mapped)?;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// Collects the values of the text, id, date and title fields of a JSON object, in that

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{self, Cluster, RepresentativeKey};
+use crate::load::Articles;
 use crate::load::{Article, Corpus, Item, LoadError, Skip};
 use crate::lsh;
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
@@ -256,9 +257,19 @@ fn spill_error(source: std::io::Error) -> LoadError {
 /// Runs the whole pipeline on `config.inputs`.
 pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let started = Instant::now();
-    let params = config.params;
+    let mut corpus = Corpus::open(&config.inputs, config.fields.clone())?;
     let progress = Progress::new(config.progress);
-    let corpus = Corpus::open(&config.inputs, config.fields.clone())?;
+    find_duplicates_in(&mut corpus, config.params, &progress, started)
+}
+
+/// Runs the whole pipeline on the articles of `source`, files or texts in memory alike.
+/// `started` is when the run began, for its timings.
+pub fn find_duplicates_in(
+    source: &mut impl Articles,
+    params: Params,
+    progress: &Progress,
+    started: Instant,
+) -> Result<Outcome, LoadError> {
     let hasher = MinHasher::for_params(&params);
     let banding = params.banding();
     let signer = Signer::new(&params, &hasher);
@@ -270,8 +281,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut skipped = Vec::new();
     let mut sketches = Sketches::new(params.num_perm);
     let mut record = Vec::new();
-    corpus.for_each_batch(
-        BATCH_BYTES,
+    source.for_each_batch(
         |item| signer.sign_item(item),
         |signed| {
             progress.advance(signed.len() as u64);
@@ -309,7 +319,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
         &sketches,
         days_apart,
         params.threshold,
-        &progress,
+        progress,
     )
     .map_err(spill_error)?;
     let duplicate_pairs = verified.edges.len();
@@ -332,7 +342,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     Ok(Outcome {
         params,
         stats: Stats {
-            files: corpus.file_count(),
+            files: source.file_count(),
             candidate_pairs: candidates.len(),
             verified_pairs: verified.checked,
             duplicate_pairs,
@@ -351,6 +361,18 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The default copy rule on short sketches, for small test corpora.
+    const SMALL: Params = Params {
+        shingle: crate::shingle::ShingleKind::Word,
+        ngram: 3,
+        minhash: crate::minhash::Scheme::Oph,
+        num_perm: 128,
+        bands: 64,
+        rows: 2,
+        threshold: 0.08,
+        seed: 42,
+    };
 
     #[test]
     fn metadata_survives_the_spill_file_byte_for_byte() {
@@ -378,6 +400,99 @@ mod tests {
             assert_eq!(ArticleMeta::decode(&bytes).as_ref(), Some(meta));
             assert_eq!(ArticleMeta::decode(&bytes[..bytes.len() - 1]), None);
         }
+    }
+
+    /// Texts in memory are read as the same fields on JSONL lines are: same report, byte for
+    /// byte, blank and wordless texts included.
+    #[test]
+    fn texts_in_memory_report_as_the_same_jsonl_file() {
+        use crate::load::{Input, JsonFields, TextArticle, Texts};
+        use crate::report::{Format, ReportOptions};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let mut texts: Vec<TextArticle> = files
+            .iter()
+            .map(|f| {
+                let seed = crate::load::parse_seed(&std::fs::read_to_string(f).unwrap());
+                TextArticle {
+                    id: None,
+                    date: seed.date,
+                    title: seed.title,
+                    text: seed.body,
+                }
+            })
+            .collect();
+        texts[1].id = Some(" wire-7 ".into());
+        texts.push(TextArticle::default());
+        texts.push(TextArticle {
+            text: "Scroll to top\n\n".into(),
+            date: Some("not a date".into()),
+            ..TextArticle::default()
+        });
+        let scratch = tempfile::tempdir().unwrap();
+        let jsonl = scratch.path().join("corpus.jsonl");
+        let lines: Vec<String> = texts
+            .iter()
+            .map(|t| {
+                serde_json::json!({"id": t.id, "date": t.date, "title": t.title, "text": t.text})
+                    .to_string()
+            })
+            .collect();
+        std::fs::write(&jsonl, lines.join("\n")).unwrap();
+        let params = SMALL;
+        let options = ReportOptions {
+            format: Format::Json,
+            color: false,
+            singletons: true,
+            timings: false,
+        };
+        let report = |outcome: &Outcome| {
+            let mut out = Vec::new();
+            crate::report::write(outcome, &options, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let from_file = find_duplicates(&Config {
+            inputs: vec![Input::Path(jsonl.clone())],
+            fields: JsonFields::default(),
+            params,
+            progress: false,
+        })
+        .unwrap();
+        // Two articles a batch, so that numbering across batches is exercised.
+        let batches: Vec<Result<Vec<TextArticle>, LoadError>> =
+            texts.chunks(2).map(|c| Ok(c.to_vec())).collect();
+        let mut source = Texts::new(jsonl.display().to_string(), batches.into_iter());
+        let in_memory =
+            find_duplicates_in(&mut source, params, &Progress::new(false), Instant::now()).unwrap();
+        assert!(!from_file.clusters.is_empty());
+        assert_eq!(from_file.skipped.len(), 2);
+        assert_eq!(report(&in_memory), report(&from_file));
+    }
+
+    #[test]
+    fn a_failing_source_fails_the_run() {
+        use crate::load::{TextArticle, Texts};
+        let batches = vec![
+            Ok(vec![TextArticle {
+                text: "some words to sign here".into(),
+                ..TextArticle::default()
+            }]),
+            Err(LoadError::NotAnArticle {
+                path: "texts[1]".into(),
+                reason: "not a string".into(),
+            }),
+        ];
+        let mut source = Texts::new("texts", batches.into_iter());
+        let params = SMALL;
+        let run = find_duplicates_in(&mut source, params, &Progress::new(false), Instant::now());
+        assert_eq!(
+            run.unwrap_err().to_string(),
+            "texts[1]: not a string".to_string()
+        );
     }
 
     #[test]
