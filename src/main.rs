@@ -12,12 +12,11 @@ use dedup::explain;
 use dedup::html;
 use dedup::index::{self, Index};
 use dedup::load::{Corpus, Input, JsonFields, Skip};
-use dedup::lsh::Banding;
 use dedup::minhash::Scheme;
 use dedup::progress::Progress;
 use dedup::report::{self, Format, ReportOptions};
-use dedup::shingle::{MAX_WORD_NGRAM, ShingleKind};
-use dedup::{Config, Outcome, Params};
+use dedup::shingle::ShingleKind;
+use dedup::{Config, Outcome, Params, Requested};
 
 mod cli;
 use cli::{
@@ -204,58 +203,23 @@ fn color(common: &Common) -> bool {
 
 fn params(settings: &Settings) -> anyhow::Result<Params> {
     let s = settings;
-    if !(s.threshold > 0.0 && s.threshold <= 1.0) {
-        bail!("--threshold must be in (0, 1], got {}", s.threshold);
-    }
-    if !(1..=8192).contains(&s.num_perm) {
-        bail!("--num-perm must be between 1 and 8192, got {}", s.num_perm);
-    }
-    let shingle = match s.shingle {
-        ShingleArg::Word => ShingleKind::Word,
-        ShingleArg::Char => ShingleKind::Char,
-    };
-    let ngram = s.ngram.unwrap_or(shingle.default_size());
-    let max_ngram = match shingle {
-        ShingleKind::Word => MAX_WORD_NGRAM,
-        ShingleKind::Char => 64,
-    };
-    if !(1..=max_ngram).contains(&ngram) {
-        bail!("--ngram must be between 1 and {max_ngram} for {shingle:?} shingles, got {ngram}");
-    }
-    let n = s.num_perm;
-    let banding = match (s.bands, s.rows) {
-        (Some(0), _) | (_, Some(0)) => bail!("--bands and --rows must be at least 1"),
-        (Some(bands), Some(rows)) => Banding { bands, rows },
-        (Some(bands), None) => Banding {
-            bands,
-            rows: n / bands,
+    let requested = Requested {
+        shingle: match s.shingle {
+            ShingleArg::Word => ShingleKind::Word,
+            ShingleArg::Char => ShingleKind::Char,
         },
-        (None, Some(rows)) => Banding {
-            bands: n / rows,
-            rows,
-        },
-        (None, None) => Banding::optimal(s.threshold, n),
-    };
-    if banding.bands == 0 || banding.rows == 0 || banding.bands * banding.rows > n {
-        bail!(
-            "--bands × --rows must fit in --num-perm {n} (got {} × {})",
-            s.bands.unwrap_or(banding.bands),
-            s.rows.unwrap_or(banding.rows)
-        );
-    }
-    Ok(Params {
-        shingle,
-        ngram,
+        ngram: s.ngram,
         minhash: match s.minhash {
             SchemeArg::Oph => Scheme::Oph,
             SchemeArg::Classic => Scheme::Classic,
         },
-        num_perm: n,
-        bands: banding.bands,
-        rows: banding.rows,
+        num_perm: s.num_perm,
+        bands: s.bands,
+        rows: s.rows,
         threshold: s.threshold,
         seed: s.seed,
-    })
+    };
+    Ok(requested.resolve()?)
 }
 
 fn fields(settings: &Settings) -> JsonFields {

@@ -293,13 +293,13 @@ fn bad_flags_are_rejected_with_the_reason() {
         .arg(seeds())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--threshold must be in (0, 1]"));
+        .stderr(predicate::str::contains("threshold must be in (0, 1]"));
     dedup()
         .args(["--bands", "200", "--rows", "3"])
         .arg(seeds())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("must fit in --num-perm"));
+        .stderr(predicate::str::contains("must fit in num_perm"));
 }
 
 #[test]
