@@ -1,0 +1,525 @@
+//! The Python extension `dedup._native`: a thin layer over the library. Python hands over
+//! batches of texts; everything else is the CLI's own code, run with the GIL released.
+//! The Python-facing API (argument handling, Arrow tables, docs) is in `dedup/__init__.py`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
+use rayon::prelude::*;
+
+use dedup::load::{LoadError, TextArticle, Texts};
+use dedup::minhash::{self, MinHasher, Scheme};
+use dedup::progress::Progress;
+use dedup::report::{self, Format, ReportOptions};
+use dedup::shingle::{Overlap, ShingleKind};
+use dedup::{Outcome, Params, Requested, Signer};
+
+/// The settings keywords of every function, resolved as the CLI resolves its flags.
+#[allow(clippy::too_many_arguments)]
+fn params(
+    threshold: f64,
+    shingle: &str,
+    ngram: Option<usize>,
+    minhash: &str,
+    num_perm: usize,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    seed: u64,
+) -> PyResult<Params> {
+    let requested = Requested {
+        shingle: match shingle {
+            "word" => ShingleKind::Word,
+            "char" => ShingleKind::Char,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "shingle must be \"word\" or \"char\", got {other:?}"
+                )));
+            }
+        },
+        ngram,
+        minhash: match minhash {
+            "oph" => Scheme::Oph,
+            "classic" => Scheme::Classic,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "minhash must be \"oph\" or \"classic\", got {other:?}"
+                )));
+            }
+        },
+        num_perm,
+        bands,
+        rows,
+        threshold,
+        seed,
+    };
+    requested
+        .resolve()
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// Runs `work` on `threads` worker threads (all cores when `None`) without the GIL.
+fn without_gil<T: Send>(
+    py: Python<'_>,
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    match threads {
+        None => Ok(py.detach(work)),
+        Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| PyOSError::new_err(format!("could not start threads: {e}")))?;
+            Ok(py.detach(|| pool.install(work)))
+        }
+    }
+}
+
+/// `texts[i]` as a Rust string, or the exception that names it.
+fn text_at(field: &str, index: usize, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    let s = value.cast::<PyString>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{field}[{index}] is {}, not a str",
+            describe(value)
+        ))
+    })?;
+    s.to_cow().map(|c| c.into_owned()).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{field}[{index}] is not valid Unicode (it holds a lone surrogate)"
+        ))
+    })
+}
+
+fn describe(value: &Bound<'_, PyAny>) -> String {
+    if value.is_none() {
+        "None".into()
+    } else {
+        format!(
+            "of type {}",
+            value
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| "?".into())
+        )
+    }
+}
+
+/// An optional field: `None` stays missing; ids may also be ints, as in JSONL.
+fn field_at(
+    field: &str,
+    index: usize,
+    value: &Bound<'_, PyAny>,
+    ints: bool,
+) -> PyResult<Option<String>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    if ints && value.is_instance_of::<PyInt>() {
+        return Ok(Some(value.str()?.to_cow()?.into_owned()));
+    }
+    text_at(field, index, value).map(Some)
+}
+
+/// One batch from Python: `(first, texts, ids, dates, titles)`, each a list or `None`.
+fn read_batch(batch: &Bound<'_, PyTuple>) -> PyResult<Vec<TextArticle>> {
+    let first: usize = batch.get_item(0)?.extract()?;
+    let column = |i: usize| -> PyResult<Option<Bound<'_, PyList>>> {
+        let item = batch.get_item(i)?;
+        if item.is_none() {
+            Ok(None)
+        } else {
+            Ok(Some(item.cast_into::<PyList>()?))
+        }
+    };
+    let texts = column(1)?.ok_or_else(|| PyTypeError::new_err("a batch without texts"))?;
+    let (ids, dates, titles) = (column(2)?, column(3)?, column(4)?);
+    let mut out = Vec::with_capacity(texts.len());
+    for (i, text) in texts.iter().enumerate() {
+        let at = first + i;
+        let optional = |col: &Option<Bound<'_, PyList>>, name: &str, ints: bool| match col {
+            Some(col) => field_at(name, at, &col.get_item(i)?, ints),
+            None => Ok(None),
+        };
+        let id = match &ids {
+            Some(col) => {
+                let value = col.get_item(i)?;
+                if value.is_none() {
+                    return Err(PyTypeError::new_err(format!(
+                        "ids[{at}] is None, not a str or int"
+                    )));
+                }
+                field_at("ids", at, &value, true)?
+            }
+            None => None,
+        };
+        out.push(TextArticle {
+            id,
+            date: optional(&dates, "dates", false)?,
+            title: optional(&titles, "titles", false)?,
+            text: text_at("texts", at, &text)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Texts pulled from a Python iterator of batches, taking the GIL only while a batch is
+/// copied out. The first Python error is kept to be raised as it was.
+fn python_texts(
+    name: String,
+    batches: Py<PyAny>,
+    failure: Arc<Mutex<Option<PyErr>>>,
+) -> Texts<impl Iterator<Item = Result<Vec<TextArticle>, LoadError>> + Send> {
+    let mut done = false;
+    let next = std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let pulled = Python::attach(|py| -> PyResult<Option<Vec<TextArticle>>> {
+            match batches.bind(py).call_method0("__next__") {
+                Ok(batch) => read_batch(batch.cast::<PyTuple>()?).map(Some),
+                Err(e) if e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) => Ok(None),
+                Err(e) => Err(e),
+            }
+        });
+        match pulled {
+            Ok(Some(batch)) => Some(Ok(batch)),
+            Ok(None) => None,
+            Err(err) => {
+                done = true;
+                let reason = err.to_string();
+                *failure.lock().expect("not poisoned") = Some(err);
+                Some(Err(LoadError::NotAnArticle {
+                    path: "texts".into(),
+                    reason,
+                }))
+            }
+        }
+    });
+    Texts::new(name, next)
+}
+
+/// The outcome of a run: articles, skips, clusters, and the report writer.
+#[pyclass(module = "dedup._native", frozen)]
+struct Run {
+    outcome: Outcome,
+    name: String,
+}
+
+/// The 0-based input position of an article, from the `NAME:POSITION` path it was given.
+fn position(name: &str, path: &str) -> usize {
+    path.strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("texts in memory are named NAME:POSITION")
+        - 1
+}
+
+#[pymethods]
+impl Run {
+    /// The report as `dedup --format json` writes it; `singletons` as `--singletons`.
+    fn to_json(&self, py: Python<'_>, singletons: bool) -> PyResult<String> {
+        let options = ReportOptions {
+            format: Format::Json,
+            color: false,
+            singletons,
+            // As the CLI does when its output is not a terminal and --stats is not given.
+            timings: false,
+        };
+        let bytes = py.detach(|| {
+            let mut out = Vec::new();
+            report::write(&self.outcome, &options, &mut out).map(|()| out)
+        })?;
+        String::from_utf8(bytes).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// `(position, id)` of every article that was compared, in input order.
+    fn articles(&self) -> Vec<(usize, String)> {
+        let o = &self.outcome;
+        o.articles
+            .iter()
+            .map(|a| (position(&self.name, &a.path), a.id.clone()))
+            .collect()
+    }
+
+    /// `(position, reason)` of every text that had nothing to compare.
+    fn skipped(&self) -> Vec<(usize, String)> {
+        self.outcome
+            .skipped
+            .iter()
+            .map(|s| (position(&self.name, &s.path), s.reason.clone()))
+            .collect()
+    }
+
+    /// Each cluster as `(members, representative, pairs)`, in article numbers (indices into
+    /// `articles()`); a pair is `(a, b, jaccard, estimate, containment)`.
+    #[allow(clippy::type_complexity)]
+    fn clusters(&self) -> Vec<(Vec<u32>, u32, Vec<(u32, u32, f64, f64, f64)>)> {
+        self.outcome
+            .clusters
+            .iter()
+            .map(|c| {
+                let pairs = c
+                    .pairs
+                    .iter()
+                    .map(|e| (e.a, e.b, e.jaccard, e.estimate, e.containment))
+                    .collect();
+                (c.members.clone(), c.representative, pairs)
+            })
+            .collect()
+    }
+
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = &self.outcome.stats;
+        let d = PyDict::new(py);
+        d.set_item("candidate_pairs", s.candidate_pairs)?;
+        d.set_item("verified_pairs", s.verified_pairs)?;
+        d.set_item("duplicate_pairs", s.duplicate_pairs)?;
+        d.set_item("seconds", s.total.as_secs_f64())?;
+        Ok(d)
+    }
+}
+
+/// Runs the pipeline on batches from Python (see `dedup/__init__.py`).
+#[pyfunction]
+#[pyo3(signature = (batches, name, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
+#[allow(clippy::too_many_arguments)]
+fn find_duplicates(
+    py: Python<'_>,
+    batches: Py<PyAny>,
+    name: String,
+    threshold: f64,
+    shingle: &str,
+    ngram: Option<usize>,
+    minhash: &str,
+    num_perm: usize,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<Run> {
+    let params = params(
+        threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
+    )?;
+    let failure = Arc::new(Mutex::new(None));
+    let mut source = python_texts(name.clone(), batches, failure.clone());
+    let ran = without_gil(py, threads, || {
+        dedup::find_duplicates_in(&mut source, params, &Progress::new(false), Instant::now())
+    })?;
+    match ran {
+        Ok(outcome) => Ok(Run { outcome, name }),
+        Err(err) => Err(failure
+            .lock()
+            .expect("not poisoned")
+            .take()
+            .unwrap_or_else(|| PyOSError::new_err(err.to_string()))),
+    }
+}
+
+/// `dedup explain --format json` for two texts, as a JSON string.
+#[pyfunction]
+#[pyo3(signature = (a, b, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed))]
+#[allow(clippy::too_many_arguments)]
+fn explain(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+    threshold: f64,
+    shingle: &str,
+    ngram: Option<usize>,
+    minhash: &str,
+    num_perm: usize,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    seed: u64,
+) -> PyResult<String> {
+    let params = params(
+        threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
+    )?;
+    let article = |name: &str, value: &Bound<'_, PyAny>| -> PyResult<_> {
+        let text = value.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!("{name} is {}, not a str", describe(value)))
+        })?;
+        let text = text.to_cow()?.into_owned();
+        Ok(TextArticle {
+            text,
+            ..TextArticle::default()
+        }
+        .into_article(name, 1))
+    };
+    let (a, b) = (article("a", a)?, article("b", b)?);
+    let explanation = py.detach(|| dedup::explain::explain(&a, &b, &params));
+    serde_json::to_string(&explanation).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// Signs texts (a list of `str` or `None`): per text its 16-bit sketch and LSH band keys, as
+/// little-endian bytes for Arrow buffers, its word count, and whether it had words to sign.
+#[pyfunction]
+#[pyo3(signature = (texts, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
+#[allow(clippy::too_many_arguments)]
+fn sign_batch<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyList>,
+    threshold: f64,
+    shingle: &str,
+    ngram: Option<usize>,
+    minhash: &str,
+    num_perm: usize,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let params = params(
+        threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
+    )?;
+    let texts = optional_texts(texts)?;
+    let banding = params.banding();
+    let signed = without_gil(py, threads, || {
+        let hasher = MinHasher::for_params(&params);
+        let signer = Signer::new(&params, &hasher);
+        texts
+            .into_par_iter()
+            .map(|text| {
+                let article = TextArticle {
+                    text: text?,
+                    ..TextArticle::default()
+                }
+                .into_article("batch", 1);
+                let signed = signer.sign(article).ok()?;
+                let keys: Vec<u32> = banding.keys(&signed.sketch).collect();
+                Some((signed.sketch, keys, signed.meta.words))
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let n = signed.len();
+    let mut sketches = Vec::with_capacity(n * params.num_perm * 2);
+    let mut keys = Vec::with_capacity(n * params.bands * 4);
+    let mut words = Vec::with_capacity(n * 4);
+    let mut valid = Vec::with_capacity(n);
+    for row in &signed {
+        match row {
+            Some((sketch, band_keys, w)) => {
+                sketches.extend(sketch.iter().flat_map(|v| v.to_le_bytes()));
+                keys.extend(band_keys.iter().flat_map(|k| k.to_le_bytes()));
+                words.extend(w.to_le_bytes());
+                valid.push(true);
+            }
+            None => {
+                sketches.resize(sketches.len() + params.num_perm * 2, 0);
+                keys.resize(keys.len() + params.bands * 4, 0);
+                words.extend(0u32.to_le_bytes());
+                valid.push(false);
+            }
+        }
+    }
+    (
+        PyBytes::new(py, &sketches),
+        PyBytes::new(py, &keys),
+        PyBytes::new(py, &words),
+        valid,
+        params.num_perm,
+        params.bands,
+    )
+        .into_pyobject(py)
+}
+
+/// `None` stays `None` (a null row out); anything else must be a `str`.
+fn optional_texts(texts: &Bound<'_, PyList>) -> PyResult<Vec<Option<String>>> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if t.is_none() {
+                Ok(None)
+            } else {
+                text_at("texts", i, &t).map(Some)
+            }
+        })
+        .collect()
+}
+
+/// Jaccard, containment, estimate, and whether the pair counts as a copy.
+type PairVerdict = (f64, f64, f64, bool);
+
+/// Verifies candidate pairs `(a[i], b[i])` by the copy rule of the run: per pair its exact
+/// Jaccard, containment of the smaller in the larger, 16-bit sketch estimate, and whether it
+/// counts as a copy. A pair with a `None` side gives `None`.
+#[pyfunction]
+#[pyo3(signature = (a, b, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
+#[allow(clippy::too_many_arguments)]
+fn verify_pairs(
+    py: Python<'_>,
+    a: &Bound<'_, PyList>,
+    b: &Bound<'_, PyList>,
+    threshold: f64,
+    shingle: &str,
+    ngram: Option<usize>,
+    minhash: &str,
+    num_perm: usize,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<Vec<Option<PairVerdict>>> {
+    let params = params(
+        threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
+    )?;
+    if a.len() != b.len() {
+        return Err(PyValueError::new_err(format!(
+            "a has {} texts and b has {}: pairs are a[i] with b[i]",
+            a.len(),
+            b.len()
+        )));
+    }
+    let (a, b) = (optional_texts(a)?, optional_texts(b)?);
+    without_gil(py, threads, || {
+        let hasher = MinHasher::for_params(&params);
+        let signer = Signer::new(&params, &hasher);
+        let sign = |text: String| {
+            let article = TextArticle {
+                text,
+                ..TextArticle::default()
+            }
+            .into_article("pair", 1);
+            signer.sign(article).ok()
+        };
+        a.into_par_iter()
+            .zip(b)
+            .map(|(x, y)| {
+                let (x, y) = (x?, y?);
+                match (sign(x), sign(y)) {
+                    (Some(x), Some(y)) => {
+                        let overlap = Overlap::of(&x.shingles.hashes, &y.shingles.hashes);
+                        Some((
+                            overlap.jaccard(),
+                            overlap.containment_of_smaller(),
+                            minhash::sketch_estimate(&x.sketch, &y.sketch),
+                            overlap.is_copy(params.threshold),
+                        ))
+                    }
+                    // A side with no words shares nothing.
+                    _ => Some((0.0, 0.0, 0.0, false)),
+                }
+            })
+            .collect()
+    })
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(find_duplicates, m)?)?;
+    m.add_function(wrap_pyfunction!(explain, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_pairs, m)?)?;
+    m.add_class::<Run>()?;
+    m.add("DEFAULT_THRESHOLD", dedup::DEFAULT_THRESHOLD)?;
+    m.add("DEFAULT_NUM_PERM", dedup::DEFAULT_NUM_PERM)?;
+    m.add("DEFAULT_SEED", dedup::DEFAULT_SEED)?;
+    m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
