@@ -208,6 +208,16 @@ def _chunks(values: Any, name: str, size: int) -> Iterator[list]:
         yield chunk
 
 
+def _optional(value: Any) -> Any:
+    """A date or title as text: pandas marks a missing one NaN, and dates may be
+    ``datetime.date``, ``datetime`` or pandas ``Timestamp`` objects."""
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()
+    return value
+
+
 def _batches(texts: Any, ids: Any, dates: Any, titles: Any, size: int) -> Iterator[tuple]:
     """``(first position, texts, ids, dates, titles)`` batches; the fields run in step."""
     others = {name: _chunks(v, name, size) for name, v in
@@ -227,6 +237,9 @@ def _batches(texts: Any, ids: Any, dates: Any, titles: Any, size: int) -> Iterat
 
     for chunk in _chunks(texts, "texts", size):
         fields = {name: take(name, len(chunk)) for name in others}
+        for name in ("dates", "titles"):
+            if name in fields:
+                fields[name] = [_optional(v) for v in fields[name]]
         yield (first, chunk, fields.get("ids"), fields.get("dates"), fields.get("titles"))
         first += len(chunk)
     for name in others:
