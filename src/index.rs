@@ -34,10 +34,9 @@ use redb::{
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::cluster::{self, Edge, UnionFind};
-use crate::load::{Corpus, Skip};
+use crate::load::{Articles, LoadError, Skip};
 use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
-use crate::pipeline::BATCH_BYTES;
 use crate::progress::Progress;
 use crate::rule;
 use crate::shingle::ShingleSet;
@@ -78,6 +77,9 @@ pub enum IndexError {
         path: String,
         source: std::io::Error,
     },
+    /// The articles to add or check could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
 }
 
 /// An article ready to be stored: metadata, sketch and shingles.
@@ -672,42 +674,70 @@ impl Reader {
     }
 }
 
-/// Signs and stores every article of `corpus`, in one transaction.
+/// Signs and stores every article of `source`, in one transaction. Articles are read and
+/// signed on threads of their own while the transaction stores them, as in a plain run.
+///
+/// A source that fails part way (texts in memory can) leaves the articles before the failure
+/// added; a binding that must not commit part of its input checks it first.
 pub fn add_corpus(
     index: &mut Index,
-    corpus: &Corpus,
+    source: &mut (impl Articles + Send),
     progress: &Progress,
 ) -> Result<(u32, Vec<Skip>), IndexError> {
     let params = *index.params();
     let hasher = MinHasher::for_params(&params);
     let signer = Signer::new(&params, &hasher);
     progress.stage("indexing", "articles");
-    let entries = corpus.batches(BATCH_BYTES).flat_map(|batch| {
-        let entries: Vec<Result<Entry, Skip>> = signer
-            .sign_batch(batch)
-            .into_iter()
-            .map(|signed| {
-                let signed = signed?;
-                Ok(Entry {
-                    article: signed.meta,
-                    sketch: signed.sketch,
-                    shingles: signed.shingles,
-                })
+    let entry = |item| -> Result<Entry, Skip> {
+        let signed = signer.sign_item(item)?;
+        Ok(Entry {
+            article: signed.meta,
+            sketch: signed.sketch,
+            shingles: signed.shingles,
+        })
+    };
+    let (added, read) = std::thread::scope(|scope| {
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Result<Entry, Skip>>>(1);
+        let reading = scope.spawn(move || {
+            source.for_each_batch(entry, |batch| {
+                progress.advance(batch.len() as u64);
+                // Only a failed add stops taking batches, and its error is the one reported.
+                sender.send(batch).map_err(|_| ReadError::Stopped)
             })
-            .collect();
-        progress.advance(entries.len() as u64);
-        entries
+        });
+        let added = index.add(batches.into_iter().flatten());
+        (
+            added,
+            reading.join().expect("reading articles does not panic"),
+        )
     });
-    let added = index.add(entries);
     progress.finish();
-    added
+    let added = added?;
+    match read {
+        Ok(()) | Err(ReadError::Stopped) => Ok(added),
+        Err(ReadError::Source(e)) => Err(e.into()),
+    }
+}
+
+/// Why the articles of an add stopped being read before the end: a failed add, or a failed
+/// source, whose error is kept.
+#[derive(Debug)]
+enum ReadError {
+    Stopped,
+    Source(LoadError),
+}
+
+impl From<LoadError> for ReadError {
+    fn from(e: LoadError) -> Self {
+        ReadError::Source(e)
+    }
 }
 
 /// Checks the articles of `corpus` against the index and against each other. Every cluster of
 /// the outcome holds at least one new article; indexed members are marked `indexed`.
 pub fn check(
     index: &Index,
-    corpus: &Corpus,
+    source: &mut impl Articles,
     threshold: f64,
     progress: &Progress,
 ) -> Result<Outcome, IndexError> {
@@ -722,8 +752,7 @@ pub fn check(
     // New articles are kept whole in memory: a check is about a day's news, not an archive.
     let mut fresh: Vec<Signed> = Vec::new();
     let mut skipped = Vec::new();
-    let Ok(()) = corpus.for_each_batch(
-        BATCH_BYTES,
+    source.for_each_batch(
         |item| signer.sign_item(item),
         |signed| {
             progress.advance(signed.len() as u64);
@@ -733,9 +762,9 @@ pub fn check(
                     Err(s) => skipped.push(s),
                 }
             }
-            Ok::<(), std::convert::Infallible>(())
+            Ok::<(), LoadError>(())
         },
-    );
+    )?;
     let read_and_sign = started.elapsed();
 
     let banded = Instant::now();
@@ -826,7 +855,7 @@ pub fn check(
     Ok(Outcome {
         params,
         stats: Stats {
-            files: corpus.file_count(),
+            files: source.file_count(),
             candidate_pairs: among_new.len() + against_index.len(),
             verified_pairs: among_new.len() + against_index.len(),
             duplicate_pairs,

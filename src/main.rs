@@ -81,7 +81,13 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let (mut index, staging) = Index::create(&output, params(&settings)?)?;
             let built = Corpus::open(&inputs(&paths), fields(&settings))
                 .map_err(anyhow::Error::from)
-                .and_then(|corpus| Ok(index::add_corpus(&mut index, &corpus, &progress(&common))?));
+                .and_then(|mut corpus| {
+                    Ok(index::add_corpus(
+                        &mut index,
+                        &mut corpus,
+                        &progress(&common),
+                    )?)
+                });
             let (added, skipped) = match built {
                 Ok(done) => done,
                 Err(e) => {
@@ -107,8 +113,8 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let mut index = Index::open(&path)?;
             let explicit = subcommand_matches(matches, &["index", "add"]);
             refuse_other_settings(&path, index.params(), &settings, explicit)?;
-            let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
-            let (added, skipped) = index::add_corpus(&mut index, &corpus, &progress(&common))?;
+            let mut corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
+            let (added, skipped) = index::add_corpus(&mut index, &mut corpus, &progress(&common))?;
             report_indexing(&common, &skipped, added, &path);
             Ok(ExitCode::SUCCESS)
         }
@@ -125,9 +131,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let index = Index::open_read_only(&path)?;
             let explicit = subcommand_matches(matches, &["check"]);
             refuse_other_settings(&path, index.params(), &settings, explicit)?;
-            let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
+            let mut corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
             let threshold = index.params().threshold;
-            let outcome = index::check(&index, &corpus, threshold, &progress(&common))?;
+            let outcome = index::check(&index, &mut corpus, threshold, &progress(&common))?;
             let run = Run {
                 paths: &paths,
                 settings: &settings,
