@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, List, Optional, Tuple, Union
 
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_SEED",
     "DEFAULT_THRESHOLD",
     "Cluster",
+    "Index",
     "Pair",
     "Result",
     "Settings",
@@ -76,8 +78,8 @@ class Settings:
 class Pair:
     """A verified copy: input positions ``a`` < ``b`` and their scores."""
 
-    a: int
-    b: int
+    a: Optional[int]
+    b: Optional[int]
     jaccard: float
     estimate: float
     containment: float
@@ -88,15 +90,16 @@ class Cluster:
     """Texts that tell the same story: input positions, their ids, the representative (the
     earliest dated, then the longest text) and the verified pairs that join them."""
 
-    members: List[int]
+    members: List[Optional[int]]
     ids: List[str]
-    representative: int
+    representative: Optional[int]
     representative_id: str
     pairs: List[Pair] = field(repr=False)
 
 
 class Result:
-    """What :func:`find_duplicates` found. Positions are 0-based indices into the input."""
+    """What :func:`find_duplicates` (or :meth:`Index.check`) found. Positions are 0-based
+    indices into the input; an article found in the index has the position ``None``."""
 
     def __init__(self, run: Any, has_ids: bool) -> None:
         self._run = run
@@ -138,7 +141,7 @@ class Result:
             (m, i)
             for c in self.clusters
             for m, i in zip(c.members, c.ids)
-            if m != c.representative
+            if m is not None and m != c.representative
         )
         return [i for _, i in drop] if self._has_ids else [m for m, _ in drop]
 
@@ -247,6 +250,18 @@ def _batches(texts: Any, ids: Any, dates: Any, titles: Any, size: int) -> Iterat
             raise ValueError(f"{name} has more items than the {first} texts")
 
 
+def _table_fields(texts: Any, ids: Any, dates: Any, titles: Any) -> tuple:
+    """A table's ``text`` column and, unless given, its ``id``, ``date`` and ``title``."""
+    columns = _columns(texts)
+    if columns is None:
+        return texts, ids, dates, titles
+    table = texts
+    if "text" not in columns:
+        raise ValueError(f"the table has no 'text' column (columns: {list(columns)})")
+    pick = lambda given, col: given if given is not None or col not in columns else table[col]  # noqa: E731
+    return table["text"], pick(ids, "id"), pick(dates, "date"), pick(titles, "title")
+
+
 def find_duplicates(
     texts: Any,
     *,
@@ -285,21 +300,77 @@ def find_duplicates(
     ...
     TypeError: texts[1] is None, not a str
     """
-    columns = _columns(texts)
-    if columns is not None:
-        table = texts
-        if "text" not in columns:
-            raise ValueError(f"the table has no 'text' column (columns: {list(columns)})")
-        texts = table["text"]
-        ids = ids if ids is not None or "id" not in columns else table["id"]
-        dates = dates if dates is not None or "date" not in columns else table["date"]
-        titles = titles if titles is not None or "title" not in columns else table["title"]
+    texts, ids, dates, titles = _table_fields(texts, ids, dates, titles)
     run = _native.find_duplicates(
         _batches(texts, ids, dates, titles, BATCH_SIZE), name,
         *Settings(threshold, shingle, ngram, minhash, num_perm, bands, rows, seed)._args(),
         threads,
     )
     return Result(run, ids is not None)
+
+
+class Index:
+    """A persistent index on disk: the same redb file as ``dedup index build``, ``dedup
+    index add`` and ``dedup check`` (either side can read what the other wrote). It answers
+    for the settings it was built with. Texts are checked whole before an ``add`` writes, so
+    bad input leaves the file as it was.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "archive.redb")
+    >>> story = "the council closed the harbour bridge after engineers found cracks in it"
+    >>> index = Index.build(path, [story, "fuel costs hit airline profits this winter"])
+    >>> len(index), index.add(["an unrelated story about a school orchestra on tour"])
+    (2, 1)
+    >>> index.check([story.replace("closed", "shut")]).clusters[0].members
+    [0, None]
+    """
+
+    def __init__(self, native: Any, skipped: list) -> None:
+        self._native = native
+        #: ``(position, reason)`` of the texts of the last build or add with no words.
+        self.skipped: List[Tuple[Optional[int], str]] = skipped
+
+    @classmethod
+    def build(cls, path: str, texts: Any, *, ids: Any = None, dates: Any = None,
+              titles: Any = None, settings: Settings = Settings(),
+              threads: Optional[int] = None, name: str = "<texts>") -> "Index":
+        """Creates an index of ``texts`` at ``path`` (replacing any file there)."""
+        texts, ids, dates, titles = _table_fields(texts, ids, dates, titles)
+        native, skipped = _native.Index.build(
+            os.fspath(path), _batches(texts, ids, dates, titles, BATCH_SIZE), name,
+            *settings._args(), threads)
+        return cls(native, skipped)
+
+    @classmethod
+    def open(cls, path: str) -> "Index":
+        """Opens an existing index to add to or check against."""
+        return cls(_native.Index.open(os.fspath(path)), [])
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the index was built with."""
+        return Settings(**json.loads(self._native.params()))
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def add(self, texts: Any, *, ids: Any = None, dates: Any = None, titles: Any = None,
+            threads: Optional[int] = None, name: str = "<texts>") -> int:
+        """Adds texts in one transaction; returns how many were added (the rest, with no
+        words, are in :attr:`skipped`)."""
+        texts, ids, dates, titles = _table_fields(texts, ids, dates, titles)
+        added, self.skipped = self._native.add(
+            _batches(texts, ids, dates, titles, BATCH_SIZE), name, threads)
+        return added
+
+    def check(self, texts: Any, *, ids: Any = None, dates: Any = None, titles: Any = None,
+              threads: Optional[int] = None, name: str = "<texts>") -> Result:
+        """Checks new texts against the index and each other, as ``dedup check`` does: every
+        cluster holds at least one new text, and an indexed member represents it."""
+        texts, ids, dates, titles = _table_fields(texts, ids, dates, titles)
+        run = self._native.check(_batches(texts, ids, dates, titles, BATCH_SIZE), name,
+                                 threads)
+        return Result(run, ids is not None)
 
 
 def explain(a: str, b: str, settings: Settings = Settings()) -> dict:

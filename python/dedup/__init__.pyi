@@ -20,28 +20,44 @@ class Settings:
 
 @dataclass(frozen=True)
 class Pair:
-    a: int
-    b: int
+    a: Optional[int]
+    b: Optional[int]
     jaccard: float
     estimate: float
     containment: float
 
 @dataclass(frozen=True)
 class Cluster:
-    members: List[int]
+    members: List[Optional[int]]
     ids: List[str]
-    representative: int
+    representative: Optional[int]
     representative_id: str
     pairs: List[Pair]
 
 class Result:
     clusters: List[Cluster]
-    skipped: List[Tuple[int, str]]
+    skipped: List[Tuple[Optional[int], str]]
     @property
     def stats(self) -> dict: ...
     def duplicates_to_drop(self) -> Union[List[int], List[str]]: ...
     def to_json(self, *, singletons: bool = ...) -> str: ...
     def to_arrow(self) -> Any: ...
+
+class Index:
+    skipped: List[Tuple[Optional[int], str]]
+    @classmethod
+    def build(cls, path: str, texts: Any, *, ids: Any = ..., dates: Any = ...,
+              titles: Any = ..., settings: Settings = ..., threads: Optional[int] = ...,
+              name: str = ...) -> Index: ...
+    @classmethod
+    def open(cls, path: str) -> Index: ...
+    @property
+    def settings(self) -> Settings: ...
+    def __len__(self) -> int: ...
+    def add(self, texts: Any, *, ids: Any = ..., dates: Any = ..., titles: Any = ...,
+            threads: Optional[int] = ..., name: str = ...) -> int: ...
+    def check(self, texts: Any, *, ids: Any = ..., dates: Any = ..., titles: Any = ...,
+              threads: Optional[int] = ..., name: str = ...) -> Result: ...
 
 def find_duplicates(
     texts: Any,

@@ -210,13 +210,13 @@ struct Run {
     name: String,
 }
 
-/// The 0-based input position of an article, from the `NAME:POSITION` path it was given.
-fn position(name: &str, path: &str) -> usize {
+/// The 0-based input position of an article, from the `NAME:POSITION` path it was given;
+/// `None` for an article found in an index.
+fn position(name: &str, path: &str) -> Option<usize> {
     path.strip_prefix(name)
         .and_then(|rest| rest.strip_prefix(':'))
         .and_then(|n| n.parse::<usize>().ok())
-        .expect("texts in memory are named NAME:POSITION")
-        - 1
+        .and_then(|n| n.checked_sub(1))
 }
 
 #[pymethods]
@@ -237,22 +237,24 @@ impl Run {
         String::from_utf8(bytes).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
-    /// `(position, id)` of every article that was compared, in input order.
-    fn articles(&self) -> Vec<(usize, String)> {
-        let o = &self.outcome;
-        o.articles
+    /// `(position, id)` of every article that was compared, in input order; the position of
+    /// an article found in the index (`Index.check`) is `None`.
+    fn articles(&self) -> Vec<(Option<usize>, String)> {
+        self.outcome
+            .articles
             .iter()
-            .map(|a| (position(&self.name, &a.path), a.id.clone()))
+            .map(|a| {
+                (
+                    position(&self.name, &a.path).filter(|_| !a.indexed),
+                    a.id.clone(),
+                )
+            })
             .collect()
     }
 
     /// `(position, reason)` of every text that had nothing to compare.
-    fn skipped(&self) -> Vec<(usize, String)> {
-        self.outcome
-            .skipped
-            .iter()
-            .map(|s| (position(&self.name, &s.path), s.reason.clone()))
-            .collect()
+    fn skipped(&self) -> Vec<Skipped> {
+        skipped_positions(&self.name, &self.outcome.skipped)
     }
 
     /// Each cluster as `(members, representative, pairs)`, in article numbers (indices into
@@ -510,6 +512,153 @@ fn verify_pairs(
     })
 }
 
+/// Every text of a Python batch iterator, checked and copied out before anything is written,
+/// so that bad input raises without leaving part of it in an index.
+fn all_texts(batches: &Bound<'_, PyAny>) -> PyResult<Vec<TextArticle>> {
+    let mut texts = Vec::new();
+    for batch in batches.try_iter()? {
+        texts.extend(read_batch(batch?.cast::<PyTuple>()?)?);
+    }
+    Ok(texts)
+}
+
+fn index_error(e: dedup::index::IndexError) -> PyErr {
+    PyOSError::new_err(e.to_string())
+}
+
+/// A persistent index: the redb file of `dedup index build`, `index add` and `check`.
+#[pyclass(module = "dedup._native", frozen)]
+struct Index {
+    index: Mutex<dedup::index::Index>,
+}
+
+#[pymethods]
+impl Index {
+    /// Creates the index at `path` from texts (replacing any file there).
+    #[staticmethod]
+    #[pyo3(signature = (path, batches, name, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        batches: &Bound<'_, PyAny>,
+        name: String,
+        threshold: f64,
+        shingle: &str,
+        ngram: Option<usize>,
+        minhash: &str,
+        num_perm: usize,
+        bands: Option<usize>,
+        rows: Option<usize>,
+        seed: u64,
+        threads: Option<usize>,
+    ) -> PyResult<(Index, Vec<Skipped>)> {
+        let params = params(
+            threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
+        )?;
+        let texts = all_texts(batches)?;
+        let built = without_gil(py, threads, || {
+            let (mut index, staging) = dedup::index::Index::create(&path, params)?;
+            let mut source = Texts::new(name.clone(), std::iter::once(Ok(texts)));
+            let added = dedup::index::add_corpus(&mut index, &mut source, &Progress::new(false));
+            match added {
+                Ok((_, skipped)) => {
+                    index.finish(&staging, &path)?;
+                    Ok(skipped)
+                }
+                Err(e) => {
+                    drop(index);
+                    let _ = std::fs::remove_file(&staging);
+                    Err(e)
+                }
+            }
+        })?
+        .map_err(index_error)?;
+        let index = dedup::index::Index::open(&path).map_err(index_error)?;
+        let skipped = skipped_positions(&name, &built);
+        Ok((
+            Index {
+                index: Mutex::new(index),
+            },
+            skipped,
+        ))
+    }
+
+    #[staticmethod]
+    fn open(path: std::path::PathBuf) -> PyResult<Index> {
+        let index = dedup::index::Index::open(&path).map_err(index_error)?;
+        Ok(Index {
+            index: Mutex::new(index),
+        })
+    }
+
+    /// The settings the index was built with, as the JSON `parameters`.
+    fn params(&self) -> PyResult<String> {
+        let index = self.index.lock().expect("not poisoned");
+        serde_json::to_string(index.params()).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        let index = self.index.lock().expect("not poisoned");
+        Ok(index.len().map_err(index_error)? as usize)
+    }
+
+    /// Adds texts in one transaction; returns `(added, skipped)`.
+    #[pyo3(signature = (batches, name, threads))]
+    fn add(
+        &self,
+        py: Python<'_>,
+        batches: &Bound<'_, PyAny>,
+        name: String,
+        threads: Option<usize>,
+    ) -> PyResult<(u32, Vec<Skipped>)> {
+        let texts = all_texts(batches)?;
+        let (added, skipped) = without_gil(py, threads, || {
+            let mut index = self.index.lock().expect("not poisoned");
+            let mut source = Texts::new(name.clone(), std::iter::once(Ok(texts)));
+            dedup::index::add_corpus(&mut index, &mut source, &Progress::new(false))
+        })?
+        .map_err(index_error)?;
+        Ok((added, skipped_positions(&name, &skipped)))
+    }
+
+    /// Checks texts against the index and each other, as `dedup check` does.
+    #[pyo3(signature = (batches, name, threads))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        batches: Py<PyAny>,
+        name: String,
+        threads: Option<usize>,
+    ) -> PyResult<Run> {
+        let failure = Arc::new(Mutex::new(None));
+        let mut source = python_texts(name.clone(), batches, failure.clone());
+        let ran = without_gil(py, threads, || {
+            let index = self.index.lock().expect("not poisoned");
+            let threshold = index.params().threshold;
+            dedup::index::check(&index, &mut source, threshold, &Progress::new(false))
+        })?;
+        match ran {
+            Ok(outcome) => Ok(Run { outcome, name }),
+            Err(err) => Err(failure
+                .lock()
+                .expect("not poisoned")
+                .take()
+                .unwrap_or_else(|| index_error(err))),
+        }
+    }
+}
+
+/// A text that was not compared: its position and the reason.
+type Skipped = (Option<usize>, String);
+
+fn skipped_positions(name: &str, skipped: &[dedup::load::Skip]) -> Vec<Skipped> {
+    skipped
+        .iter()
+        .map(|s| (position(name, &s.path), s.reason.clone()))
+        .collect()
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(find_duplicates, m)?)?;
@@ -517,6 +666,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign_batch, m)?)?;
     m.add_function(wrap_pyfunction!(verify_pairs, m)?)?;
     m.add_class::<Run>()?;
+    m.add_class::<Index>()?;
     m.add("DEFAULT_THRESHOLD", dedup::DEFAULT_THRESHOLD)?;
     m.add("DEFAULT_NUM_PERM", dedup::DEFAULT_NUM_PERM)?;
     m.add("DEFAULT_SEED", dedup::DEFAULT_SEED)?;

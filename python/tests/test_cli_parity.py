@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 import dedup
 from conftest import SEEDS, run_cli, write_jsonl
 
@@ -55,3 +57,28 @@ def test_explain_gives_the_fields_of_explain_json(seed_texts, tmp_path):
         for report in (cli, ours):
             report[side].pop("path"), report[side].pop("id")
     assert ours == cli
+
+
+def test_an_index_built_in_python_is_one_the_cli_checks_against(tmp_path):
+    from test_api import TEXTS
+
+    archive, new = TEXTS[::2], TEXTS[1::2]
+    path = tmp_path / "archive.redb"
+    index = dedup.Index.build(path, archive, ids=[f"a{i}" for i in range(len(archive))],
+                              settings=dedup.Settings(num_perm=128))
+    assert len(index) == len(archive) and index.settings.num_perm == 128
+    new_file = tmp_path / "new.jsonl"
+    write_jsonl(new_file, [{"id": f"n{i}", "text": t} for i, t in enumerate(new)])
+    ours = dedup.Index.open(path).check(new, ids=[f"n{i}" for i in range(len(new))],
+                                        name=str(new_file))
+    cli = run_cli("check", "--index", str(path), "--format", "json", str(new_file))
+    assert ours.clusters and ours.to_json() == cli
+    # Indexed members have no position; only new texts are ever dropped.
+    assert all(i.startswith("n") for i in ours.duplicates_to_drop())
+
+
+def test_a_bad_text_leaves_the_index_as_it_was(tmp_path):
+    index = dedup.Index.build(tmp_path / "i.redb", ["some words in a row here"])
+    with pytest.raises(TypeError, match=r"texts\[2\] is None"):
+        index.add(["more words to add now", "and more words again", None])
+    assert len(index) == 1
