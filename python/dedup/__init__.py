@@ -423,7 +423,8 @@ def sign_batch(texts: Any, settings: Settings = Settings(), *, threads: Optional
 
 def verify_pairs(a: Any, b: Any, settings: Settings = Settings(), *,
                  threads: Optional[int] = None) -> Any:
-    """Verifies candidate pairs ``(a[i], b[i])`` by the exact copy rule of a run into a
+    """Verifies candidate pairs ``(a[i], b[i])`` by the copy rule of a run (as it reads
+    undated articles: no dates are taken yet) into a
     ``pyarrow.Table``: ``jaccard``, ``containment`` (of the smaller text in the larger),
     ``estimate`` (from the 16-bit sketches) and ``duplicate``. A ``None`` side gives a null row.
 

@@ -14,7 +14,8 @@ use dedup::load::{LoadError, TextArticle, Texts};
 use dedup::minhash::{self, MinHasher, Scheme};
 use dedup::progress::Progress;
 use dedup::report::{self, Format, ReportOptions};
-use dedup::shingle::{Overlap, ShingleKind};
+use dedup::rule;
+use dedup::shingle::ShingleKind;
 use dedup::{Outcome, Params, Requested, Signer};
 
 /// The settings keywords of every function, resolved as the CLI resolves its flags.
@@ -496,12 +497,13 @@ fn verify_pairs(
                 let (x, y) = (x?, y?);
                 match (sign(x), sign(y)) {
                     (Some(x), Some(y)) => {
-                        let overlap = Overlap::of(&x.shingles.hashes, &y.shingles.hashes);
+                        // Texts without dates, as the rule reads undated articles.
+                        let judged = rule::judge(&x.shingles, &y.shingles, None, params.threshold);
                         Some((
-                            overlap.jaccard(),
-                            overlap.containment_of_smaller(),
+                            judged.overlap.jaccard(),
+                            judged.overlap.containment_of_smaller(),
                             minhash::sketch_estimate(&x.sketch, &y.sketch),
-                            overlap.is_copy(params.threshold),
+                            judged.is_copy(),
                         ))
                     }
                     // A side with no words shares nothing.
