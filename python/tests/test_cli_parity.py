@@ -69,8 +69,10 @@ def test_an_index_built_in_python_is_one_the_cli_checks_against(tmp_path):
     assert len(index) == len(archive) and index.settings.num_perm == 128
     new_file = tmp_path / "new.jsonl"
     write_jsonl(new_file, [{"id": f"n{i}", "text": t} for i, t in enumerate(new)])
-    ours = dedup.Index.open(path).check(new, ids=[f"n{i}" for i in range(len(new))],
-                                        name=str(new_file))
+    del index  # one process holds a redb file open at a time
+    reopened = dedup.Index.open(path)
+    ours = reopened.check(new, ids=[f"n{i}" for i in range(len(new))], name=str(new_file))
+    del reopened
     cli = run_cli("check", "--index", str(path), "--format", "json", str(new_file))
     assert ours.clusters and ours.to_json() == cli
     # Indexed members have no position; only new texts are ever dropped.
