@@ -22,7 +22,9 @@ mod spill;
 pub mod synth;
 pub mod verify;
 
-pub use pipeline::{ArticleMeta, Outcome, Signed, Signer, Stats, find_duplicates};
+pub use pipeline::{
+    ArticleMeta, Error, Outcome, Signed, Signer, Stats, add_corpus, check, find_duplicates,
+};
 
 use serde::{Deserialize, Serialize};
 

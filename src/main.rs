@@ -9,7 +9,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use dedup::eval::{self, Label};
 use dedup::explain;
-use dedup::index::{self, Index};
+use dedup::index::Index;
 use dedup::load::{Corpus, Input, JsonFields, Skip};
 use dedup::lsh::Banding;
 use dedup::minhash::Scheme;
@@ -82,7 +82,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let (mut index, staging) = Index::create(&output, params(&settings)?)?;
             let built = Corpus::open(&inputs(&paths), fields(&settings))
                 .map_err(anyhow::Error::from)
-                .and_then(|corpus| Ok(index::add_corpus(&mut index, &corpus, &progress(&common))?));
+                .and_then(|corpus| Ok(dedup::add_corpus(&mut index, &corpus, &progress(&common))?));
             let (added, skipped) = match built {
                 Ok(done) => done,
                 Err(e) => {
@@ -109,7 +109,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let explicit = subcommand_matches(matches, &["index", "add"]);
             refuse_other_settings(&path, index.params(), &settings, explicit)?;
             let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
-            let (added, skipped) = index::add_corpus(&mut index, &corpus, &progress(&common))?;
+            let (added, skipped) = dedup::add_corpus(&mut index, &corpus, &progress(&common))?;
             report_indexing(&common, &skipped, added, &path);
             Ok(ExitCode::SUCCESS)
         }
@@ -127,8 +127,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let explicit = subcommand_matches(matches, &["check"]);
             refuse_other_settings(&path, index.params(), &settings, explicit)?;
             let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
-            let threshold = index.params().threshold;
-            let outcome = index::check(&index, &corpus, threshold, &progress(&common))?;
+            let outcome = dedup::check(&index, &corpus, &progress(&common))?;
             report_outcome(outcome, &common, format, singletons, fail_on_duplicates)
         }
         None => {
