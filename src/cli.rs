@@ -80,6 +80,11 @@ pub struct Cli {
     #[arg(long)]
     pub fail_on_duplicates: bool,
 
+    /// List every verified copy pair of each cluster, not one link per member: verifies
+    /// every candidate pair, which is quadratic in the copies of a much-republished story.
+    #[arg(long)]
+    pub all_pairs: bool,
+
     #[command(flatten)]
     pub settings: Settings,
 
@@ -139,6 +144,10 @@ pub enum Command {
         /// Exit with status 1 when any new article is a near-duplicate (for CI).
         #[arg(long)]
         fail_on_duplicates: bool,
+
+        /// List every verified copy pair of each cluster, not one link per member.
+        #[arg(long)]
+        all_pairs: bool,
 
         #[command(flatten)]
         settings: Settings,

@@ -67,6 +67,9 @@ pub struct Config {
     pub inputs: Vec<Input>,
     pub fields: JsonFields,
     pub params: Params,
+    /// Verify every candidate pair and keep every copy, instead of only the pairs that join
+    /// two clusters: quadratic in the copies of a story republished many times.
+    pub all_pairs: bool,
     /// Show a progress bar on standard error.
     pub progress: bool,
 }

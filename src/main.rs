@@ -119,6 +119,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             format,
             singletons,
             fail_on_duplicates,
+            all_pairs,
             settings,
             common,
         }) => {
@@ -127,7 +128,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let explicit = subcommand_matches(matches, &["check"]);
             refuse_other_settings(&path, index.params(), &settings, explicit)?;
             let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
-            let outcome = dedup::check(&index, &corpus, &progress(&common))?;
+            let outcome = dedup::check(&index, &corpus, all_pairs, &progress(&common))?;
             report_outcome(outcome, &common, format, singletons, fail_on_duplicates)
         }
         None => {
@@ -139,6 +140,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
                 cli.format,
                 cli.singletons,
                 cli.fail_on_duplicates,
+                cli.all_pairs,
             )
         }
         Some(Command::Eval {
@@ -364,11 +366,17 @@ fn report_indexing(common: &Common, skipped: &[Skip], added: u32, path: &Path) {
 }
 
 /// Runs the pipeline with warnings and statistics on standard error as the flags ask.
-fn find(paths: &[PathBuf], settings: &Settings, common: &Common) -> anyhow::Result<Outcome> {
+fn find(
+    paths: &[PathBuf],
+    settings: &Settings,
+    common: &Common,
+    all_pairs: bool,
+) -> anyhow::Result<Outcome> {
     let config = Config {
         inputs: inputs(paths),
         fields: fields(settings),
         params: params(settings)?,
+        all_pairs,
         progress: !common.quiet && io::stderr().is_terminal(),
     };
     Ok(dedup::find_duplicates(&config)?)
@@ -392,8 +400,9 @@ fn cluster(
     format: FormatArg,
     singletons: bool,
     fail_on_duplicates: bool,
+    all_pairs: bool,
 ) -> anyhow::Result<ExitCode> {
-    let outcome = find(paths, settings, common)?;
+    let outcome = find(paths, settings, common, all_pairs)?;
     report_outcome(outcome, common, format, singletons, fail_on_duplicates)
 }
 
@@ -522,7 +531,7 @@ fn evaluate(
     format: ReportArg,
 ) -> anyhow::Result<ExitCode> {
     let labels = read_labels(labels)?;
-    let outcome = find(paths, settings, common)?;
+    let outcome = find(paths, settings, common, false)?;
     if !common.quiet {
         warn_skip_list(&outcome.skipped);
     }

@@ -278,16 +278,22 @@ pub enum Error {
 pub fn find_duplicates(config: &Config) -> Result<Outcome, Error> {
     let progress = Progress::new(config.progress);
     let corpus = Corpus::open(&config.inputs, config.fields.clone())?;
-    run(&corpus, config.params, None, &progress)
+    run(&corpus, config.params, None, config.all_pairs, &progress)
 }
 
 /// Checks the articles of `corpus` against the index and against each other, at the index's
 /// settings: the same stages as [`find_duplicates`], whose buckets also hold the indexed
 /// articles that share them. Every cluster of the outcome holds at least one new article;
-/// indexed members are marked `indexed` and numbered after the new articles.
-pub fn check(index: &Index, corpus: &Corpus, progress: &Progress) -> Result<Outcome, Error> {
+/// indexed members are marked `indexed` and numbered after the new articles. `all_pairs` as
+/// for [`Config::all_pairs`].
+pub fn check(
+    index: &Index,
+    corpus: &Corpus,
+    all_pairs: bool,
+    progress: &Progress,
+) -> Result<Outcome, Error> {
     let reader = index.reader()?;
-    run(corpus, *index.params(), Some(&reader), progress)
+    run(corpus, *index.params(), Some(&reader), all_pairs, progress)
 }
 
 /// Signs and stores every article of `corpus` in one transaction, reading, signing and
@@ -378,6 +384,7 @@ fn run(
     corpus: &Corpus,
     params: Params,
     index: Option<&Reader>,
+    all_pairs: bool,
     progress: &Progress,
 ) -> Result<Outcome, Error> {
     let started = Instant::now();
@@ -446,6 +453,7 @@ fn run(
         &sketches,
         days_apart,
         params.threshold,
+        all_pairs,
         progress,
     )
     .map_err(spill_error)?;

@@ -17,9 +17,8 @@ use crate::rule;
 use crate::shingle::ShingleSet;
 use crate::spill::SpillFile;
 
-/// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end where this many
-/// distinct articles are reached; fixed, so that which pairs get skipped as already connected
-/// does not depend on the number of threads.
+/// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end
+/// where this many distinct articles are reached.
 const CHUNK_ARTICLES: usize = 1 << 14;
 
 /// Every article's shingles in document order (which the rule reads as well as the set), in
@@ -61,8 +60,14 @@ impl ShingleStore {
     }
 }
 
+/// Most pairs verified at once. A story copied thousands of times proposes millions of pairs
+/// among a few thousand articles; they are verified a chunk at a time so that once its copies
+/// are joined, the rest of its pairs are skipped instead of verified.
+const CHUNK_PAIRS: usize = 1 << 14;
+
 pub struct Verified {
-    /// Pairs that count as copies at the threshold ([`rule::judge`]).
+    /// Pairs that count as copies at the threshold ([`rule::judge`]): those that joined
+    /// two clusters, or with `all_pairs` every one.
     pub edges: Vec<Edge>,
     /// Articles joined by those edges.
     pub sets: UnionFind,
@@ -74,15 +79,20 @@ pub struct Verified {
 /// how far apart two articles were published, where both dates are known. The estimate beside
 /// each exact score comes from the articles' 16-bit sketches.
 ///
-/// Chunks are processed in order; a pair whose articles are already in one cluster when its
-/// chunk starts is not checked again, which keeps a story copied thousands of times from
-/// costing a quadratic number of comparisons. Small clusters have all their pairs checked.
+/// Pairs are taken in order, joining clusters as they go: a pair whose articles are already
+/// connected is not verified, so a story copied thousands of times costs work linear in its
+/// copies, and the edges kept are the pairs that joined two clusters, a spanning tree of each.
+/// The pairs of a chunk are verified in parallel and then applied in order, and a pair whose
+/// articles the chunk's earlier pairs connected is dropped, so the edges are those of the
+/// one-at-a-time walk, whatever the chunk size and thread count. With `all_pairs`, every
+/// candidate is verified and every copy kept.
 pub fn verify(
     candidates: &[PackedPair],
     store: &ShingleStore,
     sketches: &Sketches,
     days_apart: impl Fn(u32, u32) -> Option<i64> + Sync,
     threshold: f64,
+    all_pairs: bool,
     progress: &Progress,
 ) -> io::Result<Verified> {
     let articles = store.len();
@@ -96,12 +106,12 @@ pub fn verify(
         let mut seen = std::collections::HashSet::new();
         let mut taken = 0;
         for &packed in rest {
-            if seen.len() >= CHUNK_ARTICLES {
+            if seen.len() >= CHUNK_ARTICLES || pairs.len() >= CHUNK_PAIRS {
                 break;
             }
             taken += 1;
             let (a, b) = unpack(packed);
-            if sets.find(a) == sets.find(b) {
+            if !all_pairs && sets.find(a) == sets.find(b) {
                 continue;
             }
             for d in [a, b] {
@@ -130,10 +140,11 @@ pub fn verify(
             })
             .collect();
         checked += pairs.len();
-        for edge in &found {
-            sets.union(edge.a, edge.b);
+        for edge in found {
+            if sets.union(edge.a, edge.b) || all_pairs {
+                edges.push(edge);
+            }
         }
-        edges.extend(found);
     }
     Ok(Verified {
         edges,

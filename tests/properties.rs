@@ -208,6 +208,7 @@ fn run(written: &Written, params: Params, threads: usize) -> Outcome {
         inputs: vec![Input::Path(written.path.clone())],
         fields: JsonFields::default(),
         params,
+        all_pairs: false,
         progress: false,
     };
     rayon::ThreadPoolBuilder::new()
