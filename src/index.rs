@@ -23,7 +23,6 @@ use std::fmt::Display;
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
 use rayon::prelude::*;
 use redb::{
@@ -122,36 +121,53 @@ impl<T, E: Display> Reason<T> for Result<T, E> {
 }
 
 thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
+    static IN_STORAGE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Runs `f`, turning a panic into an error with the panic's message. The panic hook stays
-/// silent meanwhile on this thread only, so a damaged file gives one line on standard error
-/// instead of a panic report and a backtrace, and other threads' panics are still reported.
+/// Whether this thread is inside a call into redb, whose panics the index turns into errors
+/// (a damaged file). A panic hook that stays silent then gives one line on standard error
+/// instead of a panic report and a backtrace; the binary installs one.
+pub fn in_storage_call() -> bool {
+    IN_STORAGE.get()
+}
+
+/// A panic of the caller's code run inside [`guarded`], passed through as a panic.
+struct Relayed(Box<dyn std::any::Any + Send>);
+
+/// Runs `f`, turning a panic inside redb into an error with the panic's message.
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let report = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !QUIET.get() {
-                report(info)
-            }
-        }));
-    });
-    let outer = QUIET.replace(true);
+    let outer = IN_STORAGE.replace(true);
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
-    QUIET.set(outer);
-    outcome.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("unknown cause");
-        format!(
-            "redb panicked: {}",
-            message.lines().next().unwrap_or_default()
-        )
-    })
+    IN_STORAGE.set(outer);
+    outcome
+        .map_err(|payload| {
+            match payload.downcast::<Relayed>() {
+                // Outside every storage call, the caller's panic goes on as it was raised.
+                Ok(relayed) if !outer => panic::resume_unwind(relayed.0),
+                Ok(relayed) => panic::resume_unwind(relayed),
+                Err(payload) => payload,
+            }
+        })
+        .map_err(|payload| {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("unknown cause");
+            format!(
+                "redb panicked: {}",
+                message.lines().next().unwrap_or_default()
+            )
+        })
+}
+
+/// Runs the caller's `f` inside a [`guarded`] call: a panic in it is not redb's, so it is
+/// reported as any panic is and passed on, not turned into a damaged index.
+fn unguarded<T>(f: impl FnOnce() -> T) -> T {
+    let outer = IN_STORAGE.replace(false);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    IN_STORAGE.set(outer);
+    outcome.unwrap_or_else(|payload| panic::resume_unwind(Box::new(Relayed(payload))))
 }
 
 /// redb objects take locks as they drop, which panic once an earlier panic poisoned them.
@@ -359,6 +375,11 @@ impl Index {
                     serde_json::from_slice::<Params>(json).ok()
                 })?
                 .ok_or("missing params")?;
+                // Every stage relies on valid settings; stored ones are as untrusted as the
+                // rest of the file.
+                params
+                    .validate()
+                    .map_err(|e| format!("impossible settings stored: {e}"))?;
                 count(&meta)?;
                 params
             };
@@ -427,7 +448,8 @@ impl Index {
                 let mut shingles = txn.open_table(SHINGLES).reason()?;
                 let first = count(&meta)?;
                 let mut next = first;
-                for entry in entries {
+                let mut entries = entries.into_iter();
+                while let Some(entry) = unguarded(|| entries.next()) {
                     let entry = match entry {
                         Ok(entry) => entry,
                         Err(skip) => {
@@ -686,6 +708,15 @@ mod tests {
             Err("redb panicked: page 12 out of range".to_string())
         );
         assert_eq!(guarded(|| 5), Ok(5));
+    }
+
+    #[test]
+    fn a_panic_of_the_callers_code_is_passed_on_not_blamed_on_redb() {
+        let caught = panic::catch_unwind(|| {
+            guarded(|| guarded(|| unguarded(|| -> u32 { panic!("bad input") })))
+        });
+        let payload = caught.expect_err("the panic reaches the caller");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"bad input"));
     }
 
     #[test]

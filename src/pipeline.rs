@@ -1,83 +1,26 @@
 //! Runs the stages in order and gathers what the reporter needs.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::cluster::{self, Cluster, RepresentativeKey};
+use crate::cluster::{self, RepresentativeKey};
 use crate::index::{Entry, Index, IndexError, Reader};
 use crate::load::{Article, Corpus, Item, LoadError, Skip};
 use crate::lsh::{self, Archived};
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
-use crate::progress::Progress;
+use crate::model::{ArticleMeta, Config, Outcome, Params, ParamsError, Stats};
+use crate::progress::{Progress, Unwatched};
 use crate::rule;
 use crate::shingle::{ShingleSet, Shingler};
 use crate::spill::SpillFile;
 use crate::verify::{self, ShingleStore};
-use crate::{Config, Params};
 
 /// Raw text read per batch: big enough to keep both cores busy (about a thousand articles),
 /// small enough that the reader and the signers overlap from the first batch on and that a
 /// few batches in flight stay small beside the sketches. 16 MB batches left a 60 MB corpus
 /// only four, and cost 73 MB more peak memory at a million articles.
 pub(crate) const BATCH_BYTES: usize = 4 << 20;
-
-/// What is reported of an article: no text, no shingles. Also what an index stores of it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArticleMeta {
-    pub id: String,
-    pub path: String,
-    pub date: Option<String>,
-    pub title: Option<String>,
-    pub words: u32,
-    /// Found in a persistent index rather than among the inputs (`dedup check`).
-    #[serde(skip)]
-    pub indexed: bool,
-}
-
-/// Counts and timings of one run.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub files: usize,
-    pub candidate_pairs: usize,
-    pub verified_pairs: usize,
-    pub duplicate_pairs: usize,
-    #[serde(skip)]
-    pub read_and_sign: Duration,
-    #[serde(skip)]
-    pub band: Duration,
-    #[serde(skip)]
-    pub verify: Duration,
-    #[serde(skip)]
-    pub total: Duration,
-}
-
-/// The result of a run, ready for a reporter.
-#[derive(Debug)]
-pub struct Outcome {
-    pub params: Params,
-    pub articles: Vec<ArticleMeta>,
-    pub skipped: Vec<Skip>,
-    pub clusters: Vec<Cluster>,
-    pub stats: Stats,
-}
-
-impl Outcome {
-    pub fn duplicates_found(&self) -> bool {
-        !self.clusters.is_empty()
-    }
-
-    pub fn singletons(&self) -> impl Iterator<Item = u32> + '_ {
-        let mut clustered = vec![false; self.articles.len()];
-        for c in &self.clusters {
-            for &m in &c.members {
-                clustered[m as usize] = true;
-            }
-        }
-        (0..self.articles.len() as u32).filter(move |&a| !clustered[a as usize])
-    }
-}
 
 impl ArticleMeta {
     /// A compact binary form for the metadata spill file, appended to `out`: length-prefixed
@@ -205,11 +148,7 @@ pub struct Signer<'a> {
 impl<'a> Signer<'a> {
     pub fn new(params: &Params, hasher: &'a MinHasher) -> Self {
         Signer {
-            shingler: Shingler {
-                kind: params.shingle,
-                size: params.ngram,
-                seed: params.seed,
-            },
+            shingler: params.shingler(),
             hasher,
         }
     }
@@ -272,13 +211,20 @@ pub enum Error {
     Load(#[from] LoadError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Params(#[from] ParamsError),
 }
 
 /// Runs the whole pipeline on `config.inputs`.
 pub fn find_duplicates(config: &Config) -> Result<Outcome, Error> {
-    let progress = Progress::new(config.progress);
+    find_duplicates_with(config, &Unwatched)
+}
+
+/// Runs the whole pipeline on `config.inputs`, telling `progress` how far it got.
+pub fn find_duplicates_with(config: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
+    config.params.validate()?;
     let corpus = Corpus::open(&config.inputs, config.fields.clone())?;
-    run(&corpus, config.params, None, config.all_pairs, &progress)
+    run(&corpus, config.params, None, config.all_pairs, progress)
 }
 
 /// Checks the articles of `corpus` against the index and against each other, at the index's
@@ -290,7 +236,7 @@ pub fn check(
     index: &Index,
     corpus: &Corpus,
     all_pairs: bool,
-    progress: &Progress,
+    progress: &dyn Progress,
 ) -> Result<Outcome, Error> {
     let reader = index.reader()?;
     run(corpus, *index.params(), Some(&reader), all_pairs, progress)
@@ -301,17 +247,18 @@ pub fn check(
 pub fn add_corpus(
     index: &mut Index,
     corpus: &Corpus,
-    progress: &Progress,
+    progress: &dyn Progress,
 ) -> Result<(u32, Vec<Skip>), IndexError> {
     let params = *index.params();
-    let hasher = MinHasher::for_params(&params);
+    let hasher = params.hasher();
     let signer = Signer::new(&params, &hasher);
     progress.stage("indexing", "articles");
     let (sender, batches) = std::sync::mpsc::sync_channel(1);
+    let read_all = std::sync::atomic::AtomicBool::new(false);
     let added = std::thread::scope(|scope| {
-        let signer = &signer;
+        let (signer, read_all) = (&signer, &read_all);
         scope.spawn(move || {
-            corpus.for_each_batch(
+            let read = corpus.for_each_batch(
                 BATCH_BYTES,
                 |item| {
                     signer.sign_item(item).map(|signed| Entry {
@@ -325,9 +272,22 @@ pub fn add_corpus(
                     // The index stopped taking entries: its error is the one reported.
                     sender.send(batch).map_err(drop)
                 },
-            )
+            );
+            read_all.store(read.is_ok(), std::sync::atomic::Ordering::Release);
         });
-        index.add(batches.into_iter().flatten())
+        let mut batches = batches.into_iter();
+        // Entries end with the reader's last batch, or with a panic of the reader's, which
+        // must not commit what came before it.
+        index.add(
+            std::iter::from_fn(move || {
+                let next = batches.next();
+                if next.is_none() && !read_all.load(std::sync::atomic::Ordering::Acquire) {
+                    panic!("reading the inputs stopped before their end");
+                }
+                next
+            })
+            .flatten(),
+        )
     });
     progress.finish();
     added
@@ -343,7 +303,7 @@ struct Read {
     skipped: Vec<Skip>,
 }
 
-fn read(corpus: &Corpus, signer: &Signer, progress: &Progress) -> Result<Read, LoadError> {
+fn read(corpus: &Corpus, signer: &Signer, progress: &dyn Progress) -> Result<Read, LoadError> {
     progress.stage("reading", "articles");
     let mut read = Read {
         metas: SpillFile::new().map_err(spill_error)?,
@@ -385,10 +345,10 @@ fn run(
     params: Params,
     index: Option<&Reader>,
     all_pairs: bool,
-    progress: &Progress,
+    progress: &dyn Progress,
 ) -> Result<Outcome, Error> {
     let started = Instant::now();
-    let hasher = MinHasher::for_params(&params);
+    let hasher = params.hasher();
     let banding = params.banding();
     let signer = Signer::new(&params, &hasher);
     let Read {

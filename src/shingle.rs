@@ -18,6 +18,14 @@ pub enum ShingleKind {
 }
 
 impl ShingleKind {
+    /// As the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ShingleKind::Word => "word",
+            ShingleKind::Char => "char",
+        }
+    }
+
     pub fn default_size(self) -> usize {
         match self {
             ShingleKind::Word => 3,

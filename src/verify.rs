@@ -93,7 +93,7 @@ pub fn verify(
     days_apart: impl Fn(u32, u32) -> Option<i64> + Sync,
     threshold: f64,
     all_pairs: bool,
-    progress: &Progress,
+    progress: &dyn Progress,
 ) -> io::Result<Verified> {
     let articles = store.len();
     let mut sets = UnionFind::new(articles);

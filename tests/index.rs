@@ -225,6 +225,30 @@ fn other_settings_than_the_index_are_refused() {
         .arg(&new)
         .assert()
         .success();
+    // Also one that the defaults would not allow on its own: 1024 bands fit only the index's
+    // 1024 values.
+    let wide = dir.path().join("wide.idx");
+    dedup()
+        .args([
+            "index",
+            "build",
+            "--quiet",
+            "--num-perm",
+            "1024",
+            "--bands",
+            "1024",
+        ])
+        .args(["--rows", "1", "-o"])
+        .arg(&wide)
+        .arg(&archive)
+        .assert()
+        .success();
+    dedup()
+        .args(["check", "--bands", "1024", "--index"])
+        .arg(&wide)
+        .arg(&new)
+        .assert()
+        .success();
 }
 
 #[test]
@@ -352,4 +376,45 @@ fn a_damaged_value_is_reported_not_returned() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// Settings no flag could have made, stored in an index that is otherwise sound: reported as
+/// damage, never a panic.
+#[test]
+fn an_index_with_impossible_settings_is_reported_as_damaged() {
+    let (dir, _, new) = archive_and_new();
+    let sound = dedup::Params::new(&dedup::Asked::default()).unwrap();
+    for (name, params) in [
+        (
+            "no-values",
+            dedup::Params {
+                num_perm: 0,
+                ..sound
+            },
+        ),
+        (
+            "too-many-bands",
+            dedup::Params {
+                bands: sound.num_perm,
+                rows: 2,
+                ..sound
+            },
+        ),
+    ] {
+        let path = dir.path().join(format!("{name}.idx"));
+        let (index, staging) = dedup::index::Index::create(&path, params).unwrap();
+        index.finish(&staging, &path).unwrap();
+        for args in [&["check", "--index"][..], &["index", "add"]] {
+            dedup()
+                .args(args)
+                .arg(&path)
+                .arg(&new)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(
+                    "not a dedup index, or damaged (impossible settings stored: --",
+                ))
+                .stderr(predicate::str::contains("panicked").not());
+        }
+    }
 }
