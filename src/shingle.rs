@@ -156,7 +156,7 @@ fn intersect(
 /// merge of the rest.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-unsafe fn intersection_blocks_sse2(
+fn intersection_blocks_sse2(
     a: &[ShingleHash],
     b: &[ShingleHash],
     mut on_block: impl FnMut(usize, u32),
