@@ -163,7 +163,11 @@ fn index_lookups(prefix: &str, opened: Result<dedup::index::Index, dedup::index:
             answered(prefix, reader.article(id));
             answered(prefix, reader.shingles(id));
             if let Some(sketch) = answered(prefix, reader.sketch(id)) {
-                answered(prefix, reader.colliding(&[&sketch[..]]));
+                let banding = index.params().banding();
+                let mut buckets = reader.buckets();
+                for (band, key) in banding.keys(&sketch).enumerate() {
+                    answered(prefix, buckets(band, key));
+                }
             }
         }
     }

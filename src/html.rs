@@ -898,7 +898,7 @@ mod tests {
                 bands: 256,
                 ..params()
             },
-            progress: false,
+            all_pairs: false,
         };
         let outcome = crate::find_duplicates(&config).unwrap();
         assert_eq!(outcome.clusters.len(), 1);

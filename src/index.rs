@@ -23,8 +23,6 @@ use std::fmt::Display;
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
-use std::time::Instant;
 
 use rayon::prelude::*;
 use redb::{
@@ -33,16 +31,11 @@ use redb::{
 };
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use crate::cluster::{self, Edge, UnionFind};
-use crate::load::{Corpus, Skip};
-use crate::lsh::{self, Banding};
-use crate::minhash::{self, MinHasher, Sketch16, Sketches};
-use crate::pipeline::BATCH_BYTES;
-use crate::progress::Progress;
-use crate::rule;
+use crate::load::Skip;
+use crate::lsh::Banding;
+use crate::minhash::{self, Sketch16};
 use crate::shingle::ShingleSet;
-use crate::verify::ScoreHistogram;
-use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
+use crate::{ArticleMeta, Params};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
 pub const FORMAT_VERSION: u32 = 3;
@@ -128,36 +121,53 @@ impl<T, E: Display> Reason<T> for Result<T, E> {
 }
 
 thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
+    static IN_STORAGE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Runs `f`, turning a panic into an error with the panic's message. The panic hook stays
-/// silent meanwhile on this thread only, so a damaged file gives one line on standard error
-/// instead of a panic report and a backtrace, and other threads' panics are still reported.
+/// Whether this thread is inside a call into redb, whose panics the index turns into errors
+/// (a damaged file). A panic hook that stays silent then gives one line on standard error
+/// instead of a panic report and a backtrace; the binary installs one.
+pub fn in_storage_call() -> bool {
+    IN_STORAGE.get()
+}
+
+/// A panic of the caller's code run inside [`guarded`], passed through as a panic.
+struct Relayed(Box<dyn std::any::Any + Send>);
+
+/// Runs `f`, turning a panic inside redb into an error with the panic's message.
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let report = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !QUIET.get() {
-                report(info)
-            }
-        }));
-    });
-    let outer = QUIET.replace(true);
+    let outer = IN_STORAGE.replace(true);
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
-    QUIET.set(outer);
-    outcome.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("unknown cause");
-        format!(
-            "redb panicked: {}",
-            message.lines().next().unwrap_or_default()
-        )
-    })
+    IN_STORAGE.set(outer);
+    outcome
+        .map_err(|payload| {
+            match payload.downcast::<Relayed>() {
+                // Outside every storage call, the caller's panic goes on as it was raised.
+                Ok(relayed) if !outer => panic::resume_unwind(relayed.0),
+                Ok(relayed) => panic::resume_unwind(relayed),
+                Err(payload) => payload,
+            }
+        })
+        .map_err(|payload| {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("unknown cause");
+            format!(
+                "redb panicked: {}",
+                message.lines().next().unwrap_or_default()
+            )
+        })
+}
+
+/// Runs the caller's `f` inside a [`guarded`] call: a panic in it is not redb's, so it is
+/// reported as any panic is and passed on, not turned into a damaged index.
+fn unguarded<T>(f: impl FnOnce() -> T) -> T {
+    let outer = IN_STORAGE.replace(false);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    IN_STORAGE.set(outer);
+    outcome.unwrap_or_else(|payload| panic::resume_unwind(Box::new(Relayed(payload))))
 }
 
 /// redb objects take locks as they drop, which panic once an earlier panic poisoned them.
@@ -365,6 +375,11 @@ impl Index {
                     serde_json::from_slice::<Params>(json).ok()
                 })?
                 .ok_or("missing params")?;
+                // Every stage relies on valid settings; stored ones are as untrusted as the
+                // rest of the file.
+                params
+                    .validate()
+                    .map_err(|e| format!("impossible settings stored: {e}"))?;
                 count(&meta)?;
                 params
             };
@@ -433,7 +448,8 @@ impl Index {
                 let mut shingles = txn.open_table(SHINGLES).reason()?;
                 let first = count(&meta)?;
                 let mut next = first;
-                for entry in entries {
+                let mut entries = entries.into_iter();
+                while let Some(entry) = unguarded(|| entries.next()) {
                     let entry = match entry {
                         Ok(entry) => entry,
                         Err(skip) => {
@@ -498,7 +514,6 @@ impl Index {
         Ok(Reader {
             tables: Some(tables),
             path: self.path.clone(),
-            banding: self.params.banding(),
             num_perm: self.params.num_perm,
         })
     }
@@ -581,7 +596,6 @@ pub struct Reader {
     /// Only `None` while dropping, which has to happen under [`guarded`].
     tables: Option<Tables>,
     path: PathBuf,
-    banding: Banding,
     num_perm: usize,
 }
 
@@ -612,36 +626,29 @@ impl Reader {
             .map_err(|r| damaged(&self.path, r))
     }
 
-    /// `(indexed id, i)` for every indexed article that shares a band with `sketches[i]`,
-    /// sorted. Buckets are looked up in key order, so that a check of many articles reads the
-    /// bucket table in one forward sweep instead of at random (on a cold cache that is the
-    /// difference between seconds and minutes at a million articles).
-    pub fn colliding(&self, sketches: &[&[Sketch16]]) -> Result<Vec<(u32, u32)>, IndexError> {
-        let mut lookups: Vec<(u32, u32, u32)> = sketches
-            .iter()
-            .enumerate()
-            .flat_map(|(i, sketch)| {
-                self.banding
-                    .keys(sketch)
-                    .enumerate()
-                    .map(move |(band, key)| (bucket_of(band, key), key >> 16, i as u32))
-            })
-            .collect();
-        lookups.sort_unstable();
-        let buckets = &self.tables().buckets;
-        let mut pairs = Vec::new();
-        for group in lookups.chunk_by(|x, y| x.0 == y.0) {
-            let found = get_sealed(buckets, BUCKETS.name(), group[0].0, records)
-                .map_err(|r| damaged(&self.path, r))?;
-            for record in found.unwrap_or_default() {
-                let (high, id) = ((record >> 32) as u32, record as u32);
-                let asking = group.iter().filter(|&&(_, h, _)| h == high);
-                pairs.extend(asking.map(|&(_, _, i)| (id, i)));
+    /// A lookup of the indexed articles whose key in `band` is `key`, ascending. Lookups in
+    /// the order of the bucket table (band, then the key's low 16 bits) read it in one forward
+    /// sweep, each bucket once: on a cold cache that is the difference between seconds and
+    /// minutes at a million articles.
+    pub fn buckets(&self) -> impl FnMut(usize, u32) -> Result<Vec<u32>, IndexError> + '_ {
+        let mut last: Option<(u32, Vec<u64>)> = None;
+        move |band, key| {
+            let bucket = bucket_of(band, key);
+            if last.as_ref().is_none_or(|(b, _)| *b != bucket) {
+                let found = get_sealed(&self.tables().buckets, BUCKETS.name(), bucket, records)
+                    .map_err(|r| damaged(&self.path, r))?;
+                last = Some((bucket, found.unwrap_or_default()));
             }
+            let records = last.as_ref().map_or(&[][..], |(_, r)| r);
+            // Records are sorted by high bits, then id.
+            let high = u64::from(key >> 16);
+            let start = records.partition_point(|&r| r >> 32 < high);
+            Ok(records[start..]
+                .iter()
+                .take_while(|&&r| r >> 32 == high)
+                .map(|&r| r as u32)
+                .collect())
         }
-        pairs.sort_unstable();
-        pairs.dedup();
-        Ok(pairs)
     }
 
     /// An indexed article's metadata, marked as indexed.
@@ -670,176 +677,6 @@ impl Reader {
             ShingleSet::decode,
         )
     }
-}
-
-/// Signs and stores every article of `corpus`, in one transaction.
-pub fn add_corpus(
-    index: &mut Index,
-    corpus: &Corpus,
-    progress: &Progress,
-) -> Result<(u32, Vec<Skip>), IndexError> {
-    let params = *index.params();
-    let hasher = MinHasher::for_params(&params);
-    let signer = Signer::new(&params, &hasher);
-    progress.stage("indexing", "articles");
-    let entries = corpus.batches(BATCH_BYTES).flat_map(|batch| {
-        let entries: Vec<Result<Entry, Skip>> = signer
-            .sign_batch(batch)
-            .into_iter()
-            .map(|signed| {
-                let signed = signed?;
-                Ok(Entry {
-                    article: signed.meta,
-                    sketch: signed.sketch,
-                    shingles: signed.shingles,
-                })
-            })
-            .collect();
-        progress.advance(entries.len() as u64);
-        entries
-    });
-    let added = index.add(entries);
-    progress.finish();
-    added
-}
-
-/// Checks the articles of `corpus` against the index and against each other. Every cluster of
-/// the outcome holds at least one new article; indexed members are marked `indexed`.
-pub fn check(
-    index: &Index,
-    corpus: &Corpus,
-    threshold: f64,
-    progress: &Progress,
-) -> Result<Outcome, IndexError> {
-    let started = Instant::now();
-    let params = Params {
-        threshold,
-        ..*index.params()
-    };
-    let hasher = MinHasher::for_params(&params);
-    let signer = Signer::new(&params, &hasher);
-    progress.stage("reading", "articles");
-    // New articles are kept whole in memory: a check is about a day's news, not an archive.
-    let mut fresh: Vec<Signed> = Vec::new();
-    let mut skipped = Vec::new();
-    let Ok(()) = corpus.for_each_batch(
-        BATCH_BYTES,
-        |item| signer.sign_item(item),
-        |signed| {
-            progress.advance(signed.len() as u64);
-            for result in signed {
-                match result {
-                    Ok(f) => fresh.push(f),
-                    Err(s) => skipped.push(s),
-                }
-            }
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    let read_and_sign = started.elapsed();
-
-    let banded = Instant::now();
-    let k = params.num_perm;
-    let min_matches = minhash::min_sketch_matches(threshold, k);
-    let mut sketches = Sketches::new(k);
-    for f in &fresh {
-        sketches.push(&f.sketch);
-    }
-    let among_new = lsh::candidate_pairs(&sketches, params.banding(), min_matches);
-    let reader = index.reader()?;
-    // Indexed articles are read in id order, each once, for the same reason as the buckets.
-    let mut against_index: Vec<(u32, u32, f64)> = Vec::new();
-    // The sketches as signed, not as stored for banding, whose planes would have to be
-    // put back together.
-    let signed: Vec<&[Sketch16]> = fresh.iter().map(|f| &f.sketch[..]).collect();
-    for group in reader.colliding(&signed)?.chunk_by(|x, y| x.0 == y.0) {
-        let id = group[0].0;
-        let sketch = reader.sketch(id)?;
-        for &(_, a) in group {
-            let f = &fresh[a as usize];
-            let matches = minhash::sketch_matches(&f.sketch, &sketch);
-            if matches >= min_matches {
-                against_index.push((a, id, matches as f64 / k as f64));
-            }
-        }
-    }
-    let band = banded.elapsed();
-
-    let verifying = Instant::now();
-    progress.stage("verifying", "pairs");
-    let n = fresh.len() as u32;
-    let mut articles: Vec<ArticleMeta> = fresh.iter().map(|f| f.meta.clone()).collect();
-    let mut edges = Vec::new();
-    let mut scores = ScoreHistogram::default();
-    for (a, b) in among_new.iter().map(|&p| lsh::unpack(p)) {
-        let (fa, fb) = (&fresh[a as usize], &fresh[b as usize]);
-        let judgement = rule::judge(
-            &fa.shingles,
-            &fb.shingles,
-            rule::days_apart(fa.meta.date.as_deref(), fb.meta.date.as_deref()),
-            threshold,
-        );
-        scores.add(judgement.overlap.jaccard());
-        if judgement.is_copy() {
-            let estimate = minhash::sketch_estimate(&fa.sketch, &fb.sketch);
-            edges.push(Edge::new(a, b, &judgement, estimate));
-        }
-    }
-    let mut verified: Vec<(u32, u32, rule::Judgement, f64)> = Vec::new();
-    let mut matched = std::collections::BTreeMap::new();
-    for group in against_index.chunk_by(|x, y| x.1 == y.1) {
-        let id = group[0].1;
-        let shingles = reader.shingles(id)?;
-        let indexed = reader.article(id)?;
-        for &(a, _, estimate) in group {
-            let f = &fresh[a as usize];
-            let days_apart = rule::days_apart(f.meta.date.as_deref(), indexed.date.as_deref());
-            let judgement = rule::judge(&f.shingles, &shingles, days_apart, threshold);
-            scores.add(judgement.overlap.jaccard());
-            if judgement.is_copy() {
-                verified.push((a, id, judgement, estimate));
-            }
-        }
-        if verified.last().is_some_and(|v| v.1 == id) {
-            matched.insert(id, indexed);
-        }
-    }
-    // Indexed articles get local numbers after the new ones, in the order first matched.
-    verified.sort_unstable_by_key(|&(a, id, ..)| (a, id));
-    let mut local: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
-    for (a, id, judgement, estimate) in verified {
-        let next = n + local.len() as u32;
-        let b = *local.entry(id).or_insert(next);
-        if b == next {
-            articles.push(matched.remove(&id).expect("read with its first match"));
-        }
-        edges.push(Edge::new(a, b, &judgement, estimate));
-    }
-    progress.advance((among_new.len() + against_index.len()) as u64);
-    let mut sets = UnionFind::new(articles.len());
-    for e in &edges {
-        sets.union(e.a, e.b);
-    }
-    let duplicate_pairs = edges.len();
-    let clusters = cluster::components(&mut sets, edges, &articles);
-    progress.finish();
-    Ok(Outcome {
-        params,
-        stats: Stats {
-            files: corpus.file_count(),
-            candidate_pairs: among_new.len() + against_index.len(),
-            verified_pairs: among_new.len() + against_index.len(),
-            duplicate_pairs,
-            scores,
-            read_and_sign,
-            band,
-            verify: verifying.elapsed(),
-            total: started.elapsed(),
-        },
-        articles,
-        skipped,
-        clusters,
-    })
 }
 
 #[cfg(test)]
@@ -871,6 +708,15 @@ mod tests {
             Err("redb panicked: page 12 out of range".to_string())
         );
         assert_eq!(guarded(|| 5), Ok(5));
+    }
+
+    #[test]
+    fn a_panic_of_the_callers_code_is_passed_on_not_blamed_on_redb() {
+        let caught = panic::catch_unwind(|| {
+            guarded(|| guarded(|| unguarded(|| -> u32 { panic!("bad input") })))
+        });
+        let payload = caught.expect_err("the panic reaches the caller");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"bad input"));
     }
 
     #[test]

@@ -1,85 +1,26 @@
 //! Runs the stages in order and gathers what the reporter needs.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::cluster::{self, Cluster, RepresentativeKey};
+use crate::cluster::{self, RepresentativeKey};
+use crate::index::{Entry, Index, IndexError, Reader};
 use crate::load::{Article, Corpus, Item, LoadError, Skip};
-use crate::lsh;
+use crate::lsh::{self, Archived};
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
-use crate::progress::Progress;
+use crate::model::{ArticleMeta, Config, Outcome, Params, ParamsError, Stats};
+use crate::progress::{Progress, Unwatched};
 use crate::rule;
 use crate::shingle::{ShingleSet, Shingler};
 use crate::spill::SpillFile;
-use crate::verify::{self, ScoreHistogram, ShingleStore};
-use crate::{Config, Params};
+use crate::verify::{self, ShingleStore};
 
 /// Raw text read per batch: big enough to keep both cores busy (about a thousand articles),
 /// small enough that the reader and the signers overlap from the first batch on and that a
 /// few batches in flight stay small beside the sketches. 16 MB batches left a 60 MB corpus
 /// only four, and cost 73 MB more peak memory at a million articles.
 pub(crate) const BATCH_BYTES: usize = 4 << 20;
-
-/// What is reported of an article: no text, no shingles. Also what an index stores of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArticleMeta {
-    pub id: String,
-    pub path: String,
-    pub date: Option<String>,
-    pub title: Option<String>,
-    pub words: u32,
-    /// Found in a persistent index rather than among the inputs (`dedup check`).
-    #[serde(skip)]
-    pub indexed: bool,
-}
-
-/// Counts and timings of one run.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub files: usize,
-    pub candidate_pairs: usize,
-    pub verified_pairs: usize,
-    pub duplicate_pairs: usize,
-    /// The exact Jaccard of the verified pairs.
-    #[serde(skip)]
-    pub scores: ScoreHistogram,
-    #[serde(skip)]
-    pub read_and_sign: Duration,
-    #[serde(skip)]
-    pub band: Duration,
-    #[serde(skip)]
-    pub verify: Duration,
-    #[serde(skip)]
-    pub total: Duration,
-}
-
-/// The result of a run, ready for a reporter.
-#[derive(Debug)]
-pub struct Outcome {
-    pub params: Params,
-    pub articles: Vec<ArticleMeta>,
-    pub skipped: Vec<Skip>,
-    pub clusters: Vec<Cluster>,
-    pub stats: Stats,
-}
-
-impl Outcome {
-    pub fn duplicates_found(&self) -> bool {
-        !self.clusters.is_empty()
-    }
-
-    pub fn singletons(&self) -> impl Iterator<Item = u32> + '_ {
-        let mut clustered = vec![false; self.articles.len()];
-        for c in &self.clusters {
-            for &m in &c.members {
-                clustered[m as usize] = true;
-            }
-        }
-        (0..self.articles.len() as u32).filter(move |&a| !clustered[a as usize])
-    }
-}
 
 impl ArticleMeta {
     /// A compact binary form for the metadata spill file, appended to `out`: length-prefixed
@@ -136,11 +77,22 @@ const NO_TEXT: u32 = u32::MAX;
 /// What choosing a cluster's representative needs of each article: 16 bytes, while the rest
 /// of its metadata (id, path, title: a few hundred bytes) waits in a spill file until the
 /// sketches are freed, so the two never share the memory peak.
-#[derive(Default)]
 struct Ranks {
     /// `YYYY-MM-DD`, as the loader normalises every date.
     dates: Vec<Option<[u8; 10]>>,
     words: Vec<u32>,
+    /// Articles from here on are indexed (`dedup check`).
+    indexed_from: u32,
+}
+
+impl Default for Ranks {
+    fn default() -> Self {
+        Ranks {
+            dates: Vec::new(),
+            words: Vec::new(),
+            indexed_from: u32::MAX,
+        }
+    }
 }
 
 impl Ranks {
@@ -160,6 +112,9 @@ impl RepresentativeKey for Ranks {
     }
     fn words(&self, a: u32) -> u32 {
         self.words[a as usize]
+    }
+    fn indexed(&self, a: u32) -> bool {
+        a >= self.indexed_from
     }
 }
 
@@ -193,11 +148,7 @@ pub struct Signer<'a> {
 impl<'a> Signer<'a> {
     pub fn new(params: &Params, hasher: &'a MinHasher) -> Self {
         Signer {
-            shingler: Shingler {
-                kind: params.shingle,
-                size: params.ngram,
-                seed: params.seed,
-            },
+            shingler: params.shingler(),
             hasher,
         }
     }
@@ -253,22 +204,114 @@ fn spill_error(source: std::io::Error) -> LoadError {
     }
 }
 
-/// Runs the whole pipeline on `config.inputs`.
-pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
-    let started = Instant::now();
-    let params = config.params;
-    let progress = Progress::new(config.progress);
-    let corpus = Corpus::open(&config.inputs, config.fields.clone())?;
-    let hasher = MinHasher::for_params(&params);
-    let banding = params.banding();
-    let signer = Signer::new(&params, &hasher);
+/// Why a run or a check stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+}
 
+/// Runs the whole pipeline on `config.inputs`.
+pub fn find_duplicates(config: &Config) -> Result<Outcome, Error> {
+    find_duplicates_with(config, &Unwatched)
+}
+
+/// Runs the whole pipeline on `config.inputs`, telling `progress` how far it got.
+pub fn find_duplicates_with(config: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
+    config.params.validate()?;
+    let corpus = Corpus::open(&config.inputs, config.fields.clone())?;
+    run(&corpus, config.params, None, config.all_pairs, progress)
+}
+
+/// Checks the articles of `corpus` against the index and against each other, at the index's
+/// settings: the same stages as [`find_duplicates`], whose buckets also hold the indexed
+/// articles that share them. Every cluster of the outcome holds at least one new article;
+/// indexed members are marked `indexed` and numbered after the new articles. `all_pairs` as
+/// for [`Config::all_pairs`].
+pub fn check(
+    index: &Index,
+    corpus: &Corpus,
+    all_pairs: bool,
+    progress: &dyn Progress,
+) -> Result<Outcome, Error> {
+    let reader = index.reader()?;
+    run(corpus, *index.params(), Some(&reader), all_pairs, progress)
+}
+
+/// Signs and stores every article of `corpus` in one transaction, reading, signing and
+/// storing in overlapping stages.
+pub fn add_corpus(
+    index: &mut Index,
+    corpus: &Corpus,
+    progress: &dyn Progress,
+) -> Result<(u32, Vec<Skip>), IndexError> {
+    let params = *index.params();
+    let hasher = params.hasher();
+    let signer = Signer::new(&params, &hasher);
+    progress.stage("indexing", "articles");
+    let (sender, batches) = std::sync::mpsc::sync_channel(1);
+    let read_all = std::sync::atomic::AtomicBool::new(false);
+    let added = std::thread::scope(|scope| {
+        let (signer, read_all) = (&signer, &read_all);
+        scope.spawn(move || {
+            let read = corpus.for_each_batch(
+                BATCH_BYTES,
+                |item| {
+                    signer.sign_item(item).map(|signed| Entry {
+                        article: signed.meta,
+                        sketch: signed.sketch,
+                        shingles: signed.shingles,
+                    })
+                },
+                |batch| {
+                    progress.advance(batch.len() as u64);
+                    // The index stopped taking entries: its error is the one reported.
+                    sender.send(batch).map_err(drop)
+                },
+            );
+            read_all.store(read.is_ok(), std::sync::atomic::Ordering::Release);
+        });
+        let mut batches = batches.into_iter();
+        // Entries end with the reader's last batch, or with a panic of the reader's, which
+        // must not commit what came before it.
+        index.add(
+            std::iter::from_fn(move || {
+                let next = batches.next();
+                if next.is_none() && !read_all.load(std::sync::atomic::Ordering::Acquire) {
+                    panic!("reading the inputs stopped before their end");
+                }
+                next
+            })
+            .flatten(),
+        )
+    });
+    progress.finish();
+    added
+}
+
+/// What reading leaves for the later stages: every article's sketch in memory, its shingle set
+/// and its metadata in spill files.
+struct Read {
+    metas: SpillFile,
+    ranks: Ranks,
+    store: ShingleStore,
+    sketches: Sketches,
+    skipped: Vec<Skip>,
+}
+
+fn read(corpus: &Corpus, signer: &Signer, progress: &dyn Progress) -> Result<Read, LoadError> {
     progress.stage("reading", "articles");
-    let mut metas = SpillFile::new().map_err(spill_error)?;
-    let mut ranks = Ranks::default();
-    let mut store = ShingleStore::new().map_err(spill_error)?;
-    let mut skipped = Vec::new();
-    let mut sketches = Sketches::new(params.num_perm);
+    let mut read = Read {
+        metas: SpillFile::new().map_err(spill_error)?,
+        ranks: Ranks::default(),
+        store: ShingleStore::new().map_err(spill_error)?,
+        sketches: Sketches::new(signer.hasher.num_perm()),
+        skipped: Vec::new(),
+    };
     let mut record = Vec::new();
     corpus.for_each_batch(
         BATCH_BYTES,
@@ -278,29 +321,90 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
             for result in signed {
                 match result {
                     Ok(signed) => {
-                        ranks.push(&signed.meta);
+                        read.ranks.push(&signed.meta);
                         record.clear();
                         signed.meta.encode_into(&mut record);
-                        metas.push(&record).map_err(spill_error)?;
-                        store.push(&signed.shingles).map_err(spill_error)?;
-                        sketches.push(&signed.sketch);
+                        read.metas.push(&record).map_err(spill_error)?;
+                        read.store.push(&signed.shingles).map_err(spill_error)?;
+                        read.sketches.push(&signed.sketch);
                     }
-                    Err(skip) => skipped.push(skip),
+                    Err(skip) => read.skipped.push(skip),
                 }
             }
             Ok(())
         },
     )?;
+    Ok(read)
+}
+
+/// The stages after reading: candidates, screen, verify, cluster. With an index, the
+/// candidates' buckets hold the indexed articles that share them too (numbered after the new
+/// ones), whose sketches and shingle sets are read from the index as they are needed.
+fn run(
+    corpus: &Corpus,
+    params: Params,
+    index: Option<&Reader>,
+    all_pairs: bool,
+    progress: &dyn Progress,
+) -> Result<Outcome, Error> {
+    let started = Instant::now();
+    let hasher = params.hasher();
+    let banding = params.banding();
+    let signer = Signer::new(&params, &hasher);
+    let Read {
+        metas,
+        mut ranks,
+        mut store,
+        mut sketches,
+        skipped,
+    } = read(corpus, &signer, progress)?;
     let read_and_sign = started.elapsed();
 
     let banded = Instant::now();
-    let k = params.num_perm;
-    let min_matches = minhash::min_sketch_matches(params.threshold, k);
-    let candidates = lsh::candidate_pairs(&sketches, banding, min_matches);
+    let new = sketches.len();
+    let mut archived = Archived::default();
+    let mut indexed = Vec::new();
+    if let Some(index) = index {
+        archived = Archived::lookup(&sketches, banding, index.buckets())?;
+        indexed = archived.ids();
+        archived.renumber(&indexed, new as u32);
+        // In id order, which reads the index forward.
+        for &id in &indexed {
+            sketches.push(&index.sketch(id)?);
+        }
+    }
+    let min_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
+    let candidates = lsh::candidate_pairs_with(&sketches, new, banding, min_matches, &archived);
+    drop(archived);
     let band = banded.elapsed();
 
     let verifying = Instant::now();
     progress.stage("verifying", "pairs");
+    // Indexed articles that some candidate pairs need their shingle sets, and their dates for
+    // the copy rule; the others hold an empty place.
+    let mut metas_indexed: Vec<Option<ArticleMeta>> = vec![None; indexed.len()];
+    if let Some(index) = index {
+        let mut wanted = vec![false; indexed.len()];
+        for &pair in &candidates {
+            let (_, b) = lsh::unpack(pair);
+            if let Some(w) = (b as usize).checked_sub(new) {
+                wanted[w] = true;
+            }
+        }
+        for (j, (&id, wanted)) in indexed.iter().zip(wanted).enumerate() {
+            let set = if wanted {
+                metas_indexed[j] = Some(index.article(id)?);
+                index.shingles(id)?
+            } else {
+                ShingleSet::default()
+            };
+            store.push(&set).map_err(spill_error)?;
+        }
+    }
+    ranks.indexed_from = new as u32;
+    for meta in &metas_indexed {
+        ranks.push(meta.as_ref().unwrap_or(&ArticleMeta::default()));
+    }
     store.flush().map_err(spill_error)?;
     let days_apart = |a, b| rule::days_apart(ranks.date(a), ranks.date(b));
     let mut verified = verify::verify(
@@ -309,14 +413,27 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
         &sketches,
         days_apart,
         params.threshold,
-        &progress,
+        all_pairs,
+        progress,
     )
     .map_err(spill_error)?;
     let duplicate_pairs = verified.edges.len();
-    let clusters = cluster::components(&mut verified.sets, verified.edges, &ranks);
+    // Indexed articles joined to a new one; only they are reported.
+    let mut is_joined = vec![false; indexed.len()];
+    for edge in &verified.edges {
+        if let Some(j) = (edge.b as usize).checked_sub(new) {
+            is_joined[j] = true;
+        }
+    }
+    let joined: Vec<Option<ArticleMeta>> = metas_indexed
+        .into_iter()
+        .zip(is_joined)
+        .map(|(meta, joined)| meta.filter(|_| joined))
+        .collect();
+    let mut clusters = cluster::components(&mut verified.sets, verified.edges, &ranks);
     let verify = verifying.elapsed();
     drop((sketches, store));
-    let articles = metas
+    let mut articles = metas
         .into_records(ArticleMeta::decode)
         .map_err(spill_error)?
         .into_iter()
@@ -327,6 +444,30 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
                 "article metadata read back damaged",
             ))
         })?;
+    if !indexed.is_empty() {
+        // Joined indexed articles are numbered after the new ones, in id order: the same
+        // order as before, so clusters keep their members in order.
+        let mut number = vec![u32::MAX; indexed.len()];
+        for (j, meta) in joined.into_iter().enumerate() {
+            if let Some(meta) = meta {
+                number[j] = articles.len() as u32;
+                articles.push(meta);
+            }
+        }
+        let renumber = |a: &mut u32| {
+            if let Some(j) = (*a as usize).checked_sub(new) {
+                *a = number[j];
+            }
+        };
+        for cluster in &mut clusters {
+            cluster.members.iter_mut().for_each(renumber);
+            renumber(&mut cluster.representative);
+            for edge in &mut cluster.pairs {
+                renumber(&mut edge.a);
+                renumber(&mut edge.b);
+            }
+        }
+    }
     progress.finish();
 
     Ok(Outcome {

@@ -5,11 +5,11 @@
 //! ```text
 //! {
 //!   "dedup_version": "0.1.0", "schema_version": 1,
-//!   "parameters": {"shingle": "word", "ngram": 3, "minhash": "oph", "num_perm": 256,
-//!                  "bands": 128, "rows": 2, "threshold": 0.08, "seed": 42},
+//!   "parameters": {"shingle": "word", "ngram": 3, "minhash": "oph", "num_perm": 512,
+//!                  "bands": 256, "rows": 2, "threshold": 0.08, "seed": 42},
 //!   "inputs": {"files": 5, "articles": 5, "skipped": 0, "skipped_inputs": [{"path", "reason"}]},
 //!   "summary": {"clusters": 1, "clustered_articles": 3, "singletons": 2,
-//!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 3},
+//!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 2},
 //!   "clusters": [{"id": 1, "size": 3, "representative": PATH,
 //!                 "members": [MEMBER...], "pairs": [{"a": PATH, "b": PATH,
 //!                 "jaccard": 0.354, "estimate": 0.3594, "containment": 0.5143,
@@ -23,10 +23,17 @@
 //! smaller article is in the other) or `spread` (enough shared, spread out as in a rewrite);
 //! `block_share` is the share of the shared shingles in verbatim blocks, `null` when the overlap
 //! alone decided (see README, "Choosing the threshold").
+//! A cluster's `pairs` are, by default, the verified pairs that joined it: one fewer than its
+//! members, a spanning tree. Candidate pairs are verified in article order, and a pair whose
+//! two articles are already connected is not verified at all, so a story republished ten
+//! thousand times costs ten thousand comparisons, not fifty million. With `--all-pairs`, every
+//! candidate pair is verified and `pairs` lists every one that is a copy. `duplicate_pairs`
+//! counts the pairs listed; `verified_pairs` the pairs whose exact similarity was computed.
 //! `--format jsonl` writes one cluster object per line; `--format csv` one row per member.
 //! Keys keep this order; new keys may be added, existing ones keep their meaning within a
 //! schema version.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
@@ -359,16 +366,11 @@ fn findings(outcome: &Outcome) -> Vec<Finding<'_>> {
             .members
             .iter()
             .any(|&m| outcome.articles[m as usize].indexed);
-        for &m in &c.members {
+        for (&m, best) in c.members.iter().zip(strongest_links(c)) {
             let article = &outcome.articles[m as usize];
             if article.indexed || (m == c.representative && !in_archive) {
                 continue;
             }
-            let best = c
-                .pairs
-                .iter()
-                .filter(|e| e.a == m || e.b == m)
-                .max_by(|x, y| x.jaccard.total_cmp(&y.jaccard).then(y.a.cmp(&x.a)));
             if let Some(edge) = best {
                 let other = if edge.a == m { edge.b } else { edge.a };
                 out.push(Finding {
@@ -382,6 +384,30 @@ fn findings(outcome: &Outcome) -> Vec<Finding<'_>> {
         }
     }
     out
+}
+
+/// Each member's strongest pair, in member order: the highest Jaccard, then the pair with the
+/// smaller first article, then the later pair. One pass over the pairs, so that a cluster of
+/// ten thousand copies does not cost ten thousand passes.
+fn strongest_links(cluster: &Cluster) -> Vec<Option<&Edge>> {
+    let mut best: Vec<Option<&Edge>> = vec![None; cluster.members.len()];
+    for edge in &cluster.pairs {
+        for end in [edge.a, edge.b] {
+            let Ok(at) = cluster.members.binary_search(&end) else {
+                continue;
+            };
+            let stronger = best[at].is_none_or(|held| {
+                edge.jaccard
+                    .total_cmp(&held.jaccard)
+                    .then(held.a.cmp(&edge.a))
+                    .is_ge()
+            });
+            if stronger {
+                best[at] = Some(edge);
+            }
+        }
+    }
+    best
 }
 
 /// Splits `file.jsonl:LINE` into the file and the line; whole files start at line 1.
@@ -481,16 +507,15 @@ fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) ->
         "cluster,size,representative,path,id,date,title,words,best_jaccard,indexed"
     )?;
     for group in groups(outcome, options.singletons) {
+        // A member's strongest verified link says how firmly it belongs to the cluster.
+        let mut best: HashMap<&str, f64> = HashMap::new();
+        for p in &group.pairs {
+            for path in [p.a, p.b] {
+                let held = best.entry(path).or_insert(p.jaccard);
+                *held = held.max(p.jaccard);
+            }
+        }
         for m in &group.members {
-            // A member's strongest verified link says how firmly it belongs to the cluster.
-            let best = group
-                .pairs
-                .iter()
-                .filter(|p| p.a == m.path || p.b == m.path)
-                .map(|p| p.jaccard)
-                .fold(None, |acc: Option<f64>, j| {
-                    Some(acc.map_or(j, |a| a.max(j)))
-                });
             writeln!(
                 out,
                 "{},{},{},{},{},{},{},{},{},{}",
@@ -502,7 +527,7 @@ fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) ->
                 m.date.unwrap_or(""),
                 csv_field(m.title.unwrap_or("")),
                 m.words,
-                best.map(|b| b.to_string()).unwrap_or_default(),
+                best.get(m.path).map(|b| b.to_string()).unwrap_or_default(),
                 m.indexed
             )?;
         }
@@ -596,10 +621,8 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
         if !group.pairs.is_empty() {
             let id_width = group.members.iter().map(|m| m.id.chars().count()).max();
             let id_width = id_width.unwrap_or(0).min(40);
-            let id_of = |path: &str| {
-                let m = group.members.iter().find(|m| m.path == path);
-                ellipsize(m.map_or(path, |m| m.id), id_width)
-            };
+            let ids: HashMap<&str, &str> = group.members.iter().map(|m| (m.path, m.id)).collect();
+            let id_of = |path: &str| ellipsize(ids.get(path).copied().unwrap_or(path), id_width);
             let header = format!(
                 "    {:<w$}  {:>7}  {:>8}  {:>9}",
                 "pair",

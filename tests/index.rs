@@ -1,8 +1,8 @@
 //! `dedup index` and `dedup check`: a persistent archive index and CI-friendly reports.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
-use std::time::Duration;
 
 use predicates::prelude::*;
 
@@ -225,6 +225,30 @@ fn other_settings_than_the_index_are_refused() {
         .arg(&new)
         .assert()
         .success();
+    // Also one that the defaults would not allow on its own: 1024 bands fit only the index's
+    // 1024 values.
+    let wide = dir.path().join("wide.idx");
+    dedup()
+        .args([
+            "index",
+            "build",
+            "--quiet",
+            "--num-perm",
+            "1024",
+            "--bands",
+            "1024",
+        ])
+        .args(["--rows", "1", "-o"])
+        .arg(&wide)
+        .arg(&archive)
+        .assert()
+        .success();
+    dedup()
+        .args(["check", "--bands", "1024", "--index"])
+        .arg(&wide)
+        .arg(&new)
+        .assert()
+        .success();
 }
 
 #[test]
@@ -262,32 +286,33 @@ fn a_killed_add_leaves_the_previous_index_intact() {
     let (dir, archive, new) = archive_and_new();
     let index = dir.path().join("archive.idx");
     build(&archive, &index);
-    // Enough articles that the add is still running when it is killed.
-    let big = dir.path().join("big.jsonl");
-    let mut lines = String::new();
-    for i in 0..40_000 {
-        let words: Vec<String> = (0..150)
-            .map(|w| format!("w{}", (i * 7 + w * 13) % 9973))
-            .collect();
-        lines.push_str(&serde_json::json!({"id": i, "text": words.join(" ")}).to_string());
-        lines.push('\n');
-    }
-    std::fs::write(&big, lines).unwrap();
+    // The add reads its articles from a pipe that is kept open: once most of them are
+    // written (all but what the pipe holds), the add is under way, and it cannot finish
+    // before it is killed, however fast or slow the machine.
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dedup"))
         .args(["index", "add", "--quiet"])
         .arg(&index)
-        .arg(&big)
+        .arg("-")
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let mut pipe = child.stdin.take().unwrap();
+    for i in 0..20_000 {
+        let words: Vec<String> = (0..150)
+            .map(|w| format!("w{}", (i * 7 + w * 13) % 9973))
+            .collect();
+        let line = serde_json::json!({"id": i, "text": words.join(" ")}).to_string();
+        writeln!(pipe, "{line}").unwrap();
+    }
     assert!(
         child.try_wait().unwrap().is_none(),
-        "add finished before it could be killed"
+        "add finished before its input did"
     );
     child.kill().unwrap();
     child.wait().unwrap();
+    drop(pipe);
     // Still the three archived articles, and still answering.
     let report = check_json(&index, &new);
     assert_eq!(report.clusters.len(), 1);
@@ -352,4 +377,45 @@ fn a_damaged_value_is_reported_not_returned() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// Settings no flag could have made, stored in an index that is otherwise sound: reported as
+/// damage, never a panic.
+#[test]
+fn an_index_with_impossible_settings_is_reported_as_damaged() {
+    let (dir, _, new) = archive_and_new();
+    let sound = dedup::Params::new(&dedup::Asked::default()).unwrap();
+    for (name, params) in [
+        (
+            "no-values",
+            dedup::Params {
+                num_perm: 0,
+                ..sound
+            },
+        ),
+        (
+            "too-many-bands",
+            dedup::Params {
+                bands: sound.num_perm,
+                rows: 2,
+                ..sound
+            },
+        ),
+    ] {
+        let path = dir.path().join(format!("{name}.idx"));
+        let (index, staging) = dedup::index::Index::create(&path, params).unwrap();
+        index.finish(&staging, &path).unwrap();
+        for args in [&["check", "--index"][..], &["index", "add"]] {
+            dedup()
+                .args(args)
+                .arg(&path)
+                .arg(&new)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(
+                    "not a dedup index, or damaged (impossible settings stored: --",
+                ))
+                .stderr(predicate::str::contains("panicked").not());
+        }
+    }
 }

@@ -118,6 +118,7 @@ pub struct Summary {
     pub clusters: usize,
     pub clustered_articles: usize,
     pub singletons: usize,
+    pub verified_pairs: usize,
 }
 
 #[derive(Debug, Deserialize)]
