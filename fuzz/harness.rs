@@ -130,8 +130,9 @@ fn assert_shingles_consistent(body: &str) {
 }
 
 /// An index file of arbitrary bytes: opening it either fails or gives an index whose every
-/// lookup either fails or answers; nothing panics, and every failure is the one-line
-/// `PATH: not a dedup index, or damaged (...)` a user sees.
+/// lookup either fails or answers, and to which an add either fails or adds; nothing panics
+/// or aborts, and every failure is the one-line `PATH: not a dedup index, or damaged (...)`
+/// (`PATH: damaged or unwritable (...)` for an add) a user sees.
 pub fn index_file(data: &[u8]) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -148,6 +149,22 @@ pub fn index_file(data: &[u8]) {
         dedup::index::Index::open,
     ] {
         index_lookups(&prefix, open(&path));
+    }
+    if let Some(mut index) = answered(&prefix, dedup::index::Index::open(&path)) {
+        let entry = dedup::index::Entry {
+            article: dedup::ArticleMeta {
+                id: "new".into(),
+                path: "new.txt".into(),
+                date: None,
+                title: None,
+                words: 3,
+                indexed: false,
+            },
+            sketch: vec![7; index.params().num_perm],
+            shingles: dedup::shingle::ShingleSet::from_sequence(vec![1, 2, 3], 3),
+        };
+        let unwritable = format!("{}: damaged or unwritable (", path.display());
+        answered(&unwritable, index.add([Ok(entry)]));
     }
     let _ = std::fs::remove_file(&path);
 }

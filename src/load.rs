@@ -41,8 +41,9 @@ impl Default for JsonFields {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{path}: {source}")]
-    Io { path: String, source: io::Error },
+    /// Not `#[source]`: the message already says it, and `{:#}` would say it twice.
+    #[error("{path}: {error}")]
+    Io { path: String, error: io::Error },
     #[error("{path}: {reason}")]
     NotAnArticle { path: String, reason: String },
     #[error("{path}: changed while dedup was running ({reason})")]
@@ -125,9 +126,9 @@ impl Corpus {
                     format: Format::Jsonl,
                 }),
                 Input::Path(path) => {
-                    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+                    let meta = std::fs::metadata(path).map_err(|error| LoadError::Io {
                         path: path.display().to_string(),
-                        source,
+                        error,
                     })?;
                     if meta.is_dir() {
                         walk_dir(path, &mut sources, &mut walk_skips);

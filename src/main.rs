@@ -53,9 +53,19 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("dedup: error: {err:#}");
+            // Error messages name paths, which may hold escape sequences too.
+            let message = format!("{err:#}");
+            eprintln!("dedup: error: {}", report::escape_control(&message));
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+/// Whether duplicates were found decides the status, whether or not the reader read it all.
+fn unless_pipe_closed(written: anyhow::Result<()>) -> anyhow::Result<()> {
+    match written {
+        Err(e) if is_broken_pipe(&e) => Ok(()),
+        written => written,
     }
 }
 
@@ -80,20 +90,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
                 },
         }) => {
             setup(&common)?;
-            let (mut index, staging) = Index::create(&output, params(&settings)?)?;
-            let built = Corpus::open(&inputs(&paths), fields(&settings))
-                .map_err(anyhow::Error::from)
-                .and_then(|corpus| Ok(index::add_corpus(&mut index, &corpus, &progress(&common))?));
-            let (added, skipped) = match built {
-                Ok(done) => done,
-                Err(e) => {
-                    drop(index);
-                    let _ = std::fs::remove_file(&staging);
-                    return Err(e);
-                }
-            };
-            index.finish(&staging, &output)?;
-            report_indexing(&common, &skipped, added, &output);
+            // Dropped on an error, the new index removes its staging file.
+            let mut index = Index::create(&output, params(&settings)?)?;
+            let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
+            let added = index::add_corpus(&mut index, &corpus, &progress(&common))?;
+            index.finish(&output)?;
+            report_indexing(&common, &added, &output);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Index {
@@ -110,8 +112,8 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let explicit = subcommand_matches(matches, &["index", "add"]);
             refuse_other_settings(&path, index.params(), &settings, explicit)?;
             let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
-            let (added, skipped) = index::add_corpus(&mut index, &corpus, &progress(&common))?;
-            report_indexing(&common, &skipped, added, &path);
+            let added = index::add_corpus(&mut index, &corpus, &progress(&common))?;
+            report_indexing(&common, &added, &path);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Check {
@@ -359,13 +361,15 @@ fn refuse_other_settings(
     Ok(())
 }
 
-fn report_indexing(common: &Common, skipped: &[Skip], added: u32, path: &Path) {
+fn report_indexing(common: &Common, done: &index::Added, path: &Path) {
     if !common.quiet {
-        warn_skip_list(skipped);
+        warn_skip_list(&done.skipped);
         eprintln!(
-            "dedup: indexed {added} articles into {} ({} inputs skipped)",
+            "dedup: indexed {} articles into {} ({} already indexed, {} inputs skipped)",
+            done.added,
             path.display(),
-            skipped.len()
+            done.already_indexed,
+            done.skipped.len()
         );
     }
 }
@@ -452,7 +456,7 @@ fn report_outcome(
                         eprintln!("dedup: note: {note}");
                     }
                 }
-                write_stdout(|out| html::write(&outcome, &texts, out))?;
+                unless_pipe_closed(write_stdout(|out| html::write(&outcome, &texts, out)))?;
                 return Ok(exit);
             }
             FormatArg::Table => Format::Table,
@@ -467,7 +471,7 @@ fn report_outcome(
         // Wall-clock time would make redirected output differ between identical runs.
         timings: common.stats || (io::stdout().is_terminal() && format == FormatArg::Table),
     };
-    write_stdout(|out| report::write(&outcome, &options, out))?;
+    unless_pipe_closed(write_stdout(|out| report::write(&outcome, &options, out)))?;
     Ok(exit)
 }
 
@@ -603,17 +607,7 @@ fn evaluate(
 fn warn_skip_list(skipped: &[Skip]) {
     for skip in skipped.iter().take(MAX_SKIP_WARNINGS) {
         // A file name may hold a line break; one warning stays one line.
-        let path: String = skip
-            .path
-            .chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
+        let path = report::escape_control(&skip.path);
         eprintln!("dedup: warning: skipped {path}: {}", skip.reason);
     }
     if skipped.len() > MAX_SKIP_WARNINGS {

@@ -243,13 +243,13 @@ impl<'a> Signer<'a> {
     }
 }
 
-fn spill_error(source: std::io::Error) -> LoadError {
+fn spill_error(error: std::io::Error) -> LoadError {
     LoadError::Io {
         path: format!(
             "temporary file for shingle sets in {}",
             std::env::temp_dir().display()
         ),
-        source,
+        error,
     }
 }
 

@@ -27,6 +27,7 @@
 //! Keys keep this order; new keys may be added, existing ones keep their meaning within a
 //! schema version.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
@@ -510,6 +511,24 @@ fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) ->
     Ok(())
 }
 
+/// `s` with control characters (escape sequences, line breaks, bells) written as Rust escapes
+/// (`\u{1b}`, `\n`), for a terminal: a title or file name must not move the cursor, set the
+/// window title or the clipboard, or break a line of the report.
+pub fn escape_control(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// ANSI styling that is a no-op when colour is off.
 pub(crate) struct Paint {
     pub on: bool,
@@ -559,7 +578,11 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
     let groups = groups(outcome, options.singletons);
     let path_width = groups
         .iter()
-        .flat_map(|g| g.members.iter().map(|m| m.path.chars().count()))
+        .flat_map(|g| {
+            g.members
+                .iter()
+                .map(|m| escape_control(m.path).chars().count())
+        })
         .max()
         .unwrap_or(0);
     for group in &groups {
@@ -581,7 +604,7 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
             };
             let mut title = m
                 .title
-                .map(|t| ellipsize(t, 70))
+                .map(|t| ellipsize(&escape_control(t), 70))
                 .unwrap_or_else(|| paint.dim("(no headline)"));
             if m.indexed {
                 title = format!("{} {title}", paint.dim("[index]"));
@@ -589,16 +612,20 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
             writeln!(
                 out,
                 "  {marker} {:<path_width$}  {:<10}  {title}",
-                m.path,
+                escape_control(m.path),
                 m.date.unwrap_or("undated"),
             )?;
         }
         if !group.pairs.is_empty() {
-            let id_width = group.members.iter().map(|m| m.id.chars().count()).max();
+            let id_width = group
+                .members
+                .iter()
+                .map(|m| escape_control(m.id).chars().count())
+                .max();
             let id_width = id_width.unwrap_or(0).min(40);
             let id_of = |path: &str| {
                 let m = group.members.iter().find(|m| m.path == path);
-                ellipsize(m.map_or(path, |m| m.id), id_width)
+                ellipsize(&escape_control(m.map_or(path, |m| m.id)), id_width)
             };
             let header = format!(
                 "    {:<w$}  {:>7}  {:>8}  {:>9}",
@@ -660,6 +687,15 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_other_text_is_kept() {
+        assert!(matches!(escape_control("Путин → 東京"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_control("a\x1b]52;c;SGVsbG8=\x07b\nc\u{9b}2J"),
+            "a\\u{1b}]52;c;SGVsbG8=\\u{7}b\\nc\\u{9b}2J"
+        );
     }
 
     #[test]
