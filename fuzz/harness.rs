@@ -155,6 +155,7 @@ pub fn index_file(data: &[u8]) {
             article: dedup::ArticleMeta {
                 id: "new".into(),
                 path: "new.txt".into(),
+                line: 0,
                 date: None,
                 title: None,
                 words: 3,

@@ -134,6 +134,8 @@ pub struct Added {
     /// Articles with the same path, metadata and shingles as one already in the index.
     pub already_indexed: u32,
     pub skipped: Vec<Skip>,
+    /// Articles that were added, with something to warn about them.
+    pub warnings: Vec<Skip>,
 }
 
 /// Turns redb's many error types into the reason of an [`IndexError`].
@@ -849,12 +851,14 @@ pub fn add_corpus(
     let hasher = MinHasher::for_params(&params);
     let signer = Signer::new(&params, &hasher);
     progress.stage("indexing", "articles");
+    let mut warnings = Vec::new();
     let entries = corpus.batches(BATCH_BYTES).flat_map(|batch| {
         let entries: Vec<Result<Entry, Skip>> = signer
             .sign_batch(batch)
             .into_iter()
             .map(|signed| {
                 let signed = signed?;
+                warnings.extend(signed.warning);
                 Ok(Entry {
                     article: signed.meta,
                     sketch: signed.sketch,
@@ -867,7 +871,7 @@ pub fn add_corpus(
     });
     let added = index.add(entries);
     progress.finish();
-    added
+    Ok(Added { warnings, ..added? })
 }
 
 /// Checks the articles of `corpus` against the index and against each other. Every cluster of
@@ -889,6 +893,7 @@ pub fn check(
     // New articles are kept whole in memory: a check is about a day's news, not an archive.
     let mut fresh: Vec<Signed> = Vec::new();
     let mut skipped = Vec::new();
+    let mut warnings = Vec::new();
     let Ok(()) = corpus.for_each_batch(
         BATCH_BYTES,
         |item| signer.sign_item(item),
@@ -896,7 +901,10 @@ pub fn check(
             progress.advance(signed.len() as u64);
             for result in signed {
                 match result {
-                    Ok(f) => fresh.push(f),
+                    Ok(mut f) => {
+                        warnings.extend(f.warning.take());
+                        fresh.push(f);
+                    }
                     Err(s) => skipped.push(s),
                 }
             }
@@ -1005,6 +1013,7 @@ pub fn check(
         },
         articles,
         skipped,
+        warnings,
         clusters,
     })
 }

@@ -207,10 +207,21 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Worker threads allowed per available core: more only add start-up time and memory
+/// (`-j 100000` did not finish on five articles).
+const THREADS_PER_CORE: usize = 4;
+
 fn setup(common: &Common) -> anyhow::Result<()> {
-    if let Some(threads) = common.threads {
-        if threads == 0 {
+    if let Some(asked) = common.threads {
+        if asked == 0 {
             bail!("--threads must be at least 1");
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = asked.min(THREADS_PER_CORE * cores);
+        if threads < asked && !common.quiet {
+            eprintln!(
+                "dedup: note: --threads {asked} lowered to {threads} ({THREADS_PER_CORE} × the {cores} available cores)"
+            );
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -364,6 +375,7 @@ fn refuse_other_settings(
 fn report_indexing(common: &Common, done: &index::Added, path: &Path) {
     if !common.quiet {
         warn_skip_list(&done.skipped);
+        warn_about(&done.warnings);
         eprintln!(
             "dedup: indexed {} articles into {} ({} already indexed, {} inputs skipped)",
             done.added,
@@ -431,6 +443,7 @@ fn report_outcome(
     let common = run.common;
     if !common.quiet {
         warn_skip_list(&outcome.skipped);
+        warn_about(&outcome.warnings);
     }
     if common.stats {
         print_stats(&outcome);
@@ -567,6 +580,7 @@ fn evaluate(
     let outcome = find(paths, settings, common)?;
     if !common.quiet {
         warn_skip_list(&outcome.skipped);
+        warn_about(&outcome.warnings);
     }
     // Articles in a cluster share its number; every other article is its own cluster.
     let mut cluster_of: Vec<u64> = (0..outcome.articles.len() as u64)
@@ -605,15 +619,32 @@ fn evaluate(
 }
 
 fn warn_skip_list(skipped: &[Skip]) {
-    for skip in skipped.iter().take(MAX_SKIP_WARNINGS) {
+    warn_each(
+        skipped,
+        "skipped ",
+        "inputs skipped (all are listed under inputs.skipped_inputs in --format json)",
+    );
+}
+
+/// Warnings about articles that were read.
+fn warn_about(read: &[Skip]) {
+    warn_each(
+        read,
+        "",
+        "warnings (all are listed under inputs.warnings in --format json)",
+    );
+}
+
+fn warn_each(list: &[Skip], verb: &str, more: &str) {
+    for item in list.iter().take(MAX_SKIP_WARNINGS) {
         // A file name may hold a line break; one warning stays one line.
-        let path = report::escape_control(&skip.path);
-        eprintln!("dedup: warning: skipped {path}: {}", skip.reason);
+        let path = report::escape_control(&item.path);
+        eprintln!("dedup: warning: {verb}{path}: {}", item.reason);
     }
-    if skipped.len() > MAX_SKIP_WARNINGS {
+    if list.len() > MAX_SKIP_WARNINGS {
         eprintln!(
-            "dedup: warning: {} more inputs skipped (all are listed under inputs.skipped_inputs in --format json)",
-            skipped.len() - MAX_SKIP_WARNINGS
+            "dedup: warning: {} more {more}",
+            list.len() - MAX_SKIP_WARNINGS
         );
     }
 }

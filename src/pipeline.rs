@@ -27,6 +27,10 @@ pub(crate) const BATCH_BYTES: usize = 4 << 20;
 pub struct ArticleMeta {
     pub id: String,
     pub path: String,
+    /// The line of a JSONL member, which `path` ends in as `:LINE`; 0 for a whole file.
+    /// Indexes written before it was stored read as 0.
+    #[serde(default)]
+    pub line: u32,
     pub date: Option<String>,
     pub title: Option<String>,
     pub words: u32,
@@ -61,6 +65,8 @@ pub struct Outcome {
     pub params: Params,
     pub articles: Vec<ArticleMeta>,
     pub skipped: Vec<Skip>,
+    /// Articles that were read, with something to warn about them.
+    pub warnings: Vec<Skip>,
     pub clusters: Vec<Cluster>,
     pub stats: Stats,
 }
@@ -82,6 +88,18 @@ impl Outcome {
 }
 
 impl ArticleMeta {
+    /// The file an annotation points at, and the line in it (1 for a whole file). Taken from
+    /// the line number, not by parsing the path: a text file may be named `notes:12`.
+    pub fn location(&self) -> (&str, u32) {
+        match self.line {
+            0 => (&self.path, 1),
+            line => {
+                let suffix = format!(":{line}");
+                (self.path.strip_suffix(&suffix).unwrap_or(&self.path), line)
+            }
+        }
+    }
+
     /// A compact binary form for the metadata spill file, appended to `out`: length-prefixed
     /// strings.
     fn encode_into(&self, out: &mut Vec<u8>) {
@@ -100,6 +118,7 @@ impl ArticleMeta {
             }
         }
         out.extend(self.words.to_le_bytes());
+        out.extend(self.line.to_le_bytes());
     }
 
     /// Reads back what [`ArticleMeta::encode_into`] wrote; `None` if the bytes are not such a record.
@@ -118,10 +137,12 @@ impl ArticleMeta {
             }
         }
         let words = u32::from_le_bytes(take(4)?.try_into().ok()?);
+        let line = u32::from_le_bytes(take(4)?.try_into().ok()?);
         let [id, path, date, title] = texts;
         Some(ArticleMeta {
             id: id?,
             path: path?,
+            line,
             date,
             title,
             words,
@@ -182,6 +203,8 @@ pub struct Signed {
     /// The low 16 bits of each MinHash value: band keys come from it, and it screens and
     /// estimates pairs.
     pub sketch: Vec<Sketch16>,
+    /// What to warn about the article, though it was read.
+    pub warning: Option<Skip>,
 }
 
 /// Turns a parsed article into its metadata, shingle set and sketch.
@@ -229,9 +252,14 @@ impl<'a> Signer<'a> {
         let mut sketch = Vec::with_capacity(self.hasher.num_perm());
         self.hasher.sketch_into(&shingles.hashes, &mut sketch);
         Ok(Signed {
+            warning: article.warning.map(|reason| Skip {
+                path: article.path.clone(),
+                reason,
+            }),
             meta: ArticleMeta {
                 id: article.id,
                 path: article.path,
+                line: article.line,
                 date: article.date,
                 title: article.title,
                 words: shingles.words,
@@ -268,6 +296,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
     let mut ranks = Ranks::default();
     let mut store = ShingleStore::new().map_err(spill_error)?;
     let mut skipped = Vec::new();
+    let mut warnings = Vec::new();
     let mut sketches = Sketches::new(params.num_perm);
     let mut record = Vec::new();
     corpus.for_each_batch(
@@ -278,6 +307,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
             for result in signed {
                 match result {
                     Ok(signed) => {
+                        warnings.extend(signed.warning);
                         ranks.push(&signed.meta);
                         record.clear();
                         signed.meta.encode_into(&mut record);
@@ -344,6 +374,7 @@ pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
         },
         articles,
         skipped,
+        warnings,
         clusters,
     })
 }
@@ -358,6 +389,7 @@ mod tests {
             ArticleMeta {
                 id: "s1".into(),
                 path: "feed.jsonl:7".into(),
+                line: 0,
                 date: Some("2024-03-16".into()),
                 title: Some("Kim’s “car” — a gift".into()),
                 words: 333,
@@ -366,6 +398,7 @@ mod tests {
             ArticleMeta {
                 id: String::new(),
                 path: "a.txt".into(),
+                line: 0,
                 date: None,
                 title: None,
                 words: 1,
@@ -387,6 +420,7 @@ mod tests {
             ranks.push(&ArticleMeta {
                 id: "x".into(),
                 path: "x".into(),
+                line: 0,
                 date: date.map(str::to_string),
                 title: None,
                 words,

@@ -7,7 +7,8 @@
 //!   "dedup_version": "0.1.0", "schema_version": 1,
 //!   "parameters": {"shingle": "word", "ngram": 3, "minhash": "oph", "num_perm": 256,
 //!                  "bands": 128, "rows": 2, "threshold": 0.08, "seed": 42},
-//!   "inputs": {"files": 5, "articles": 5, "skipped": 0, "skipped_inputs": [{"path", "reason"}]},
+//!   "inputs": {"files": 5, "articles": 5, "skipped": 0, "skipped_inputs": [{"path", "reason"}],
+//!              "warnings": [{"path", "reason"}]},
 //!   "summary": {"clusters": 1, "clustered_articles": 3, "singletons": 2,
 //!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 3},
 //!   "clusters": [{"id": 1, "size": 3, "representative": PATH,
@@ -117,6 +118,8 @@ struct Inputs<'a> {
     articles: usize,
     skipped: usize,
     skipped_inputs: &'a [crate::load::Skip],
+    /// Articles read with something to warn about (a date that is not one).
+    warnings: &'a [crate::load::Skip],
 }
 
 #[derive(Serialize)]
@@ -251,6 +254,7 @@ fn write_json(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) -
             articles: outcome.articles.len(),
             skipped: outcome.skipped.len(),
             skipped_inputs: &outcome.skipped,
+            warnings: &outcome.warnings,
         },
         summary: summary(outcome),
         clusters: Vec::new(),
@@ -347,6 +351,8 @@ fn write_pretty_array<T: Serialize + Sync>(
 /// archive already has the story). Indexed articles are never flagged: they are accepted.
 struct Finding<'a> {
     path: &'a str,
+    /// Where the article is: a file, and a line in it.
+    location: (&'a str, u32),
     other: &'a str,
     jaccard: f64,
     cluster: usize,
@@ -374,6 +380,7 @@ fn findings(outcome: &Outcome) -> Vec<Finding<'_>> {
                 let other = if edge.a == m { edge.b } else { edge.a };
                 out.push(Finding {
                     path: &article.path,
+                    location: article.location(),
                     other: &outcome.articles[other as usize].path,
                     jaccard: round4(edge.jaccard),
                     cluster: i + 1,
@@ -383,17 +390,6 @@ fn findings(outcome: &Outcome) -> Vec<Finding<'_>> {
         }
     }
     out
-}
-
-/// Splits `file.jsonl:LINE` into the file and the line; whole files start at line 1.
-fn file_and_line(path: &str) -> (&str, u64) {
-    match path.rsplit_once(':') {
-        Some((file, line)) if !file.is_empty() => match line.parse() {
-            Ok(n) => (file, n),
-            Err(_) => (path, 1),
-        },
-        _ => (path, 1),
-    }
 }
 
 impl Finding<'_> {
@@ -419,7 +415,7 @@ fn github_escape(s: &str, property: bool) -> String {
 
 fn write_github(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     for f in findings(outcome) {
-        let (file, line) = file_and_line(f.path);
+        let (file, line) = f.location;
         writeln!(
             out,
             "::warning file={},line={line},title={}::{}",
@@ -431,17 +427,46 @@ fn write_github(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// How the loader names standard input. A file of that name cannot have lines: only
+/// `.jsonl` and `.ndjson` files do.
+const STDIN: &str = "<stdin>";
+
+/// A path as a URI reference (RFC 3986): relative paths stay relative, as code scanning
+/// resolves them against the repository, and absolute ones become `file://` URIs. Every
+/// byte but the unreserved characters and `/` is percent-encoded, so that `%`, `#` and `?`
+/// in a file name are not read as escapes, a fragment or a query.
+fn file_uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len() + 8);
+    if path.starts_with('/') {
+        uri.push_str("file://");
+    }
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
 fn write_sarif(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<serde_json::Value> = findings(outcome)
         .iter()
         .map(|f| {
-            let (file, line) = file_and_line(f.path);
+            let (file, line) = f.location;
+            // Standard input has no URI; SARIF lets a location be described instead.
+            let artifact = if file == STDIN && line > 0 {
+                serde_json::json!({"description": {"text": "standard input"}})
+            } else {
+                serde_json::json!({"uri": file_uri(file)})
+            };
             serde_json::json!({
                 "ruleId": "near-duplicate",
                 "level": "warning",
                 "message": {"text": f.message()},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": file},
+                    "artifactLocation": artifact,
                     "region": {"startLine": line}
                 }}],
                 "properties": {"duplicateOf": f.other, "jaccard": f.jaccard}
@@ -467,9 +492,14 @@ fn write_sarif(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
+/// Quotes a CSV field when it needs it (RFC 4180). A text that a spreadsheet would run as a
+/// formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
+/// `'` and quotes, as OWASP advises against CSV injection: a title is not a formula.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula {
+        format!("\"'{}\"", s.replace('"', "\"\""))
+    } else if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -658,6 +688,12 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
         plural(s.singletons, "singleton", "singletons"),
         plural(outcome.skipped.len(), "input skipped", "inputs skipped"),
     );
+    if !outcome.warnings.is_empty() {
+        line.push_str(&format!(
+            " · {}",
+            plural(outcome.warnings.len(), "warning", "warnings")
+        ));
+    }
     if options.timings {
         line.push_str(&format!(" · {:.2} s", outcome.stats.total.as_secs_f64()));
     }
@@ -687,6 +723,23 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_fields_that_a_spreadsheet_would_run_are_defused() {
+        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            let field = csv_field(formula);
+            assert!(field.starts_with("\"'"), "{field}");
+        }
+        assert_eq!(csv_field("=1,\"a\""), "\"'=1,\"\"a\"\"\"");
+        assert_eq!(csv_field("a=b"), "a=b");
+    }
+
+    #[test]
+    fn sarif_uris_encode_what_a_uri_would_read_otherwise() {
+        assert_eq!(file_uri("b 50%25 #1?.txt"), "b%2050%2525%20%231%3F.txt");
+        assert_eq!(file_uri("news/a-b_c~d.txt"), "news/a-b_c~d.txt");
+        assert_eq!(file_uri("/tmp/é.txt"), "file:///tmp/%C3%A9.txt");
     }
 
     #[test]
