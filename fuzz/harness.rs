@@ -136,20 +136,27 @@ fn assert_shingles_consistent(body: &str) {
 pub fn index_file(data: &[u8]) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "dedup-fuzz-index-{}-{}.idx",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::write(&path, data).expect("the temporary directory is writable");
-    let prefix = format!("{}: not a dedup index, or damaged (", path.display());
+    // Each open gets a copy of its own: an open that repaired the file keeps it, and its lock.
+    let copy = || {
+        let path = std::env::temp_dir().join(format!(
+            "dedup-fuzz-index-{}-{}.idx",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, data).expect("the temporary directory is writable");
+        let prefix = format!("{}: not a dedup index, or damaged (", path.display());
+        (path, prefix)
+    };
     // Checks open read-only, adds read-write; each open repairs or refuses differently.
     for open in [
         dedup::index::Index::open_read_only,
         dedup::index::Index::open,
     ] {
+        let (path, prefix) = copy();
         index_lookups(&prefix, open(&path));
+        let _ = std::fs::remove_file(&path);
     }
+    let (path, prefix) = copy();
     if let Some(mut index) = answered(&prefix, dedup::index::Index::open(&path)) {
         let entry = dedup::index::Entry {
             article: dedup::ArticleMeta {

@@ -23,7 +23,8 @@ use std::fmt::Display;
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -125,6 +126,10 @@ pub struct Index {
     /// A new index's file until [`Index::finish`] moves it into place; removed if the build
     /// fails or is dropped.
     staging: Option<tempfile::TempPath>,
+    /// Set once the file was found damaged, here or by a [`Reader`]. redb writes to a file as
+    /// it closes it, and can panic doing so on a damaged one, then again while it unwinds,
+    /// which aborts the process: such a file is left open until the process exits instead.
+    damage_seen: Arc<AtomicBool>,
 }
 
 /// What an add did with its inputs.
@@ -381,6 +386,7 @@ impl Index {
             path: staging.to_path_buf(),
             params,
             staging: Some(staging),
+            damage_seen: Arc::default(),
         };
         let params_json = serde_json::to_vec(&params).expect("params serialise");
         let entries = [
@@ -467,7 +473,7 @@ impl Index {
         let db = guarded(open)
             .map_err(|r| damaged(path, r))
             .and_then(|opened| opened)?;
-        let opened = guarded(|| -> Result<(Store, Params), String> {
+        let opened = guarded(|| -> Result<Params, String> {
             let params = {
                 let txn = db.begin_read().reason()?;
                 let meta = txn.open_table(META).reason()?;
@@ -499,14 +505,26 @@ impl Index {
                 count(&meta)?;
                 params
             };
-            Ok((db, params))
+            Ok(params)
         });
-        let (db, params) = opened.and_then(|read| read).map_err(|r| damaged(path, r))?;
+        let params = match opened.and_then(|read| read) {
+            Ok(params) => params,
+            Err(reason) => {
+                if let Store::Writable(db) = db {
+                    // See `damage_seen`.
+                    std::mem::forget(db);
+                } else {
+                    drop_quietly(db);
+                }
+                return Err(damaged(path, reason));
+            }
+        };
         Ok(Index {
             db: Some(db),
             path: path.to_path_buf(),
             params,
             staging: None,
+            damage_seen: Arc::default(),
         })
     }
 
@@ -524,7 +542,13 @@ impl Index {
     }
 
     fn unwritable(&self, e: impl Display) -> IndexError {
+        self.damage_seen.store(true, Ordering::Relaxed);
         unwritable(&self.path, e)
+    }
+
+    fn damaged(&self, reason: impl Display) -> IndexError {
+        self.damage_seen.store(true, Ordering::Relaxed);
+        damaged(&self.path, reason)
     }
 
     pub fn params(&self) -> &Params {
@@ -537,7 +561,7 @@ impl Index {
             count(&txn.open_table(META).reason()?)
         })
         .and_then(|read| read)
-        .map_err(|r| damaged(&self.path, r))
+        .map_err(|r| self.damaged(r))
     }
 
     pub fn is_empty(&self) -> Result<bool, IndexError> {
@@ -553,7 +577,7 @@ impl Index {
         entries: impl IntoIterator<Item = Result<Entry, Skip>>,
     ) -> Result<Added, IndexError> {
         let (db, params) = (self.writable()?, self.params);
-        guarded(|| -> Result<Added, String> {
+        let added = guarded(|| -> Result<Added, String> {
             let mut txn = Unwound::new(db.begin_write().reason()?);
             // Saves the allocator state with the commit, so that opening the index after an
             // add was killed is not a repair that reads the whole file.
@@ -618,8 +642,8 @@ impl Index {
             done.added = added.len() as u32;
             Ok(done)
         })
-        .and_then(|written| written)
-        .map_err(|r| self.unwritable(r))
+        .and_then(|written| written);
+        added.map_err(|r| self.unwritable(r))
     }
 
     /// A read-only view for lookups; many can run in parallel.
@@ -634,10 +658,11 @@ impl Index {
             })
         })
         .and_then(|opened| opened)
-        .map_err(|r| damaged(&self.path, r))?;
+        .map_err(|r| self.damaged(r))?;
         Ok(Reader {
             tables: Some(tables),
             path: self.path.clone(),
+            damage_seen: self.damage_seen.clone(),
             banding: self.params.banding(),
             num_perm: self.params.num_perm,
         })
@@ -646,7 +671,12 @@ impl Index {
 
 impl Drop for Index {
     fn drop(&mut self) {
-        drop_quietly(self.db.take());
+        match self.db.take() {
+            Some(Store::Writable(db)) if self.damage_seen.load(Ordering::Relaxed) => {
+                std::mem::forget(db)
+            }
+            db => drop_quietly(db),
+        }
     }
 }
 
@@ -750,6 +780,8 @@ pub struct Reader {
     /// Only `None` while dropping, which has to happen under [`guarded`].
     tables: Option<Tables>,
     path: PathBuf,
+    /// Shared with the [`Index`], which must not close a file found damaged.
+    damage_seen: Arc<AtomicBool>,
     banding: Banding,
     num_perm: usize,
 }
@@ -778,7 +810,12 @@ impl Reader {
     ) -> Result<T, IndexError> {
         get_sealed(table, name, id, decode)
             .and_then(|value| value.ok_or_else(|| format!("article {id} is missing from {name}")))
-            .map_err(|r| damaged(&self.path, r))
+            .map_err(|r| self.damaged(r))
+    }
+
+    fn damaged(&self, reason: impl Display) -> IndexError {
+        self.damage_seen.store(true, Ordering::Relaxed);
+        damaged(&self.path, reason)
     }
 
     /// `(indexed id, i)` for every indexed article that shares a band with `sketches[i]`,
@@ -801,7 +838,7 @@ impl Reader {
         let mut pairs = Vec::new();
         for group in lookups.chunk_by(|x, y| x.0 == y.0) {
             let found = get_sealed(buckets, BUCKETS.name(), group[0].0, records)
-                .map_err(|r| damaged(&self.path, r))?;
+                .map_err(|r| self.damaged(r))?;
             for record in found.unwrap_or_default() {
                 let (high, id) = ((record >> 32) as u32, record as u32);
                 let asking = group.iter().filter(|&&(_, h, _)| h == high);
