@@ -366,7 +366,7 @@ fn entry(path: &str, shingles: Vec<u32>, num_perm: usize) -> dedup::index::Entry
             indexed: false,
         },
         sketch: vec![1; num_perm],
-        shingles,
+        shingles: dedup::shingle::ShingleSet::from_sequence(shingles, 3),
     }
 }
 
