@@ -619,11 +619,12 @@ fn as_text(bytes: &[u8]) -> Result<&str, String> {
 /// UTF-16 text behind its byte order mark, which Windows tools write as "Unicode"; `None`
 /// when there is no such mark.
 fn utf16_text(bytes: &[u8]) -> Option<Result<String, String>> {
-    let (rest, from): (&[u8], fn([u8; 2]) -> u16) = match bytes {
-        [0xFF, 0xFE, rest @ ..] => (rest, u16::from_le_bytes),
-        [0xFE, 0xFF, rest @ ..] => (rest, u16::from_be_bytes),
+    let from: fn([u8; 2]) -> u16 = match bytes {
+        [0xFF, 0xFE, ..] => u16::from_le_bytes,
+        [0xFE, 0xFF, ..] => u16::from_be_bytes,
         _ => return None,
     };
+    let rest = &bytes[2..];
     let units = rest.chunks(2).map(|pair| match *pair {
         [a, b] => Ok(from([a, b])),
         _ => Err(()),
