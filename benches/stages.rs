@@ -130,6 +130,7 @@ fn bench_report(c: &mut Criterion) {
         .map(|i| ArticleMeta {
             id: format!("copy{i}"),
             path: format!("wire.jsonl:{}", i + 1),
+            line: i + 1,
             date: Some("2024-03-16".into()),
             title: Some("Kim travels in the car Putin gave him".into()),
             words: 500,
@@ -151,6 +152,7 @@ fn bench_report(c: &mut Criterion) {
         params: Params::new(&Asked::default()).unwrap(),
         articles,
         skipped: Vec::new(),
+        warnings: Vec::new(),
         clusters: vec![Cluster {
             members: (0..MEMBERS).collect(),
             representative: 0,

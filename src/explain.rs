@@ -184,7 +184,9 @@ pub fn write_text(
         writeln!(
             out,
             "{name}  {}  ({} words, {} shingles)",
-            side.path, side.words, side.shingles
+            crate::report::escape_control(&side.path),
+            side.words,
+            side.shingles
         )?;
     }
     // The smaller article's containment in the larger is the larger of the two directions.
@@ -266,7 +268,7 @@ pub fn write_text(
             p.words,
             p.at_a,
             p.at_b,
-            paint.highlight(&p.text)
+            paint.highlight(&crate::report::escape_control(&p.text))
         )?;
     }
     Ok(())

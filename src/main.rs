@@ -40,7 +40,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("dedup: error: {err:#}");
+            // Error messages name paths, which may hold escape sequences too.
+            let message = format!("{err:#}");
+            eprintln!("dedup: error: {}", dedup::report::escape_control(&message));
             ExitCode::from(cmd::EXIT_ERROR)
         }
     }

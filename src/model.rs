@@ -256,6 +256,10 @@ pub struct Config {
 pub struct ArticleMeta {
     pub id: String,
     pub path: String,
+    /// The line of a JSONL member, which `path` ends in as `:LINE`; 0 for a whole file.
+    /// Indexes written before it was stored read as 0.
+    #[serde(default)]
+    pub line: u32,
     pub date: Option<String>,
     pub title: Option<String>,
     pub words: u32,
@@ -290,6 +294,8 @@ pub struct Outcome {
     pub params: Params,
     pub articles: Vec<ArticleMeta>,
     pub skipped: Vec<Skip>,
+    /// Articles that were read, with something to warn about them.
+    pub warnings: Vec<Skip>,
     pub clusters: Vec<Cluster>,
     pub stats: Stats,
 }

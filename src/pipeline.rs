@@ -5,7 +5,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::cluster::{self, RepresentativeKey};
-use crate::index::{Entry, Index, IndexError, Reader};
+use crate::index::{Added, Entry, Index, IndexError, Reader};
 use crate::load::{Article, Corpus, Item, LoadError, Skip};
 use crate::lsh::{self, Archived};
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
@@ -23,6 +23,18 @@ use crate::verify::{self, ShingleStore};
 pub(crate) const BATCH_BYTES: usize = 4 << 20;
 
 impl ArticleMeta {
+    /// The file an annotation points at, and the line in it (1 for a whole file). Taken from
+    /// the line number, not by parsing the path: a text file may be named `notes:12`.
+    pub fn location(&self) -> (&str, u32) {
+        match self.line {
+            0 => (&self.path, 1),
+            line => {
+                let suffix = format!(":{line}");
+                (self.path.strip_suffix(&suffix).unwrap_or(&self.path), line)
+            }
+        }
+    }
+
     /// A compact binary form for the metadata spill file, appended to `out`: length-prefixed
     /// strings.
     fn encode_into(&self, out: &mut Vec<u8>) {
@@ -41,6 +53,7 @@ impl ArticleMeta {
             }
         }
         out.extend(self.words.to_le_bytes());
+        out.extend(self.line.to_le_bytes());
     }
 
     /// Reads back what [`ArticleMeta::encode_into`] wrote; `None` if the bytes are not such a record.
@@ -59,10 +72,12 @@ impl ArticleMeta {
             }
         }
         let words = u32::from_le_bytes(take(4)?.try_into().ok()?);
+        let line = u32::from_le_bytes(take(4)?.try_into().ok()?);
         let [id, path, date, title] = texts;
         Some(ArticleMeta {
             id: id?,
             path: path?,
+            line,
             date,
             title,
             words,
@@ -137,6 +152,8 @@ pub struct Signed {
     /// The low 16 bits of each MinHash value: band keys come from it, and it screens and
     /// estimates pairs.
     pub sketch: Vec<Sketch16>,
+    /// What to warn about the article, though it was read.
+    pub warning: Option<Skip>,
 }
 
 /// Turns a parsed article into its metadata, shingle set and sketch.
@@ -180,9 +197,14 @@ impl<'a> Signer<'a> {
         let mut sketch = Vec::with_capacity(self.hasher.num_perm());
         self.hasher.sketch_into(&shingles.hashes, &mut sketch);
         Ok(Signed {
+            warning: article.warning.map(|reason| Skip {
+                path: article.path.clone(),
+                reason,
+            }),
             meta: ArticleMeta {
                 id: article.id,
                 path: article.path,
+                line: article.line,
                 date: article.date,
                 title: article.title,
                 words: shingles.words,
@@ -194,13 +216,13 @@ impl<'a> Signer<'a> {
     }
 }
 
-fn spill_error(source: std::io::Error) -> LoadError {
+fn spill_error(error: std::io::Error) -> LoadError {
     LoadError::Io {
         path: format!(
             "temporary file for shingle sets in {}",
             std::env::temp_dir().display()
         ),
-        source,
+        error,
     }
 }
 
@@ -248,37 +270,52 @@ pub fn add_corpus(
     index: &mut Index,
     corpus: &Corpus,
     progress: &dyn Progress,
-) -> Result<(u32, Vec<Skip>), IndexError> {
+) -> Result<Added, IndexError> {
     let params = *index.params();
     let hasher = params.hasher();
     let signer = Signer::new(&params, &hasher);
     progress.stage("indexing", "articles");
     let (sender, batches) = std::sync::mpsc::sync_channel(1);
     let read_all = std::sync::atomic::AtomicBool::new(false);
-    let added = std::thread::scope(|scope| {
+    let (added, warnings) = std::thread::scope(|scope| {
         let (signer, read_all) = (&signer, &read_all);
-        scope.spawn(move || {
+        let reader = scope.spawn(move || {
+            let mut warnings = Vec::new();
             let read = corpus.for_each_batch(
                 BATCH_BYTES,
                 |item| {
-                    signer.sign_item(item).map(|signed| Entry {
-                        article: signed.meta,
-                        sketch: signed.sketch,
-                        shingles: signed.shingles,
+                    signer.sign_item(item).map(|signed| {
+                        let entry = Entry {
+                            article: signed.meta,
+                            sketch: signed.sketch,
+                            shingles: signed.shingles,
+                        };
+                        (entry, signed.warning)
                     })
                 },
                 |batch| {
                     progress.advance(batch.len() as u64);
+                    // Warnings are taken in input order, here rather than while signing.
+                    let entries: Vec<Result<Entry, Skip>> = batch
+                        .into_iter()
+                        .map(|signed| {
+                            signed.map(|(entry, warning)| {
+                                warnings.extend(warning);
+                                entry
+                            })
+                        })
+                        .collect();
                     // The index stopped taking entries: its error is the one reported.
-                    sender.send(batch).map_err(drop)
+                    sender.send(entries).map_err(drop)
                 },
             );
             read_all.store(read.is_ok(), std::sync::atomic::Ordering::Release);
+            warnings
         });
         let mut batches = batches.into_iter();
         // Entries end with the reader's last batch, or with a panic of the reader's, which
         // must not commit what came before it.
-        index.add(
+        let added = index.add(
             std::iter::from_fn(move || {
                 let next = batches.next();
                 if next.is_none() && !read_all.load(std::sync::atomic::Ordering::Acquire) {
@@ -287,10 +324,12 @@ pub fn add_corpus(
                 next
             })
             .flatten(),
-        )
+        );
+        // A reader that panicked has already made the add fail; its warnings do not matter.
+        (added, reader.join().unwrap_or_default())
     });
     progress.finish();
-    added
+    Ok(Added { warnings, ..added? })
 }
 
 /// What reading leaves for the later stages: every article's sketch in memory, its shingle set
@@ -301,6 +340,8 @@ struct Read {
     store: ShingleStore,
     sketches: Sketches,
     skipped: Vec<Skip>,
+    /// Articles that were read, with something to warn about them.
+    warnings: Vec<Skip>,
 }
 
 fn read(corpus: &Corpus, signer: &Signer, progress: &dyn Progress) -> Result<Read, LoadError> {
@@ -311,6 +352,7 @@ fn read(corpus: &Corpus, signer: &Signer, progress: &dyn Progress) -> Result<Rea
         store: ShingleStore::new().map_err(spill_error)?,
         sketches: Sketches::new(signer.hasher.num_perm()),
         skipped: Vec::new(),
+        warnings: Vec::new(),
     };
     let mut record = Vec::new();
     corpus.for_each_batch(
@@ -321,6 +363,7 @@ fn read(corpus: &Corpus, signer: &Signer, progress: &dyn Progress) -> Result<Rea
             for result in signed {
                 match result {
                     Ok(signed) => {
+                        read.warnings.extend(signed.warning);
                         read.ranks.push(&signed.meta);
                         record.clear();
                         signed.meta.encode_into(&mut record);
@@ -357,6 +400,7 @@ fn run(
         mut store,
         mut sketches,
         skipped,
+        warnings,
     } = read(corpus, &signer, progress)?;
     let read_and_sign = started.elapsed();
 
@@ -485,6 +529,7 @@ fn run(
         },
         articles,
         skipped,
+        warnings,
         clusters,
     })
 }
@@ -499,6 +544,7 @@ mod tests {
             ArticleMeta {
                 id: "s1".into(),
                 path: "feed.jsonl:7".into(),
+                line: 0,
                 date: Some("2024-03-16".into()),
                 title: Some("Kim’s “car” — a gift".into()),
                 words: 333,
@@ -507,6 +553,7 @@ mod tests {
             ArticleMeta {
                 id: String::new(),
                 path: "a.txt".into(),
+                line: 0,
                 date: None,
                 title: None,
                 words: 1,
@@ -528,6 +575,7 @@ mod tests {
             ranks.push(&ArticleMeta {
                 id: "x".into(),
                 path: "x".into(),
+                line: 0,
                 date: date.map(str::to_string),
                 title: None,
                 words,

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use clap::ArgMatches;
 
-use dedup::index::Index;
-use dedup::load::{Corpus, Skip};
+use dedup::index::{self, Index};
+use dedup::load::Corpus;
 
 use super::check::refuse_other_settings;
-use super::{fields, inputs, params, progress, setup, subcommand, warn_skip_list};
+use super::{fields, inputs, params, progress, setup, subcommand, warn_about, warn_skip_list};
 use crate::cli::{Common, IndexAction};
 
 pub fn run(action: IndexAction, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
@@ -21,20 +21,12 @@ pub fn run(action: IndexAction, matches: &ArgMatches) -> anyhow::Result<ExitCode
             common,
         } => {
             setup(&common)?;
-            let (mut index, staging) = Index::create(&output, params(&settings)?)?;
-            let built = Corpus::open(&inputs(&paths), fields(&settings))
-                .map_err(anyhow::Error::from)
-                .and_then(|corpus| Ok(dedup::add_corpus(&mut index, &corpus, &progress(&common))?));
-            let (added, skipped) = match built {
-                Ok(done) => done,
-                Err(e) => {
-                    drop(index);
-                    let _ = std::fs::remove_file(&staging);
-                    return Err(e);
-                }
-            };
-            index.finish(&staging, &output)?;
-            report_indexing(&common, &skipped, added, &output);
+            // Dropped on an error, the new index removes its staging file.
+            let mut index = Index::create(&output, params(&settings)?)?;
+            let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
+            let added = dedup::add_corpus(&mut index, &corpus, &progress(&common))?;
+            index.finish(&output)?;
+            report_indexing(&common, &added, &output);
         }
         IndexAction::Add {
             index: path,
@@ -47,20 +39,23 @@ pub fn run(action: IndexAction, matches: &ArgMatches) -> anyhow::Result<ExitCode
             let typed = subcommand(matches, &["index", "add"]);
             refuse_other_settings(&path, index.params(), &settings, typed)?;
             let corpus = Corpus::open(&inputs(&paths), fields(&settings))?;
-            let (added, skipped) = dedup::add_corpus(&mut index, &corpus, &progress(&common))?;
-            report_indexing(&common, &skipped, added, &path);
+            let added = dedup::add_corpus(&mut index, &corpus, &progress(&common))?;
+            report_indexing(&common, &added, &path);
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn report_indexing(common: &Common, skipped: &[Skip], added: u32, path: &Path) {
+fn report_indexing(common: &Common, done: &index::Added, path: &Path) {
     if !common.quiet {
-        warn_skip_list(skipped);
+        warn_skip_list(&done.skipped);
+        warn_about(&done.warnings);
         eprintln!(
-            "dedup: indexed {added} articles into {} ({} inputs skipped)",
+            "dedup: indexed {} articles into {} ({} already indexed, {} inputs skipped)",
+            done.added,
             path.display(),
-            skipped.len()
+            done.already_indexed,
+            done.skipped.len()
         );
     }
 }

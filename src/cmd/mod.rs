@@ -16,6 +16,7 @@ use dedup::shingle::ShingleKind;
 use dedup::{Asked, Outcome, Params};
 
 use crate::cli::{Cli, ColorArg, Command, Common, FormatArg, SchemeArg, Settings, ShingleArg};
+use crate::is_broken_pipe;
 
 mod check;
 mod eval;
@@ -51,10 +52,21 @@ fn subcommand<'m>(matches: &'m ArgMatches, path: &[&str]) -> &'m ArgMatches {
     })
 }
 
+/// Worker threads allowed per available core: more only add start-up time and memory
+/// (`-j 100000` did not finish on five articles).
+const THREADS_PER_CORE: usize = 4;
+
 fn setup(common: &Common) -> anyhow::Result<()> {
-    if let Some(threads) = common.threads {
-        if threads == 0 {
+    if let Some(asked) = common.threads {
+        if asked == 0 {
             bail!("--threads must be at least 1");
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = asked.min(THREADS_PER_CORE * cores);
+        if threads < asked && !common.quiet {
+            eprintln!(
+                "dedup: note: --threads {asked} lowered to {threads} ({THREADS_PER_CORE} × the {cores} available cores)"
+            );
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -156,6 +168,7 @@ fn report_outcome(
 ) -> anyhow::Result<ExitCode> {
     if !common.quiet {
         warn_skip_list(&outcome.skipped);
+        warn_about(&outcome.warnings);
     }
     if common.stats {
         print_stats(&outcome);
@@ -180,7 +193,7 @@ fn report_outcome(
                         eprintln!("dedup: note: {note}");
                     }
                 }
-                write_stdout(|out| html::write(&outcome, &texts, out))?;
+                unless_pipe_closed(write_stdout(|out| html::write(&outcome, &texts, out)))?;
                 return Ok(exit);
             }
             FormatArg::Table => Format::Table,
@@ -196,31 +209,46 @@ fn report_outcome(
         timings: common.stats
             || (io::stdout().is_terminal() && reporting.format == FormatArg::Table),
     };
-    write_stdout(|out| report::write(&outcome, &options, out))?;
+    unless_pipe_closed(write_stdout(|out| report::write(&outcome, &options, out)))?;
     Ok(exit)
 }
 
 fn warn_skip_list(skipped: &[Skip]) {
-    for skip in skipped.iter().take(MAX_SKIP_WARNINGS) {
-        // A file name may hold a line break; one warning stays one line.
-        let path: String = skip
-            .path
-            .chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
-        eprintln!("dedup: warning: skipped {path}: {}", skip.reason);
+    warn_each(
+        skipped,
+        "skipped ",
+        "inputs skipped (all are listed under inputs.skipped_inputs in --format json)",
+    );
+}
+
+/// Warnings about articles that were read.
+fn warn_about(read: &[Skip]) {
+    warn_each(
+        read,
+        "",
+        "warnings (all are listed under inputs.warnings in --format json)",
+    );
+}
+
+fn warn_each(list: &[Skip], verb: &str, more: &str) {
+    for item in list.iter().take(MAX_SKIP_WARNINGS) {
+        // A file name may hold a line break or an escape sequence; one warning stays one line.
+        let path = report::escape_control(&item.path);
+        eprintln!("dedup: warning: {verb}{path}: {}", item.reason);
     }
-    if skipped.len() > MAX_SKIP_WARNINGS {
+    if list.len() > MAX_SKIP_WARNINGS {
         eprintln!(
-            "dedup: warning: {} more inputs skipped (all are listed under inputs.skipped_inputs in --format json)",
-            skipped.len() - MAX_SKIP_WARNINGS
+            "dedup: warning: {} more {more}",
+            list.len() - MAX_SKIP_WARNINGS
         );
+    }
+}
+
+/// Whether duplicates were found decides the status, whether or not the reader read it all.
+fn unless_pipe_closed(written: anyhow::Result<()>) -> anyhow::Result<()> {
+    match written {
+        Err(e) if is_broken_pipe(&e) => Ok(()),
+        written => written,
     }
 }
 
