@@ -4,9 +4,13 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+use dedup::cluster::{Cluster, Edge};
 use dedup::lsh::{Banding, candidate_pairs};
 use dedup::minhash::{self, MinHasher, Scheme};
+use dedup::report::{self, Format, ReportOptions};
+use dedup::rule::Verdict;
 use dedup::shingle::{ShingleKind, Shingler};
+use dedup::{ArticleMeta, Asked, Outcome, Params, Stats};
 
 /// A deterministic article-like text of about `words` words drawn from a 5,000-word vocabulary,
 /// so that shingles repeat across articles about as rarely as in news.
@@ -117,12 +121,68 @@ fn bench_jaccard(c: &mut Criterion) {
     });
 }
 
+/// A story republished 20,000 times, as the pipeline reports it: one cluster, one link per
+/// member. Every format must report it in time linear in the members (CSV took 5.2 s here when
+/// each member searched all pairs).
+fn bench_report(c: &mut Criterion) {
+    const MEMBERS: u32 = 20_000;
+    let articles = (0..MEMBERS)
+        .map(|i| ArticleMeta {
+            id: format!("copy{i}"),
+            path: format!("wire.jsonl:{}", i + 1),
+            line: i + 1,
+            date: Some("2024-03-16".into()),
+            title: Some("Kim travels in the car Putin gave him".into()),
+            words: 500,
+            indexed: false,
+        })
+        .collect();
+    let pairs = (1..MEMBERS)
+        .map(|b| Edge {
+            a: b / 2,
+            b,
+            jaccard: 0.9,
+            containment: 0.95,
+            estimate: 0.9,
+            block_share: None,
+            verdict: Verdict::Covered,
+        })
+        .collect();
+    let outcome = Outcome {
+        params: Params::new(&Asked::default()).unwrap(),
+        articles,
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        clusters: vec![Cluster {
+            members: (0..MEMBERS).collect(),
+            representative: 0,
+            pairs,
+        }],
+        stats: Stats::default(),
+    };
+    let mut group = c.benchmark_group("report a 20,000-member cluster");
+    group.sample_size(10);
+    for format in [Format::Json, Format::Csv, Format::Table, Format::Github] {
+        let options = ReportOptions {
+            format,
+            color: false,
+            singletons: false,
+            timings: false,
+        };
+        group.bench_function(format!("{format:?}"), |bench| {
+            bench.iter(|| report::write(&outcome, &options, &mut std::io::sink()).unwrap())
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_shingle,
     bench_minhash,
     bench_lsh,
     bench_sketch_screen,
-    bench_jaccard
+    bench_jaccard,
+    bench_report
 );
 criterion_main!(benches);

@@ -130,24 +130,49 @@ fn assert_shingles_consistent(body: &str) {
 }
 
 /// An index file of arbitrary bytes: opening it either fails or gives an index whose every
-/// lookup either fails or answers; nothing panics, and every failure is the one-line
-/// `PATH: not a dedup index, or damaged (...)` a user sees.
+/// lookup either fails or answers, and to which an add either fails or adds; nothing panics
+/// or aborts, and every failure is the one-line `PATH: not a dedup index, or damaged (...)`
+/// (`PATH: damaged or unwritable (...)` for an add) a user sees.
 pub fn index_file(data: &[u8]) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "dedup-fuzz-index-{}-{}.idx",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::write(&path, data).expect("the temporary directory is writable");
-    let prefix = format!("{}: not a dedup index, or damaged (", path.display());
+    // Each open gets a copy of its own: an open that repaired the file keeps it, and its lock.
+    let copy = || {
+        let path = std::env::temp_dir().join(format!(
+            "dedup-fuzz-index-{}-{}.idx",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, data).expect("the temporary directory is writable");
+        let prefix = format!("{}: not a dedup index, or damaged (", path.display());
+        (path, prefix)
+    };
     // Checks open read-only, adds read-write; each open repairs or refuses differently.
     for open in [
         dedup::index::Index::open_read_only,
         dedup::index::Index::open,
     ] {
+        let (path, prefix) = copy();
         index_lookups(&prefix, open(&path));
+        let _ = std::fs::remove_file(&path);
+    }
+    let (path, prefix) = copy();
+    if let Some(mut index) = answered(&prefix, dedup::index::Index::open(&path)) {
+        let entry = dedup::index::Entry {
+            article: dedup::ArticleMeta {
+                id: "new".into(),
+                path: "new.txt".into(),
+                line: 0,
+                date: None,
+                title: None,
+                words: 3,
+                indexed: false,
+            },
+            sketch: vec![7; index.params().num_perm],
+            shingles: dedup::shingle::ShingleSet::from_sequence(vec![1, 2, 3], 3),
+        };
+        let unwritable = format!("{}: damaged or unwritable (", path.display());
+        answered(&unwritable, index.add([Ok(entry)]));
     }
     let _ = std::fs::remove_file(&path);
 }
@@ -163,7 +188,11 @@ fn index_lookups(prefix: &str, opened: Result<dedup::index::Index, dedup::index:
             answered(prefix, reader.article(id));
             answered(prefix, reader.shingles(id));
             if let Some(sketch) = answered(prefix, reader.sketch(id)) {
-                answered(prefix, reader.colliding(&[&sketch[..]]));
+                let banding = index.params().banding();
+                let mut buckets = reader.buckets();
+                for (band, key) in banding.keys(&sketch).enumerate() {
+                    answered(prefix, buckets(band, key));
+                }
             }
         }
     }

@@ -64,12 +64,20 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The main command: cluster a corpus.
+#[derive(Args, Debug)]
+pub struct RunArgs {
     /// Files or directories to read; "-" reads JSONL from standard input.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 
-    /// Output format: a table for people, json/jsonl/csv for tools, or a self-contained HTML
-    /// page to review the clusters in a browser.
+    /// Output format: a table for people, json/jsonl/csv for tools, github (Actions
+    /// annotations) or sarif (code scanning) for CI, or a self-contained HTML page to review
+    /// the clusters in a browser.
     #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
 
@@ -80,6 +88,11 @@ pub struct Cli {
     /// Exit with status 1 when any cluster is found (for CI).
     #[arg(long)]
     pub fail_on_duplicates: bool,
+
+    /// List every verified copy pair of each cluster, not one link per member: verifies
+    /// every candidate pair, which is quadratic in the copies of a much-republished story.
+    #[arg(long)]
+    pub all_pairs: bool,
 
     #[command(flatten)]
     pub settings: Settings,
@@ -93,25 +106,7 @@ pub enum Command {
     /// Score the clustering of a labelled corpus: pairwise precision, recall, F1, adjusted
     /// Rand index, per copy kind, and the hard-negative merge rate.
     #[command(after_help = EVAL_HELP)]
-    Eval {
-        /// JSONL file with one {"id", "story", "kind"} object per article.
-        #[arg(long, value_name = "FILE")]
-        labels: PathBuf,
-
-        /// The labelled corpus: files or directories, as for the main command.
-        #[arg(value_name = "PATH", required = true)]
-        paths: Vec<PathBuf>,
-
-        /// Output format.
-        #[arg(short, long, value_enum, default_value_t = ReportArg::Table)]
-        format: ReportArg,
-
-        #[command(flatten)]
-        settings: Settings,
-
-        #[command(flatten)]
-        common: Common,
-    },
+    Eval(EvalArgs),
     /// Build or extend a persistent index of an archive, for `dedup check`.
     Index {
         #[command(subcommand)]
@@ -120,52 +115,83 @@ pub enum Command {
     /// Check new articles against an index (and against each other): which are near-duplicates
     /// of which, with verified scores. The index fixes the settings.
     #[command(after_help = CHECK_HELP)]
-    Check {
-        /// New articles: files or directories, as for the main command.
-        #[arg(value_name = "PATH", required = true)]
-        paths: Vec<PathBuf>,
-
-        /// Index made by `dedup index build`.
-        #[arg(long, value_name = "FILE")]
-        index: PathBuf,
-
-        /// Output format.
-        #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
-        format: FormatArg,
-
-        /// Also list new articles that have no copy.
-        #[arg(long)]
-        singletons: bool,
-
-        /// Exit with status 1 when any new article is a near-duplicate (for CI).
-        #[arg(long)]
-        fail_on_duplicates: bool,
-
-        #[command(flatten)]
-        settings: Settings,
-
-        #[command(flatten)]
-        common: Common,
-    },
+    Check(CheckArgs),
     /// Show why two articles were or were not grouped: exact Jaccard, containment, MinHash
     /// estimate, LSH bands, and the passages they share.
     #[command(after_help = EXPLAIN_HELP)]
-    Explain {
-        /// First article: a text file, or FILE.jsonl:LINE.
-        a: String,
-        /// Second article: a text file, or FILE.jsonl:LINE.
-        b: String,
+    Explain(ExplainArgs),
+}
 
-        /// Output format.
-        #[arg(short, long, value_enum, default_value_t = ReportArg::Table)]
-        format: ReportArg,
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// JSONL file with one {"id", "story", "kind"} object per article.
+    #[arg(long, value_name = "FILE")]
+    pub labels: PathBuf,
 
-        #[command(flatten)]
-        settings: Settings,
+    /// The labelled corpus: files or directories, as for the main command.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
 
-        #[command(flatten)]
-        common: Common,
-    },
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ReportArg::Table)]
+    pub format: ReportArg,
+
+    #[command(flatten)]
+    pub settings: Settings,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// New articles: files or directories, as for the main command.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Index made by `dedup index build`.
+    #[arg(long, value_name = "FILE")]
+    pub index: PathBuf,
+
+    /// Output format, as for the main command.
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Also list new articles that have no copy.
+    #[arg(long)]
+    pub singletons: bool,
+
+    /// Exit with status 1 when any new article is a near-duplicate (for CI).
+    #[arg(long)]
+    pub fail_on_duplicates: bool,
+
+    /// List every verified copy pair of each cluster, not one link per member.
+    #[arg(long)]
+    pub all_pairs: bool,
+
+    #[command(flatten)]
+    pub settings: Settings,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// First article: a text file, or FILE.jsonl:LINE.
+    pub a: String,
+    /// Second article: a text file, or FILE.jsonl:LINE.
+    pub b: String,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ReportArg::Table)]
+    pub format: ReportArg,
+
+    #[command(flatten)]
+    pub settings: Settings,
+
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Subcommand, Debug)]
@@ -212,18 +238,6 @@ Examples:
 The index remembers the settings it was built with; a flag that asks for different ones is
 refused. Exit status as for the main command: 1 with --fail-on-duplicates when a new article
 has a copy.";
-
-/// The settings flags, by their clap ids, that decide which articles are grouped.
-pub const SETTING_IDS: &[&str] = &[
-    "threshold",
-    "shingle",
-    "ngram",
-    "num_perm",
-    "bands",
-    "rows",
-    "minhash",
-    "seed",
-];
 
 const EVAL_HELP: &str = "\
 Example:

@@ -124,6 +124,83 @@ fn pairs_touching(n: u64, marked: u64) -> u64 {
     pairs(n) - pairs(n - marked)
 }
 
+/// Why labels could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LabelError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: not a label object ({reason})")]
+    NotALabel {
+        path: String,
+        line: usize,
+        reason: String,
+    },
+    #[error("no article id matches a label: check --id-field and the labels file")]
+    NoneMatch,
+}
+
+/// Reads a labels file (JSONL, one [`Label`] a line; blank lines are allowed), by article id.
+pub fn read_labels(path: &std::path::Path) -> Result<HashMap<String, Label>, LabelError> {
+    use std::io::BufRead;
+    let name = path.display().to_string();
+    let io = |source| LabelError::Io {
+        path: name.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut labels = HashMap::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(io)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let label: Label = serde_json::from_str(&line).map_err(|e| LabelError::NotALabel {
+            path: name.clone(),
+            line: i + 1,
+            reason: e.to_string(),
+        })?;
+        labels.insert(label.id.clone(), label);
+    }
+    Ok(labels)
+}
+
+/// The scores of a run's clusters against `labels`, and how many articles had no label (left
+/// out of the scores).
+pub fn score(
+    outcome: &crate::Outcome,
+    labels: &HashMap<String, Label>,
+) -> Result<(Metrics, usize), LabelError> {
+    // Articles in a cluster share its number; every other article is its own cluster.
+    let mut cluster_of: Vec<u64> = (0..outcome.articles.len() as u64)
+        .map(|a| a + outcome.clusters.len() as u64 + 1)
+        .collect();
+    for (i, c) in outcome.clusters.iter().enumerate() {
+        for &m in &c.members {
+            cluster_of[m as usize] = i as u64 + 1;
+        }
+    }
+    let mut unlabelled = 0;
+    let scored: Vec<(u64, &str, Option<&str>)> = outcome
+        .articles
+        .iter()
+        .zip(&cluster_of)
+        .filter_map(|(a, &c)| match labels.get(&a.id) {
+            Some(l) => Some((c, l.story.as_str(), l.kind.as_deref())),
+            None => {
+                unlabelled += 1;
+                None
+            }
+        })
+        .collect();
+    if scored.is_empty() {
+        return Err(LabelError::NoneMatch);
+    }
+    Ok((evaluate(&scored), unlabelled))
+}
+
 /// Scores a clustering. For each article: its predicted cluster (any id; singletons must have
 /// ids of their own), its labelled story, and its kind.
 pub fn evaluate(articles: &[(u64, &str, Option<&str>)]) -> Metrics {

@@ -7,10 +7,10 @@ use serde::Serialize;
 use crate::Params;
 use crate::load::Article;
 use crate::lsh::collision_probability;
-use crate::minhash::{self, MinHasher};
+use crate::minhash;
 use crate::normalize;
 use crate::rule::{self, Verdict};
-use crate::shingle::{ShingleKind, Shingler};
+use crate::shingle::ShingleKind;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Side {
@@ -72,12 +72,7 @@ pub struct Explanation {
 pub const MAX_PASSAGES: usize = 12;
 
 pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
-    let shingler = Shingler {
-        kind: params.shingle,
-        size: params.ngram,
-        seed: params.seed,
-    };
-    let hasher = MinHasher::for_params(params);
+    let (shingler, hasher) = (params.shingler(), params.hasher());
     let (sa, sb) = (shingler.shingle(&a.body), shingler.shingle(&b.body));
     let (ga, gb) = (hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
     let banding = params.banding();
@@ -189,7 +184,9 @@ pub fn write_text(
         writeln!(
             out,
             "{name}  {}  ({} words, {} shingles)",
-            side.path, side.words, side.shingles
+            crate::report::escape_control(&side.path),
+            side.words,
+            side.shingles
         )?;
     }
     // The smaller article's containment in the larger is the larger of the two directions.
@@ -271,7 +268,7 @@ pub fn write_text(
             p.words,
             p.at_a,
             p.at_b,
-            paint.highlight(&p.text)
+            paint.highlight(&crate::report::escape_control(&p.text))
         )?;
     }
     Ok(())

@@ -700,6 +700,7 @@ mod tests {
         let meta = ArticleMeta {
             id: i.to_string(),
             path: path.clone(),
+            line: 0,
             date: None,
             title: Some(title.to_string()),
             words: body.split_whitespace().count() as u32,
@@ -712,6 +713,7 @@ mod tests {
             date: None,
             title: Some(title.to_string()),
             body: body.to_string(),
+            warning: None,
         };
         (meta, article)
     }
@@ -740,6 +742,7 @@ mod tests {
             params: params(),
             articles: metas,
             skipped: Vec::new(),
+            warnings: Vec::new(),
             clusters: vec![Cluster {
                 members: (0..n).collect(),
                 representative: 0,
@@ -898,7 +901,7 @@ mod tests {
                 bands: 256,
                 ..params()
             },
-            progress: false,
+            all_pairs: false,
         };
         let outcome = crate::find_duplicates(&config).unwrap();
         assert_eq!(outcome.clusters.len(), 1);

@@ -23,25 +23,21 @@ use std::fmt::Display;
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use redb::{
     Database, Key, ReadOnlyDatabase, ReadOnlyTable, ReadTransaction, ReadableDatabase,
-    ReadableTable, TableDefinition, TableHandle, WriteTransaction,
+    ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle, WriteTransaction,
 };
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed, xxh3_128};
 
-use crate::cluster::{self, Edge, UnionFind};
-use crate::load::{Articles, LoadError, Skip};
-use crate::lsh::{self, Banding};
-use crate::minhash::{self, MinHasher, Sketch16, Sketches};
-use crate::progress::Progress;
-use crate::rule;
+use crate::load::Skip;
+use crate::lsh::Banding;
+use crate::minhash::{self, Sketch16};
 use crate::shingle::ShingleSet;
-use crate::verify::ScoreHistogram;
-use crate::{ArticleMeta, Outcome, Params, Signed, Signer, Stats};
+use crate::{ArticleMeta, Params};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
 pub const FORMAT_VERSION: u32 = 3;
@@ -52,6 +48,10 @@ const SKETCHES: TableDefinition<u32, &[u8]> = TableDefinition::new("sketches");
 const SHINGLES: TableDefinition<u32, &[u8]> = TableDefinition::new("shingles");
 /// `band << 16 | low 16 bits of a band key` → records of (high 16 bits, article id), sorted.
 const BUCKETS: TableDefinition<u32, &[u8]> = TableDefinition::new("buckets");
+/// [`identity`] of each article → its id, so that adding the same files again, as a retried
+/// daily add does, adds nothing. Indexes written before it existed get it filled on their
+/// next add.
+const SEEN: TableDefinition<u128, &[u8]> = TableDefinition::new("seen");
 
 const KEY_FORMAT: &str = "format_version";
 const KEY_PARAMS: &str = "params";
@@ -72,14 +72,15 @@ const KEYS_PER_PASS: usize = 32 << 20;
 pub enum IndexError {
     #[error("{path}: {reason}")]
     Unusable { path: String, reason: String },
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    /// The articles to add or check could not be read.
-    #[error(transparent)]
-    Load(#[from] LoadError),
+    /// Not `#[source]`: the message already says it, and `{:#}` would say it twice.
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
+    /// redb holds a lock on the file while a process has it open: an add excludes every other
+    /// open, a check excludes adds.
+    #[error(
+        "{path}: index is in use by another process (an `index add` or a `check`); try again when it has finished"
+    )]
+    Busy { path: String },
 }
 
 /// An article ready to be stored: metadata, sketch and shingles.
@@ -116,6 +117,24 @@ pub struct Index {
     db: Option<Store>,
     path: PathBuf,
     params: Params,
+    /// A new index's file until [`Index::finish`] moves it into place; removed if the build
+    /// fails or is dropped.
+    staging: Option<tempfile::TempPath>,
+    /// Set once the file was found damaged, here or by a [`Reader`]. redb writes to a file as
+    /// it closes it, and can panic doing so on a damaged one, then again while it unwinds,
+    /// which aborts the process: such a file is left open until the process exits instead.
+    damage_seen: Arc<AtomicBool>,
+}
+
+/// What an add did with its inputs.
+#[derive(Debug, Default)]
+pub struct Added {
+    pub added: u32,
+    /// Articles with the same path, metadata and shingles as one already in the index.
+    pub already_indexed: u32,
+    pub skipped: Vec<Skip>,
+    /// Articles that were added, with something to warn about them.
+    pub warnings: Vec<Skip>,
 }
 
 /// Turns redb's many error types into the reason of an [`IndexError`].
@@ -130,41 +149,98 @@ impl<T, E: Display> Reason<T> for Result<T, E> {
 }
 
 thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
+    static IN_STORAGE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Runs `f`, turning a panic into an error with the panic's message. The panic hook stays
-/// silent meanwhile on this thread only, so a damaged file gives one line on standard error
-/// instead of a panic report and a backtrace, and other threads' panics are still reported.
+/// Whether this thread is inside a call into redb, whose panics the index turns into errors
+/// (a damaged file). A panic hook that stays silent then gives one line on standard error
+/// instead of a panic report and a backtrace; the binary installs one.
+pub fn in_storage_call() -> bool {
+    IN_STORAGE.get()
+}
+
+/// A panic of the caller's code run inside [`guarded`], passed through as a panic.
+struct Relayed(Box<dyn std::any::Any + Send>);
+
+/// Runs `f`, turning a panic inside redb into an error with the panic's message.
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let report = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !QUIET.get() {
-                report(info)
-            }
-        }));
-    });
-    let outer = QUIET.replace(true);
+    let outer = IN_STORAGE.replace(true);
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
-    QUIET.set(outer);
-    outcome.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("unknown cause");
-        format!(
-            "redb panicked: {}",
-            message.lines().next().unwrap_or_default()
-        )
-    })
+    IN_STORAGE.set(outer);
+    outcome
+        .map_err(|payload| {
+            match payload.downcast::<Relayed>() {
+                // Outside every storage call, the caller's panic goes on as it was raised.
+                Ok(relayed) if !outer => panic::resume_unwind(relayed.0),
+                Ok(relayed) => panic::resume_unwind(relayed),
+                Err(payload) => payload,
+            }
+        })
+        .map_err(|payload| {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("unknown cause");
+            format!(
+                "redb panicked: {}",
+                message.lines().next().unwrap_or_default()
+            )
+        })
+}
+
+/// Runs the caller's `f` inside a [`guarded`] call: a panic in it is not redb's, so it is
+/// reported as any panic is and passed on, not turned into a damaged index.
+fn unguarded<T>(f: impl FnOnce() -> T) -> T {
+    let outer = IN_STORAGE.replace(false);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    IN_STORAGE.set(outer);
+    outcome.unwrap_or_else(|payload| panic::resume_unwind(Box::new(Relayed(payload))))
 }
 
 /// redb objects take locks as they drop, which panic once an earlier panic poisoned them.
 fn drop_quietly<T>(value: T) {
     let _ = guarded(move || drop(value));
+}
+
+/// A redb object that is not dropped while its thread unwinds from a panic, but leaked: redb's
+/// destructors can panic again on a damaged file then, and a panic during unwinding aborts
+/// the process (an add on such a file ended with status 134 instead of an error).
+struct Unwound<T>(std::mem::ManuallyDrop<T>);
+
+impl<T> Unwound<T> {
+    fn new(value: T) -> Self {
+        Unwound(std::mem::ManuallyDrop::new(value))
+    }
+
+    fn into_inner(mut self) -> T {
+        // SAFETY: the value is taken once, and `self` is forgotten so that it is not dropped.
+        let value = unsafe { std::mem::ManuallyDrop::take(&mut self.0) };
+        std::mem::forget(self);
+        value
+    }
+}
+
+impl<T> std::ops::Deref for Unwound<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Unwound<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T> Drop for Unwound<T> {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            // SAFETY: dropped once, here; `into_inner` forgets `self` after taking the value.
+            unsafe { std::mem::ManuallyDrop::drop(&mut self.0) }
+        }
+    }
 }
 
 /// Checksum of a value as stored under `key` in `table`: a value read under another key or
@@ -252,21 +328,76 @@ fn unwritable(path: &Path, reason: impl Display) -> IndexError {
     }
 }
 
+/// Why redb could not open the file: a lock held by another process and missing permissions
+/// are not damage, and saying so keeps operators from deleting a healthy archive.
+fn open_failed(path: &Path, e: redb::DatabaseError, writing: bool) -> IndexError {
+    let denied = |io: &std::io::Error| {
+        matches!(
+            io.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        )
+    };
+    match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => IndexError::Busy {
+            path: path.display().to_string(),
+        },
+        redb::DatabaseError::Storage(redb::StorageError::Io(io)) if denied(&io) => {
+            IndexError::Unusable {
+                path: path.display().to_string(),
+                reason: if writing {
+                    format!("cannot open the index for writing ({io})")
+                } else {
+                    format!(
+                        "an interrupted `index add` left it to be recovered, which needs write access ({io}); its committed data is intact"
+                    )
+                },
+            }
+        }
+        e => damaged(path, e),
+    }
+}
 /// The number of articles, which is also the next article's id.
 fn count(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u32, String> {
     get_sealed(meta, META.name(), KEY_COUNT, u32_of)?.ok_or_else(|| "missing article count".into())
 }
 
 impl Index {
-    /// Creates a new, empty index at `path` with `params`. The file appears only once it is
-    /// complete: it is written next to `path` and renamed over it by [`Index::finish`].
-    pub fn create(path: &Path, params: Params) -> Result<(Index, PathBuf), IndexError> {
-        let staging = path.with_extension(format!("partial-{}", std::process::id()));
-        let db = Database::create(&staging).map_err(|e| unwritable(&staging, e))?;
+    /// Creates a new, empty index to be moved to `path` by [`Index::finish`], so that the file
+    /// appears only once it is complete. It is written to a file that this call creates
+    /// exclusively, under an unpredictable hidden name in the same folder: a leftover of an
+    /// earlier build is never reused, and a symbolic link planted there is never followed.
+    pub fn create(path: &Path, params: Params) -> Result<Index, IndexError> {
+        let io_error = |at: &Path, error| IndexError::Io {
+            path: at.display().to_string(),
+            error,
+        };
+        // Checked before any work is done: a build of an archive takes a while.
+        if path.is_dir() {
+            return Err(IndexError::Unusable {
+                path: path.display().to_string(),
+                reason: "is a directory; name the index file to write".into(),
+            });
+        }
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let (file, staging) = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .tempfile_in(folder)
+            .map_err(|e| io_error(folder, e))?
+            .into_parts();
+        let db = redb::backends::FileBackend::new(file)
+            .and_then(|backend| redb::Builder::new().create_with_backend(backend))
+            .map_err(|e| unwritable(&staging, e))?;
         let index = Index {
             db: Some(Store::Writable(db)),
-            path: staging.clone(),
+            path: staging.to_path_buf(),
             params,
+            staging: Some(staging),
+            damage_seen: Arc::default(),
         };
         let params_json = serde_json::to_vec(&params).expect("params serialise");
         let entries = [
@@ -290,25 +421,36 @@ impl Index {
             for table in [ARTICLES, SKETCHES, SHINGLES, BUCKETS] {
                 txn.open_table(table).map_err(|e| index.unwritable(e))?;
             }
+            txn.open_table(SEEN).map_err(|e| index.unwritable(e))?;
         }
         txn.commit().map_err(|e| index.unwritable(e))?;
-        Ok((index, staging))
+        Ok(index)
     }
 
     /// Moves a freshly built index from its staging file to `path`, replacing what was there.
-    pub fn finish(mut self, staging: &Path, path: &Path) -> Result<(), IndexError> {
+    pub fn finish(mut self, path: &Path) -> Result<(), IndexError> {
         drop_quietly(self.db.take());
-        std::fs::rename(staging, path).map_err(|source| IndexError::Io {
+        let staging = self
+            .staging
+            .take()
+            .expect("only a created index is finished");
+        // A failed move drops the staging file's path, which removes it.
+        staging.persist(path).map_err(|e| IndexError::Io {
             path: path.display().to_string(),
-            source,
-        })
+            error: e.error,
+        })?;
+        Ok(())
     }
 
     /// Opens an existing index to add to it, checking that it is one and that this version can
     /// read it. Reads the header and the meta table, not the file: damage elsewhere is found
     /// when read.
     pub fn open(path: &Path) -> Result<Index, IndexError> {
-        Self::open_with(path, || Ok(Store::Writable(Database::open(path).reason()?)))
+        Self::open_with(path, || {
+            Database::open(path)
+                .map(Store::Writable)
+                .map_err(|e| open_failed(path, e, true))
+        })
     }
 
     /// Opens an existing index for lookups only, as [`Index::open`] does otherwise.
@@ -319,17 +461,19 @@ impl Index {
                 // An add that was killed before it committed left the file to be repaired,
                 // which only a writer can do. Adds save what the repair needs with each
                 // commit, so this does not read the whole file.
-                Err(redb::DatabaseError::RepairAborted) => Ok(Store::Repaired(
-                    std::mem::ManuallyDrop::new(Database::open(path).reason()?),
-                )),
-                opened => Ok(Store::ReadOnly(opened.reason()?)),
+                Err(redb::DatabaseError::RepairAborted) => Database::open(path)
+                    .map(|db| Store::Repaired(std::mem::ManuallyDrop::new(db)))
+                    .map_err(|e| open_failed(path, e, false)),
+                opened => opened
+                    .map(Store::ReadOnly)
+                    .map_err(|e| open_failed(path, e, false)),
             }
         })
     }
 
     fn open_with(
         path: &Path,
-        open: impl FnOnce() -> Result<Store, String>,
+        open: impl FnOnce() -> Result<Store, IndexError>,
     ) -> Result<Index, IndexError> {
         if !path.is_file() {
             return Err(IndexError::Unusable {
@@ -337,8 +481,10 @@ impl Index {
                 reason: "no such index file".into(),
             });
         }
-        let opened = guarded(|| -> Result<(Store, Params), String> {
-            let db = open()?;
+        let db = guarded(open)
+            .map_err(|r| damaged(path, r))
+            .and_then(|opened| opened)?;
+        let opened = guarded(|| -> Result<Params, String> {
             let params = {
                 let txn = db.begin_read().reason()?;
                 let meta = txn.open_table(META).reason()?;
@@ -367,16 +513,34 @@ impl Index {
                     serde_json::from_slice::<Params>(json).ok()
                 })?
                 .ok_or("missing params")?;
+                // Every stage relies on valid settings; stored ones are as untrusted as the
+                // rest of the file.
+                params
+                    .validate()
+                    .map_err(|e| format!("impossible settings stored: {e}"))?;
                 count(&meta)?;
                 params
             };
-            Ok((db, params))
+            Ok(params)
         });
-        let (db, params) = opened.and_then(|read| read).map_err(|r| damaged(path, r))?;
+        let params = match opened.and_then(|read| read) {
+            Ok(params) => params,
+            Err(reason) => {
+                if let Store::Writable(db) = db {
+                    // See `damage_seen`.
+                    std::mem::forget(db);
+                } else {
+                    drop_quietly(db);
+                }
+                return Err(damaged(path, reason));
+            }
+        };
         Ok(Index {
             db: Some(db),
             path: path.to_path_buf(),
             params,
+            staging: None,
+            damage_seen: Arc::default(),
         })
     }
 
@@ -394,7 +558,13 @@ impl Index {
     }
 
     fn unwritable(&self, e: impl Display) -> IndexError {
+        self.damage_seen.store(true, Ordering::Relaxed);
         unwritable(&self.path, e)
+    }
+
+    fn damaged(&self, reason: impl Display) -> IndexError {
+        self.damage_seen.store(true, Ordering::Relaxed);
+        damaged(&self.path, reason)
     }
 
     pub fn params(&self) -> &Params {
@@ -407,7 +577,7 @@ impl Index {
             count(&txn.open_table(META).reason()?)
         })
         .and_then(|read| read)
-        .map_err(|r| damaged(&self.path, r))
+        .map_err(|r| self.damaged(r))
     }
 
     pub fn is_empty(&self) -> Result<bool, IndexError> {
@@ -416,50 +586,58 @@ impl Index {
 
     /// Adds entries in one transaction: either all of them are in the index afterwards, or,
     /// if the process dies first, none are. Inputs that are not articles are passed through
-    /// as skips.
+    /// as skips; an article already in the index, with the same path, metadata and shingles,
+    /// is counted and not added again.
     pub fn add(
         &mut self,
         entries: impl IntoIterator<Item = Result<Entry, Skip>>,
-    ) -> Result<(u32, Vec<Skip>), IndexError> {
+    ) -> Result<Added, IndexError> {
         let (db, params) = (self.writable()?, self.params);
-        guarded(|| -> Result<(u32, Vec<Skip>), String> {
-            let mut txn = db.begin_write().reason()?;
+        let added = guarded(|| -> Result<Added, String> {
+            let mut txn = Unwound::new(db.begin_write().reason()?);
             // Saves the allocator state with the commit, so that opening the index after an
             // add was killed is not a repair that reads the whole file.
             txn.set_quick_repair(true);
-            let mut skipped = Vec::new();
+            let mut done = Added::default();
             let added = {
-                let mut meta = txn.open_table(META).reason()?;
-                let mut articles = txn.open_table(ARTICLES).reason()?;
-                let mut sketches = txn.open_table(SKETCHES).reason()?;
-                let mut shingles = txn.open_table(SHINGLES).reason()?;
-                let first = count(&meta)?;
+                let mut meta = txn.open_table(META).map(Unwound::new).reason()?;
+                let mut articles = txn.open_table(ARTICLES).map(Unwound::new).reason()?;
+                let mut sketches = txn.open_table(SKETCHES).map(Unwound::new).reason()?;
+                let mut shingles = txn.open_table(SHINGLES).map(Unwound::new).reason()?;
+                let mut seen = txn.open_table(SEEN).map(Unwound::new).reason()?;
+                let first = count(&*meta)?;
+                if first > 0 && seen.is_empty().reason()? {
+                    fill_seen(&mut seen, &*articles, &*shingles, first)?;
+                }
                 let mut next = first;
-                for entry in entries {
+                let mut entries = entries.into_iter();
+                while let Some(entry) = unguarded(|| entries.next()) {
                     let entry = match entry {
                         Ok(entry) => entry,
                         Err(skip) => {
-                            skipped.push(skip);
+                            done.skipped.push(skip);
                             continue;
                         }
                     };
                     let key = next.to_le_bytes();
+                    let article = serde_json::to_vec(&entry.article).expect("metadata serialises");
+                    let mut set = Vec::new();
+                    entry.shingles.encode_into(&mut set);
+                    let identity = identity(&entry.article.path, &set);
+                    if get_sealed(&*seen, SEEN.name(), identity, u32_of)?.is_some() {
+                        done.already_indexed += 1;
+                        continue;
+                    }
+                    let sealed = seal(SEEN.name(), &identity.to_le_bytes(), key.to_vec());
+                    seen.insert(identity, sealed.as_slice()).reason()?;
                     let values = [
-                        (
-                            &mut articles,
-                            ARTICLES.name(),
-                            serde_json::to_vec(&entry.article).expect("metadata serialises"),
-                        ),
+                        (&mut articles, ARTICLES.name(), article),
                         (
                             &mut sketches,
                             SKETCHES.name(),
                             minhash::encode_sketch(&entry.sketch),
                         ),
-                        (&mut shingles, SHINGLES.name(), {
-                            let mut record = Vec::new();
-                            entry.shingles.encode_into(&mut record);
-                            record
-                        }),
+                        (&mut shingles, SHINGLES.name(), set),
                     ];
                     for (table, name, value) in values {
                         table
@@ -477,11 +655,12 @@ impl Index {
                 first..next
             };
             fill_buckets(&txn, params.banding(), params.num_perm, added.clone())?;
-            txn.commit().reason()?;
-            Ok((added.len() as u32, skipped))
+            txn.into_inner().commit().reason()?;
+            done.added = added.len() as u32;
+            Ok(done)
         })
-        .and_then(|written| written)
-        .map_err(|r| self.unwritable(r))
+        .and_then(|written| written);
+        added.map_err(|r| self.unwritable(r))
     }
 
     /// A read-only view for lookups; many can run in parallel.
@@ -496,11 +675,11 @@ impl Index {
             })
         })
         .and_then(|opened| opened)
-        .map_err(|r| damaged(&self.path, r))?;
+        .map_err(|r| self.damaged(r))?;
         Ok(Reader {
             tables: Some(tables),
             path: self.path.clone(),
-            banding: self.params.banding(),
+            damage_seen: self.damage_seen.clone(),
             num_perm: self.params.num_perm,
         })
     }
@@ -508,8 +687,40 @@ impl Index {
 
 impl Drop for Index {
     fn drop(&mut self) {
-        drop_quietly(self.db.take());
+        match self.db.take() {
+            Some(Store::Writable(db)) if self.damage_seen.load(Ordering::Relaxed) => {
+                std::mem::forget(db)
+            }
+            db => drop_quietly(db),
+        }
     }
+}
+
+/// An article as the index tells repeats: its path and its words.
+fn identity(path: &str, encoded_shingles: &[u8]) -> u128 {
+    xxh3_128(&[path.as_bytes(), &[0xFF], encoded_shingles].concat())
+}
+
+/// Records the [`identity`] of articles `0..count`, stored by a version that did not.
+fn fill_seen(
+    seen: &mut redb::Table<u128, &'static [u8]>,
+    articles: &impl ReadableTable<u32, &'static [u8]>,
+    shingles: &impl ReadableTable<u32, &'static [u8]>,
+    count: u32,
+) -> Result<(), String> {
+    for id in 0..count {
+        let path = get_sealed(articles, ARTICLES.name(), id, |json| {
+            serde_json::from_slice::<ArticleMeta>(json).ok()
+        })?
+        .ok_or_else(|| format!("article {id} is missing from {}", ARTICLES.name()))?
+        .path;
+        let set = get_sealed(shingles, SHINGLES.name(), id, |b| Some(b.to_vec()))?
+            .ok_or_else(|| format!("article {id} is missing from {}", SHINGLES.name()))?;
+        let key = identity(&path, &set);
+        let sealed = seal(SEEN.name(), &key.to_le_bytes(), id.to_le_bytes().to_vec());
+        seen.insert(key, sealed.as_slice()).reason()?;
+    }
+    Ok(())
 }
 
 /// Files the band keys of the articles `ids`, just stored, into their buckets. The keys are
@@ -524,8 +735,8 @@ fn fill_buckets(
     if ids.is_empty() {
         return Ok(());
     }
-    let sketches = txn.open_table(SKETCHES).reason()?;
-    let mut buckets = txn.open_table(BUCKETS).reason()?;
+    let sketches = txn.open_table(SKETCHES).map(Unwound::new).reason()?;
+    let mut buckets = txn.open_table(BUCKETS).map(Unwound::new).reason()?;
     let per_pass = (KEYS_PER_PASS / ids.len()).clamp(1, banding.bands);
     for first_band in (0..banding.bands).step_by(per_pass) {
         let bands = first_band..(first_band + per_pass).min(banding.bands);
@@ -536,7 +747,7 @@ fn fill_buckets(
             .map(|_| Vec::with_capacity(ids.len()))
             .collect();
         for id in ids.clone() {
-            let sketch = get_sealed(&sketches, SKETCHES.name(), id, |b| {
+            let sketch = get_sealed(&*sketches, SKETCHES.name(), id, |b| {
                 minhash::decode_sketch(b, num_perm)
             })?
             .ok_or_else(|| format!("article {id} has no sketch"))?;
@@ -554,7 +765,9 @@ fn fill_buckets(
                 // Buckets only hold articles added before this add: none in a new index.
                 let mut merged = match ids.start {
                     0 => Vec::new(),
-                    _ => get_sealed(&buckets, BUCKETS.name(), bucket, records)?.unwrap_or_default(),
+                    _ => {
+                        get_sealed(&*buckets, BUCKETS.name(), bucket, records)?.unwrap_or_default()
+                    }
                 };
                 merged.extend(run.iter().map(|k| k & 0xFFFF_FFFF_FFFF));
                 // Earlier articles have smaller ids, but may have larger high bits.
@@ -583,7 +796,8 @@ pub struct Reader {
     /// Only `None` while dropping, which has to happen under [`guarded`].
     tables: Option<Tables>,
     path: PathBuf,
-    banding: Banding,
+    /// Shared with the [`Index`], which must not close a file found damaged.
+    damage_seen: Arc<AtomicBool>,
     num_perm: usize,
 }
 
@@ -611,39 +825,37 @@ impl Reader {
     ) -> Result<T, IndexError> {
         get_sealed(table, name, id, decode)
             .and_then(|value| value.ok_or_else(|| format!("article {id} is missing from {name}")))
-            .map_err(|r| damaged(&self.path, r))
+            .map_err(|r| self.damaged(r))
     }
 
-    /// `(indexed id, i)` for every indexed article that shares a band with `sketches[i]`,
-    /// sorted. Buckets are looked up in key order, so that a check of many articles reads the
-    /// bucket table in one forward sweep instead of at random (on a cold cache that is the
-    /// difference between seconds and minutes at a million articles).
-    pub fn colliding(&self, sketches: &[&[Sketch16]]) -> Result<Vec<(u32, u32)>, IndexError> {
-        let mut lookups: Vec<(u32, u32, u32)> = sketches
-            .iter()
-            .enumerate()
-            .flat_map(|(i, sketch)| {
-                self.banding
-                    .keys(sketch)
-                    .enumerate()
-                    .map(move |(band, key)| (bucket_of(band, key), key >> 16, i as u32))
-            })
-            .collect();
-        lookups.sort_unstable();
-        let buckets = &self.tables().buckets;
-        let mut pairs = Vec::new();
-        for group in lookups.chunk_by(|x, y| x.0 == y.0) {
-            let found = get_sealed(buckets, BUCKETS.name(), group[0].0, records)
-                .map_err(|r| damaged(&self.path, r))?;
-            for record in found.unwrap_or_default() {
-                let (high, id) = ((record >> 32) as u32, record as u32);
-                let asking = group.iter().filter(|&&(_, h, _)| h == high);
-                pairs.extend(asking.map(|&(_, _, i)| (id, i)));
+    fn damaged(&self, reason: impl Display) -> IndexError {
+        self.damage_seen.store(true, Ordering::Relaxed);
+        damaged(&self.path, reason)
+    }
+
+    /// A lookup of the indexed articles whose key in `band` is `key`, ascending. Lookups in
+    /// the order of the bucket table (band, then the key's low 16 bits) read it in one forward
+    /// sweep, each bucket once: on a cold cache that is the difference between seconds and
+    /// minutes at a million articles.
+    pub fn buckets(&self) -> impl FnMut(usize, u32) -> Result<Vec<u32>, IndexError> + '_ {
+        let mut last: Option<(u32, Vec<u64>)> = None;
+        move |band, key| {
+            let bucket = bucket_of(band, key);
+            if last.as_ref().is_none_or(|(b, _)| *b != bucket) {
+                let found = get_sealed(&self.tables().buckets, BUCKETS.name(), bucket, records)
+                    .map_err(|r| self.damaged(r))?;
+                last = Some((bucket, found.unwrap_or_default()));
             }
+            let records = last.as_ref().map_or(&[][..], |(_, r)| r);
+            // Records are sorted by high bits, then id.
+            let high = u64::from(key >> 16);
+            let start = records.partition_point(|&r| r >> 32 < high);
+            Ok(records[start..]
+                .iter()
+                .take_while(|&&r| r >> 32 == high)
+                .map(|&r| r as u32)
+                .collect())
         }
-        pairs.sort_unstable();
-        pairs.dedup();
-        Ok(pairs)
     }
 
     /// An indexed article's metadata, marked as indexed.
@@ -672,203 +884,6 @@ impl Reader {
             ShingleSet::decode,
         )
     }
-}
-
-/// Signs and stores every article of `source`, in one transaction. Articles are read and
-/// signed on threads of their own while the transaction stores them, as in a plain run.
-///
-/// A source that fails part way (texts in memory can) leaves the articles before the failure
-/// added; a binding that must not commit part of its input checks it first.
-pub fn add_corpus(
-    index: &mut Index,
-    source: &mut (impl Articles + Send),
-    progress: &Progress,
-) -> Result<(u32, Vec<Skip>), IndexError> {
-    let params = *index.params();
-    let hasher = MinHasher::for_params(&params);
-    let signer = Signer::new(&params, &hasher);
-    progress.stage("indexing", "articles");
-    let entry = |item| -> Result<Entry, Skip> {
-        let signed = signer.sign_item(item)?;
-        Ok(Entry {
-            article: signed.meta,
-            sketch: signed.sketch,
-            shingles: signed.shingles,
-        })
-    };
-    let (added, read) = std::thread::scope(|scope| {
-        let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Result<Entry, Skip>>>(1);
-        let reading = scope.spawn(move || {
-            source.for_each_batch(entry, |batch| {
-                progress.advance(batch.len() as u64);
-                // Only a failed add stops taking batches, and its error is the one reported.
-                sender.send(batch).map_err(|_| ReadError::Stopped)
-            })
-        });
-        let added = index.add(batches.into_iter().flatten());
-        (
-            added,
-            reading.join().expect("reading articles does not panic"),
-        )
-    });
-    progress.finish();
-    let added = added?;
-    match read {
-        Ok(()) | Err(ReadError::Stopped) => Ok(added),
-        Err(ReadError::Source(e)) => Err(e.into()),
-    }
-}
-
-/// Why the articles of an add stopped being read before the end: a failed add, or a failed
-/// source, whose error is kept.
-#[derive(Debug)]
-enum ReadError {
-    Stopped,
-    Source(LoadError),
-}
-
-impl From<LoadError> for ReadError {
-    fn from(e: LoadError) -> Self {
-        ReadError::Source(e)
-    }
-}
-
-/// Checks the articles of `corpus` against the index and against each other. Every cluster of
-/// the outcome holds at least one new article; indexed members are marked `indexed`.
-pub fn check(
-    index: &Index,
-    source: &mut impl Articles,
-    threshold: f64,
-    progress: &Progress,
-) -> Result<Outcome, IndexError> {
-    let started = Instant::now();
-    let params = Params {
-        threshold,
-        ..*index.params()
-    };
-    let hasher = MinHasher::for_params(&params);
-    let signer = Signer::new(&params, &hasher);
-    progress.stage("reading", "articles");
-    // New articles are kept whole in memory: a check is about a day's news, not an archive.
-    let mut fresh: Vec<Signed> = Vec::new();
-    let mut skipped = Vec::new();
-    source.for_each_batch(
-        |item| signer.sign_item(item),
-        |signed| {
-            progress.advance(signed.len() as u64);
-            for result in signed {
-                match result {
-                    Ok(f) => fresh.push(f),
-                    Err(s) => skipped.push(s),
-                }
-            }
-            Ok::<(), LoadError>(())
-        },
-    )?;
-    let read_and_sign = started.elapsed();
-
-    let banded = Instant::now();
-    let k = params.num_perm;
-    let min_matches = minhash::min_sketch_matches(threshold, k);
-    let mut sketches = Sketches::new(k);
-    for f in &fresh {
-        sketches.push(&f.sketch);
-    }
-    let among_new = lsh::candidate_pairs(&sketches, params.banding(), min_matches);
-    let reader = index.reader()?;
-    // Indexed articles are read in id order, each once, for the same reason as the buckets.
-    let mut against_index: Vec<(u32, u32, f64)> = Vec::new();
-    // The sketches as signed, not as stored for banding, whose planes would have to be
-    // put back together.
-    let signed: Vec<&[Sketch16]> = fresh.iter().map(|f| &f.sketch[..]).collect();
-    for group in reader.colliding(&signed)?.chunk_by(|x, y| x.0 == y.0) {
-        let id = group[0].0;
-        let sketch = reader.sketch(id)?;
-        for &(_, a) in group {
-            let f = &fresh[a as usize];
-            let matches = minhash::sketch_matches(&f.sketch, &sketch);
-            if matches >= min_matches {
-                against_index.push((a, id, matches as f64 / k as f64));
-            }
-        }
-    }
-    let band = banded.elapsed();
-
-    let verifying = Instant::now();
-    progress.stage("verifying", "pairs");
-    let n = fresh.len() as u32;
-    let mut articles: Vec<ArticleMeta> = fresh.iter().map(|f| f.meta.clone()).collect();
-    let mut edges = Vec::new();
-    let mut scores = ScoreHistogram::default();
-    for (a, b) in among_new.iter().map(|&p| lsh::unpack(p)) {
-        let (fa, fb) = (&fresh[a as usize], &fresh[b as usize]);
-        let judgement = rule::judge(
-            &fa.shingles,
-            &fb.shingles,
-            rule::days_apart(fa.meta.date.as_deref(), fb.meta.date.as_deref()),
-            threshold,
-        );
-        scores.add(judgement.overlap.jaccard());
-        if judgement.is_copy() {
-            let estimate = minhash::sketch_estimate(&fa.sketch, &fb.sketch);
-            edges.push(Edge::new(a, b, &judgement, estimate));
-        }
-    }
-    let mut verified: Vec<(u32, u32, rule::Judgement, f64)> = Vec::new();
-    let mut matched = std::collections::BTreeMap::new();
-    for group in against_index.chunk_by(|x, y| x.1 == y.1) {
-        let id = group[0].1;
-        let shingles = reader.shingles(id)?;
-        let indexed = reader.article(id)?;
-        for &(a, _, estimate) in group {
-            let f = &fresh[a as usize];
-            let days_apart = rule::days_apart(f.meta.date.as_deref(), indexed.date.as_deref());
-            let judgement = rule::judge(&f.shingles, &shingles, days_apart, threshold);
-            scores.add(judgement.overlap.jaccard());
-            if judgement.is_copy() {
-                verified.push((a, id, judgement, estimate));
-            }
-        }
-        if verified.last().is_some_and(|v| v.1 == id) {
-            matched.insert(id, indexed);
-        }
-    }
-    // Indexed articles get local numbers after the new ones, in the order first matched.
-    verified.sort_unstable_by_key(|&(a, id, ..)| (a, id));
-    let mut local: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
-    for (a, id, judgement, estimate) in verified {
-        let next = n + local.len() as u32;
-        let b = *local.entry(id).or_insert(next);
-        if b == next {
-            articles.push(matched.remove(&id).expect("read with its first match"));
-        }
-        edges.push(Edge::new(a, b, &judgement, estimate));
-    }
-    progress.advance((among_new.len() + against_index.len()) as u64);
-    let mut sets = UnionFind::new(articles.len());
-    for e in &edges {
-        sets.union(e.a, e.b);
-    }
-    let duplicate_pairs = edges.len();
-    let clusters = cluster::components(&mut sets, edges, &articles);
-    progress.finish();
-    Ok(Outcome {
-        params,
-        stats: Stats {
-            files: source.file_count(),
-            candidate_pairs: among_new.len() + against_index.len(),
-            verified_pairs: among_new.len() + against_index.len(),
-            duplicate_pairs,
-            scores,
-            read_and_sign,
-            band,
-            verify: verifying.elapsed(),
-            total: started.elapsed(),
-        },
-        articles,
-        skipped,
-        clusters,
-    })
 }
 
 #[cfg(test)]
@@ -900,6 +915,15 @@ mod tests {
             Err("redb panicked: page 12 out of range".to_string())
         );
         assert_eq!(guarded(|| 5), Ok(5));
+    }
+
+    #[test]
+    fn a_panic_of_the_callers_code_is_passed_on_not_blamed_on_redb() {
+        let caught = panic::catch_unwind(|| {
+            guarded(|| guarded(|| unguarded(|| -> u32 { panic!("bad input") })))
+        });
+        let payload = caught.expect_err("the panic reaches the caller");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"bad input"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! kept after it is signed.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -41,8 +41,9 @@ impl Default for JsonFields {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{path}: {source}")]
-    Io { path: String, source: io::Error },
+    /// Not `#[source]`: the message already says it, and `{:#}` would say it twice.
+    #[error("{path}: {error}")]
+    Io { path: String, error: io::Error },
     #[error("{path}: {reason}")]
     NotAnArticle { path: String, reason: String },
     #[error("{path}: changed while dedup was running ({reason})")]
@@ -82,6 +83,9 @@ pub struct Article {
     pub date: Option<String>,
     pub title: Option<String>,
     pub body: String,
+    /// Something about the article a user should know, though it was read (a date that is
+    /// not a date).
+    pub warning: Option<String>,
 }
 
 #[derive(Debug)]
@@ -97,6 +101,26 @@ pub struct Corpus {
     fields: JsonFields,
     /// Skips found while walking directories (unreadable folders, symlink loops).
     walk_skips: Vec<Skip>,
+}
+
+/// A path as reported. Names that are not UTF-8 keep their bytes apart as `\xNN` escapes: a
+/// lossy conversion gave two such files the same "unique" path.
+pub fn shown(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if std::str::from_utf8(bytes).is_err() {
+            return bytes.utf8_chunks().fold(String::new(), |mut out, chunk| {
+                out.push_str(chunk.valid());
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02X}"));
+                }
+                out
+            });
+        }
+    }
+    path.display().to_string()
 }
 
 fn is_jsonl(path: &Path) -> bool {
@@ -125,12 +149,19 @@ impl Corpus {
                     format: Format::Jsonl,
                 }),
                 Input::Path(path) => {
-                    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
-                        path: path.display().to_string(),
-                        source,
+                    let meta = std::fs::metadata(path).map_err(|error| LoadError::Io {
+                        path: shown(path),
+                        error,
                     })?;
                     if meta.is_dir() {
                         walk_dir(path, &mut sources, &mut walk_skips);
+                    } else if is_device(&meta.file_type()) {
+                        // Read like a file, /dev/zero never ends. Pipes are read:
+                        // `<(zcat feed.gz)` is one.
+                        walk_skips.push(Skip {
+                            path: shown(path),
+                            reason: "a device or socket, not a file".into(),
+                        });
                     } else {
                         sources.push(source_for(path.clone()));
                     }
@@ -158,10 +189,18 @@ impl Corpus {
             reason: reason.to_string(),
         };
         let (path, line) = match spec.rsplit_once(':') {
-            Some((path, line)) if !Path::new(spec).exists() => match line.parse::<u32>() {
-                Ok(n) => (path, Some(n)),
-                Err(_) => (spec, None),
-            },
+            Some((path, line))
+                if !Path::new(spec).exists()
+                    && !line.is_empty()
+                    && line.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                // Past u32, no file has that line; `0` is not a line either.
+                match line.parse::<u32>() {
+                    Ok(n) if n > 0 => (path, Some(n)),
+                    _ if Path::new(path).exists() => return Err(not_article("no such line")),
+                    _ => (path, None),
+                }
+            }
             _ => (spec, None),
         };
         let corpus = Corpus::open(&[Input::Path(path.into())], fields.clone())?;
@@ -283,9 +322,22 @@ impl Corpus {
 /// Batch size when looking for one article: small, since the rest is thrown away.
 const BATCH_BYTES_ONE: usize = 1 << 20;
 
+fn is_device(file_type: &std::fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        file_type.is_char_device() || file_type.is_block_device() || file_type.is_socket()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file_type;
+        false
+    }
+}
+
 fn source_for(path: PathBuf) -> Source {
     Source {
-        display: path.display().to_string(),
+        display: shown(&path),
         format: if is_jsonl(&path) {
             Format::Jsonl
         } else {
@@ -307,14 +359,11 @@ fn walk_dir(root: &Path, sources: &mut Vec<Source>, skips: &mut Vec<Skip>) {
             Ok(e) if e.file_type().is_dir() => {}
             // Sockets, FIFOs and devices are not articles, but were named by the walk.
             Ok(e) => skips.push(Skip {
-                path: e.path().display().to_string(),
+                path: shown(e.path()),
                 reason: "not a regular file (socket, FIFO or device)".into(),
             }),
             Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| root.display().to_string());
+                let path = shown(err.path().unwrap_or(root));
                 let reason = if err.loop_ancestor().is_some() {
                     "symbolic link loop".to_string()
                 } else {
@@ -326,6 +375,58 @@ fn walk_dir(root: &Path, sources: &mut Vec<Source>, skips: &mut Vec<Skip>) {
             }
         }
     }
+}
+
+/// The longest JSONL line read, and the largest text file: a longer one is skipped, read past
+/// without being kept, so that a 3 GB line on standard input or a sparse 10 GB file is a
+/// warning, not an allocation failure.
+pub const MAX_LINE_BYTES: usize = 256 << 20;
+
+enum Line {
+    /// A line of this many bytes, its `\n` included, was appended.
+    Read(usize),
+    /// A line of this many bytes was longer than the limit, and read past.
+    TooLong(u64),
+    End,
+}
+
+/// Appends the next line of `reader`, with its `\n`, to `text`, unless it is longer than `max`
+/// bytes: then nothing is appended, and the rest of the line is read without being kept.
+fn read_line_bounded(reader: &mut dyn BufRead, text: &mut Vec<u8>, max: usize) -> io::Result<Line> {
+    let start = text.len();
+    let mut total = 0u64;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                text.truncate(start);
+                return Err(e);
+            }
+        };
+        if buffer.is_empty() {
+            break;
+        }
+        let (taken, ended) = match memchr::memchr(b'\n', buffer) {
+            Some(at) => (at + 1, true),
+            None => (buffer.len(), false),
+        };
+        total += taken as u64;
+        if total <= max as u64 {
+            text.extend_from_slice(&buffer[..taken]);
+        } else {
+            text.truncate(start);
+        }
+        reader.consume(taken);
+        if ended {
+            break;
+        }
+    }
+    Ok(match total {
+        0 => Line::End,
+        n if n > max as u64 => Line::TooLong(n),
+        n => Line::Read(n as usize),
+    })
 }
 
 /// Raw input waiting to be parsed in parallel: the lines of a batch share one buffer, so
@@ -371,7 +472,15 @@ impl Batches<'_> {
                     path: source.display.clone(),
                     reason: e.to_string(),
                 })?;
-                Box::new(BufReader::with_capacity(1 << 20, file))
+                let mut reader = BufReader::with_capacity(1 << 20, file);
+                // Its lines are not separated by a `\n` byte: every line would be skipped.
+                if let Ok([0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) = reader.fill_buf() {
+                    return Err(Skip {
+                        path: source.display.clone(),
+                        reason: "UTF-16 JSONL is not supported; convert it to UTF-8".into(),
+                    });
+                }
+                Box::new(reader)
             }
         };
         self.open_jsonl = Some(OpenJsonl {
@@ -408,8 +517,8 @@ impl Batches<'_> {
         while bytes < self.batch_bytes {
             if let Some(open) = &mut self.open_jsonl {
                 let start = text.len();
-                match open.reader.read_until(b'\n', &mut text) {
-                    Ok(0) => {
+                match read_line_bounded(&mut *open.reader, &mut text, MAX_LINE_BYTES) {
+                    Ok(Line::End) => {
                         if open.articles == 0 {
                             let display = &self.corpus.sources[open.source as usize].display;
                             units.push(Unit::Skipped(Skip {
@@ -419,7 +528,20 @@ impl Batches<'_> {
                         }
                         self.open_jsonl = None;
                     }
-                    Ok(n) => {
+                    Ok(Line::TooLong(n)) => {
+                        open.line += 1;
+                        open.offset += n;
+                        open.articles += 1;
+                        let display = &self.corpus.sources[open.source as usize].display;
+                        units.push(Unit::Skipped(Skip {
+                            path: format!("{display}:{}", open.line),
+                            reason: format!(
+                                "line of {n} bytes, longer than the {} MB a JSONL line may have",
+                                MAX_LINE_BYTES >> 20
+                            ),
+                        }));
+                    }
+                    Ok(Line::Read(n)) => {
                         open.line += 1;
                         open.offset += n as u64;
                         bytes += n;
@@ -494,17 +616,60 @@ fn as_text(bytes: &[u8]) -> Result<&str, String> {
     })
 }
 
+/// UTF-16 text behind its byte order mark, which Windows tools write as "Unicode"; `None`
+/// when there is no such mark.
+fn utf16_text(bytes: &[u8]) -> Option<Result<String, String>> {
+    let from: fn([u8; 2]) -> u16 = match bytes {
+        [0xFF, 0xFE, ..] => u16::from_le_bytes,
+        [0xFE, 0xFF, ..] => u16::from_be_bytes,
+        _ => return None,
+    };
+    let rest = &bytes[2..];
+    let units = rest.chunks(2).map(|pair| match *pair {
+        [a, b] => Ok(from([a, b])),
+        _ => Err(()),
+    });
+    let units: Result<Vec<u16>, ()> = units.collect();
+    Some(
+        units
+            .ok()
+            .and_then(|units| String::from_utf16(&units).ok())
+            .ok_or_else(|| {
+                "not UTF-16 text, although it starts with a UTF-16 byte order mark".into()
+            }),
+    )
+}
+
 fn read_seed_file(source: &Source) -> Item {
     let Some(path) = &source.path else {
         unreachable!("standard input is read as JSONL");
     };
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return skip(&source.display, e.to_string()),
-    };
-    let text = match as_text(&bytes) {
-        Ok(t) => t,
-        Err(reason) => return skip(&source.display, reason),
+    let mut bytes = Vec::new();
+    let read = File::open(path)
+        .and_then(|file| file.take(MAX_LINE_BYTES as u64 + 1).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        return skip(&source.display, e.to_string());
+    }
+    if bytes.len() > MAX_LINE_BYTES {
+        return skip(
+            &source.display,
+            format!(
+                "larger than the {} MB a text file may have",
+                MAX_LINE_BYTES >> 20
+            ),
+        );
+    }
+    let decoded;
+    let text = match utf16_text(&bytes) {
+        Some(Ok(text)) => {
+            decoded = text;
+            decoded.as_str()
+        }
+        Some(Err(reason)) => return skip(&source.display, reason),
+        None => match as_text(&bytes) {
+            Ok(t) => t,
+            Err(reason) => return skip(&source.display, reason),
+        },
     };
     if text.trim().is_empty() {
         return skip(&source.display, "empty file");
@@ -512,7 +677,7 @@ fn read_seed_file(source: &Source) -> Item {
     let parsed = parse_seed(text);
     let id = path
         .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
+        .map(|s| shown(Path::new(s)))
         .unwrap_or_else(|| source.display.clone());
     Item::Article(Article {
         line: 0,
@@ -521,6 +686,7 @@ fn read_seed_file(source: &Source) -> Item {
         date: parsed.date,
         title: parsed.title,
         body: parsed.body,
+        warning: None,
     })
 }
 
@@ -534,9 +700,17 @@ fn parse_json_line(bytes: &[u8], line: u32, source: &Source, fields: &JsonFields
             date: record.date,
             title: record.title,
             body: record.body,
+            warning: record.invalid_date.as_deref().map(not_a_date),
         }),
         Err(reason) => skip(path, reason),
     }
+}
+
+/// The warning about a date field that is not a date, which leaves its article undated.
+fn not_a_date(date: &str) -> String {
+    let shown: String = date.chars().take(40).collect();
+    let cut = if shown.len() < date.len() { "…" } else { "" };
+    format!("date {shown:?}{cut} is not YYYY-MM-DD; read as undated")
 }
 
 /// The fields of one JSONL line.
@@ -546,6 +720,8 @@ pub struct JsonRecord {
     pub date: Option<String>,
     pub title: Option<String>,
     pub body: String,
+    /// The date field's value when it is not a date, which leaves the article undated.
+    pub invalid_date: Option<String>,
 }
 
 /// Parses one JSONL line; the error is the reason it is not an article.
@@ -575,9 +751,12 @@ pub fn parse_json_record(bytes: &[u8], fields: &JsonFields) -> Result<JsonRecord
         FieldValue::Number(n) => Some(n.to_string()),
         FieldValue::Other => None,
     };
+    let date_text = string_field(date);
+    let date = date_text.as_deref().and_then(parse_date);
     Ok(JsonRecord {
         id: string_field(id),
-        date: string_field(date).and_then(|d| parse_date(&d)),
+        invalid_date: date_text.filter(|_| date.is_none()),
+        date,
         title: string_field(title),
         body,
     })
@@ -605,6 +784,8 @@ impl TextArticle {
     /// `NAME:POSITION`, as a JSONL line's is `FILE:LINE`.
     pub fn into_article(self, name: &str, position: u32) -> Article {
         let path = format!("{name}:{position}");
+        let date_text = self.date.as_deref().and_then(nonblank);
+        let date = date_text.as_deref().and_then(parse_date);
         Article {
             line: position,
             id: self
@@ -613,11 +794,11 @@ impl TextArticle {
                 .and_then(nonblank)
                 .unwrap_or_else(|| path.clone()),
             path,
-            date: self
-                .date
+            warning: date_text
+                .filter(|_| date.is_none())
                 .as_deref()
-                .and_then(nonblank)
-                .and_then(|d| parse_date(&d)),
+                .map(not_a_date),
+            date,
             title: self.title.as_deref().and_then(nonblank),
             body: clean_body(self.text.len(), self.text.lines()),
         }

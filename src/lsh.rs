@@ -145,6 +145,24 @@ const PENDING_PAIRS: usize = 1 << 16;
 
 /// All distinct candidate pairs whose sketches agree on at least `min_matches` positions,
 /// sorted.
+pub fn candidate_pairs(
+    sketches: &Sketches,
+    banding: Banding,
+    min_matches: usize,
+) -> Vec<PackedPair> {
+    candidate_pairs_with(
+        sketches,
+        sketches.len(),
+        banding,
+        min_matches,
+        &Archived::default(),
+    )
+}
+
+/// The candidate pairs of the first `banded` articles of `sketches`, among themselves and with
+/// the `archived` articles that share their buckets (numbered from `banded` on, their sketches
+/// after those of the banded ones), sorted. Two archived articles are never paired: the archive
+/// was compared with itself when it was built.
 ///
 /// Each band is grouped by a radix sort of (key, article) pairs, which needs no hash map of
 /// vectors and yields members in article order. Copies of one story agree on most bands, so a
@@ -156,10 +174,12 @@ const PENDING_PAIRS: usize = 1 << 16;
 /// distinct pairs were screened 60.3 M times). Screening proposals as they come keeps pairs
 /// that will never verify from taking memory. Every step sorts, so the result does not
 /// depend on the thread count.
-pub fn candidate_pairs(
+pub(crate) fn candidate_pairs_with(
     sketches: &Sketches,
+    banded: usize,
     banding: Banding,
     min_matches: usize,
+    archived: &Archived,
 ) -> Vec<PackedPair> {
     // Each column beside the scratch space of its sort.
     let mut columns = vec![(Vec::new(), Vec::new()); SWEEP_BANDS.min(banding.bands)];
@@ -169,11 +189,13 @@ pub fn candidate_pairs(
     for first in (0..banding.bands).step_by(SWEEP_BANDS) {
         let bands = first..(first + SWEEP_BANDS).min(banding.bands);
         let columns = &mut columns[..bands.len()];
-        gather_columns(sketches, banding, bands, columns);
+        gather_columns(sketches, banded, banding, bands, columns);
         let known = &found;
         let mut kept: Vec<PackedPair> = columns
             .par_iter_mut()
-            .flat_map_iter(|(column, scratch)| {
+            .enumerate()
+            .flat_map_iter(|(offset, (column, scratch))| {
+                let band = first + offset;
                 sort_column(column, scratch);
                 let mut kept = Vec::new();
                 let mut pending = Vec::with_capacity(PENDING_PAIRS);
@@ -188,7 +210,8 @@ pub fn candidate_pairs(
                     pending.clear();
                 };
                 for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
-                    emit_bucket_pairs(bucket, &mut pending);
+                    let archived = archived.bucket(band, (bucket[0] >> 32) as u32);
+                    emit_bucket_pairs(archived, bucket, &mut pending);
                     if pending.len() >= PENDING_PAIRS {
                         keep_new(&mut pending);
                     }
@@ -203,6 +226,116 @@ pub fn candidate_pairs(
         found.add(&kept);
     }
     found.pairs
+}
+
+/// The members that an archive (a persistent index) holds in the buckets of the articles being
+/// checked against it: for each band key of theirs that the archive has, its archived articles
+/// in archive order, cut to the first [`ANCHORS`] when the bucket, new articles included, has
+/// more than [`MAX_FULL_BUCKET`] members, since the others would only be paired with archived
+/// anchors.
+#[derive(Debug, Default)]
+pub struct Archived {
+    /// `band << 32 | key`, sorted, one per bucket that holds archived articles.
+    keys: Vec<u64>,
+    /// `members[starts[i]..starts[i + 1]]` are the members kept of bucket `keys[i]`.
+    starts: Vec<usize>,
+    /// Archived members of the whole bucket, kept or not.
+    totals: Vec<usize>,
+    members: Vec<u32>,
+}
+
+/// An archive's part of one bucket: its first `members`, of `total` in all.
+#[derive(Clone, Copy)]
+struct ArchivedBucket<'a> {
+    total: usize,
+    members: &'a [u32],
+}
+
+impl Archived {
+    /// Looks up every band key of `sketches` with `bucket(band, key)`, which gives the archived
+    /// articles (by archive id, ascending) with that key. Keys are looked up band by band, and
+    /// within a band by their low 16 bits first: the order in which an index stores its
+    /// buckets, so that the lookups read it in one forward sweep.
+    pub fn lookup<E>(
+        sketches: &Sketches,
+        banding: Banding,
+        mut bucket: impl FnMut(usize, u32) -> Result<Vec<u32>, E>,
+    ) -> Result<Archived, E> {
+        let mut archived = Archived {
+            starts: vec![0],
+            ..Archived::default()
+        };
+        let mut values = Vec::with_capacity(banding.rows);
+        let mut keys = Vec::with_capacity(sketches.len());
+        for band in 0..banding.bands {
+            keys.clear();
+            for doc in 0..sketches.len() as u32 {
+                sketches
+                    .get(doc)
+                    .values_into(band * banding.rows..(band + 1) * banding.rows, &mut values);
+                keys.push(banding.key_of_rows(&values, band));
+            }
+            keys.sort_unstable_by_key(|&k| (k & 0xFFFF, k >> 16));
+            let mut found = Vec::new();
+            for same in keys.chunk_by(|x, y| x == y) {
+                let ids = bucket(band, same[0])?;
+                if ids.is_empty() {
+                    continue;
+                }
+                let kept = if ids.len() + same.len() > MAX_FULL_BUCKET {
+                    ANCHORS.min(ids.len())
+                } else {
+                    ids.len()
+                };
+                found.push((same[0], ids.len(), ids[..kept].to_vec()));
+            }
+            found.sort_unstable_by_key(|f| f.0);
+            for (key, total, ids) in found {
+                archived.keys.push((band as u64) << 32 | u64::from(key));
+                archived.totals.push(total);
+                archived.members.extend(ids);
+                archived.starts.push(archived.members.len());
+            }
+        }
+        Ok(archived)
+    }
+
+    /// The archived articles that some bucket pairs with a checked one, ascending.
+    pub fn ids(&self) -> Vec<u32> {
+        let mut ids = self.members.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Numbers the archived members as articles `first + i` for `ids[i]` (which holds them all,
+    /// ascending): after the checked articles, so that one set of sketches holds both.
+    pub fn renumber(&mut self, ids: &[u32], first: u32) {
+        for member in &mut self.members {
+            let i = ids.binary_search(member).expect("ids holds every member");
+            *member = first + i as u32;
+        }
+    }
+
+    fn bucket(&self, band: usize, key: u32) -> ArchivedBucket<'_> {
+        let none = ArchivedBucket {
+            total: 0,
+            members: &[],
+        };
+        if self.keys.is_empty() {
+            return none;
+        }
+        match self
+            .keys
+            .binary_search(&((band as u64) << 32 | u64::from(key)))
+        {
+            Ok(i) => ArchivedBucket {
+                total: self.totals[i],
+                members: &self.members[self.starts[i]..self.starts[i + 1]],
+            },
+            Err(_) => none,
+        }
+    }
 }
 
 /// The pairs kept so far, sorted, with where each article's pairs start: looking a pair up
@@ -339,16 +472,17 @@ fn merge_sorted(a: &[PackedPair], b: &[PackedPair]) -> Vec<PackedPair> {
     out
 }
 
-/// Fills `columns[i]` with the `(key << 32 | article)` column of band `bands.start + i`,
-/// articles ascending, in parallel over ranges of articles so that each article's sketch is
+/// Fills `columns[i]` with the `(key << 32 | article)` column of band `bands.start + i` over the
+/// first `banded` articles, ascending, in parallel over ranges of articles so that each article's sketch is
 /// read once per sweep.
 fn gather_columns(
     sketches: &Sketches,
+    banded: usize,
     banding: Banding,
     bands: std::ops::Range<usize>,
     columns: &mut [(Vec<u64>, Vec<u64>)],
 ) {
-    let n = sketches.len();
+    let n = banded;
     const ARTICLES_PER_TASK: usize = 1 << 14;
     let mut tasks: Vec<Vec<&mut [u64]>> = Vec::new();
     for (column, _) in columns.iter_mut() {
@@ -398,13 +532,23 @@ fn sort_column(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
     }
 }
 
-fn emit_bucket_pairs(bucket: &[u64], out: &mut Vec<PackedPair>) {
+/// Every member of a bucket paired with every later one, or, in a bucket of more than
+/// [`MAX_FULL_BUCKET`] members, with the first [`ANCHORS`]. Archived members come first, so
+/// that the articles checked against an archive are anchored to it.
+fn emit_bucket_pairs(archived: ArchivedBucket, bucket: &[u64], out: &mut Vec<PackedPair>) {
     let doc = |x: u64| x as u32;
-    let anchors = if bucket.len() > MAX_FULL_BUCKET {
+    let size = archived.total + bucket.len();
+    let anchors = if size > MAX_FULL_BUCKET {
         ANCHORS
     } else {
-        bucket.len()
+        size
     };
+    // Archived members are numbered after every banded one.
+    for &a in archived.members.iter().take(anchors) {
+        out.extend(bucket.iter().map(|&b| pack(doc(b), a)));
+    }
+    // Checked members are anchors only after every archived one.
+    let anchors = anchors.saturating_sub(archived.total);
     for (i, &a) in bucket.iter().enumerate().take(anchors) {
         for &b in &bucket[i + 1..] {
             out.push(pack(doc(a), doc(b)));

@@ -69,6 +69,16 @@ fn reduce(x: u64, n: usize) -> usize {
     ((x as u128 * n as u128) >> 64) as usize
 }
 
+impl Scheme {
+    /// As the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Oph => "oph",
+            Scheme::Classic => "classic",
+        }
+    }
+}
+
 impl MinHasher {
     pub fn new(scheme: Scheme, num_perm: usize, seed: u64) -> Self {
         assert!(num_perm > 0, "num_perm is validated by the caller");
@@ -99,10 +109,6 @@ impl MinHasher {
             mul_add,
             probes,
         }
-    }
-
-    pub fn for_params(params: &crate::Params) -> Self {
-        MinHasher::new(params.minhash, params.num_perm, params.seed)
     }
 
     pub fn num_perm(&self) -> usize {

@@ -248,6 +248,8 @@ struct BlockClasses {
 
 impl<'a> AsciiWords<'a> {
     fn new(text: &'a str) -> Self {
+        // The words are cut without char-boundary checks (see `next`).
+        debug_assert!(text.is_ascii(), "AsciiWords needs ASCII text");
         AsciiWords {
             text,
             block: 0,
@@ -352,41 +354,44 @@ fn word_bytes(b: &[u8], base: usize) -> u64 {
         | classes.mid_number & between(classes.digits, DIGIT)
 }
 
-/// Classifies a block with SSE2, part of the x86_64 baseline: 16 bytes per compare.
 #[cfg(target_arch = "x86_64")]
 fn classify(block: &[u8; BLOCK]) -> BlockClasses {
+    // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 processor has it.
+    unsafe { classify_sse2(block) }
+}
+
+/// Classifies a block with SSE2: 16 bytes per compare.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn classify_sse2(block: &[u8; BLOCK]) -> BlockClasses {
     use std::arch::x86_64::{
         __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
         _mm_or_si128, _mm_set1_epi8,
     };
     let mut out = BlockClasses::default();
-    // SAFETY: SSE2 is part of the x86_64 baseline, so its intrinsics are always available
-    // (they are unsafe only because they are `#[target_feature]` functions), and each load
-    // reads the 16 bytes of a chunk, needing no alignment.
-    unsafe {
-        let splat = |c: u8| _mm_set1_epi8(c as i8);
-        // SSE2 compares only signed bytes: moving the range to start at i8::MIN (wrapping)
-        // turns "lo <= c < lo + len" into a single "less than".
-        let in_range = |v: __m128i, lo: u8, len: u8| {
-            _mm_cmplt_epi8(
-                _mm_add_epi8(v, splat(0x80u8.wrapping_sub(lo))),
-                splat(0x80 + len),
-            )
-        };
-        for (k, chunk) in block.chunks_exact(16).enumerate() {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast());
-            let eq = |c: u8| _mm_cmpeq_epi8(v, splat(c));
-            let bits = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16) << (16 * k);
-            // Setting bit 5 lower-cases letters, and maps no other byte to a letter.
-            let letters = bits(in_range(_mm_or_si128(v, splat(0x20)), b'a', 26));
-            let digits = bits(in_range(v, b'0', 10));
-            let both = _mm_or_si128(eq(b'.'), eq(b'\''));
-            out.letters |= letters;
-            out.digits |= digits;
-            out.joins |= letters | digits | bits(eq(b'_'));
-            out.mid_letter |= bits(_mm_or_si128(both, eq(b':')));
-            out.mid_number |= bits(_mm_or_si128(both, _mm_or_si128(eq(b','), eq(b';'))));
-        }
+    let splat = |c: u8| _mm_set1_epi8(c as i8);
+    // SSE2 compares only signed bytes: moving the range to start at i8::MIN (wrapping)
+    // turns "lo <= c < lo + len" into a single "less than".
+    let in_range = |v: __m128i, lo: u8, len: u8| {
+        _mm_cmplt_epi8(
+            _mm_add_epi8(v, splat(0x80u8.wrapping_sub(lo))),
+            splat(0x80 + len),
+        )
+    };
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: the chunk is 16 bytes, which the load reads without needing alignment.
+        let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
+        let eq = |c: u8| _mm_cmpeq_epi8(v, splat(c));
+        let bits = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16) << (16 * k);
+        // Setting bit 5 lower-cases letters, and maps no other byte to a letter.
+        let letters = bits(in_range(_mm_or_si128(v, splat(0x20)), b'a', 26));
+        let digits = bits(in_range(v, b'0', 10));
+        let both = _mm_or_si128(eq(b'.'), eq(b'\''));
+        out.letters |= letters;
+        out.digits |= digits;
+        out.joins |= letters | digits | bits(eq(b'_'));
+        out.mid_letter |= bits(_mm_or_si128(both, eq(b':')));
+        out.mid_number |= bits(_mm_or_si128(both, _mm_or_si128(eq(b','), eq(b';'))));
     }
     out
 }

@@ -1,21 +1,20 @@
 //! Runs the stages in order and gathers what the reporter needs.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::cluster::{self, Cluster, RepresentativeKey};
-use crate::load::Articles;
-use crate::load::{Article, Corpus, Item, LoadError, Skip};
-use crate::lsh;
+use crate::cluster::{self, RepresentativeKey};
+use crate::index::{Added, Entry, Index, IndexError, Reader};
+use crate::load::{Article, Articles, Corpus, Item, LoadError, Skip};
+use crate::lsh::{self, Archived};
 use crate::minhash::{self, MinHasher, Sketch16, Sketches};
-use crate::progress::Progress;
+use crate::model::{ArticleMeta, Config, Outcome, Params, ParamsError, Stats};
+use crate::progress::{Progress, Unwatched};
 use crate::rule;
 use crate::shingle::{ShingleSet, Shingler};
 use crate::spill::SpillFile;
-use crate::verify::{self, ScoreHistogram, ShingleStore};
-use crate::{Config, Params};
+use crate::verify::{self, ShingleStore};
 
 /// Raw text read per batch: big enough to keep both cores busy (about a thousand articles),
 /// small enough that the reader and the signers overlap from the first batch on and that a
@@ -23,66 +22,19 @@ use crate::{Config, Params};
 /// only four, and cost 73 MB more peak memory at a million articles.
 pub(crate) const BATCH_BYTES: usize = 4 << 20;
 
-/// What is reported of an article: no text, no shingles. Also what an index stores of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArticleMeta {
-    pub id: String,
-    pub path: String,
-    pub date: Option<String>,
-    pub title: Option<String>,
-    pub words: u32,
-    /// Found in a persistent index rather than among the inputs (`dedup check`).
-    #[serde(skip)]
-    pub indexed: bool,
-}
-
-/// Counts and timings of one run.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub files: usize,
-    pub candidate_pairs: usize,
-    pub verified_pairs: usize,
-    pub duplicate_pairs: usize,
-    /// The exact Jaccard of the verified pairs.
-    #[serde(skip)]
-    pub scores: ScoreHistogram,
-    #[serde(skip)]
-    pub read_and_sign: Duration,
-    #[serde(skip)]
-    pub band: Duration,
-    #[serde(skip)]
-    pub verify: Duration,
-    #[serde(skip)]
-    pub total: Duration,
-}
-
-/// The result of a run, ready for a reporter.
-#[derive(Debug)]
-pub struct Outcome {
-    pub params: Params,
-    pub articles: Vec<ArticleMeta>,
-    pub skipped: Vec<Skip>,
-    pub clusters: Vec<Cluster>,
-    pub stats: Stats,
-}
-
-impl Outcome {
-    pub fn duplicates_found(&self) -> bool {
-        !self.clusters.is_empty()
-    }
-
-    pub fn singletons(&self) -> impl Iterator<Item = u32> + '_ {
-        let mut clustered = vec![false; self.articles.len()];
-        for c in &self.clusters {
-            for &m in &c.members {
-                clustered[m as usize] = true;
+impl ArticleMeta {
+    /// The file an annotation points at, and the line in it (1 for a whole file). Taken from
+    /// the line number, not by parsing the path: a text file may be named `notes:12`.
+    pub fn location(&self) -> (&str, u32) {
+        match self.line {
+            0 => (&self.path, 1),
+            line => {
+                let suffix = format!(":{line}");
+                (self.path.strip_suffix(&suffix).unwrap_or(&self.path), line)
             }
         }
-        (0..self.articles.len() as u32).filter(move |&a| !clustered[a as usize])
     }
-}
 
-impl ArticleMeta {
     /// A compact binary form for the metadata spill file, appended to `out`: length-prefixed
     /// strings.
     fn encode_into(&self, out: &mut Vec<u8>) {
@@ -101,6 +53,7 @@ impl ArticleMeta {
             }
         }
         out.extend(self.words.to_le_bytes());
+        out.extend(self.line.to_le_bytes());
     }
 
     /// Reads back what [`ArticleMeta::encode_into`] wrote; `None` if the bytes are not such a record.
@@ -119,10 +72,12 @@ impl ArticleMeta {
             }
         }
         let words = u32::from_le_bytes(take(4)?.try_into().ok()?);
+        let line = u32::from_le_bytes(take(4)?.try_into().ok()?);
         let [id, path, date, title] = texts;
         Some(ArticleMeta {
             id: id?,
             path: path?,
+            line,
             date,
             title,
             words,
@@ -137,11 +92,22 @@ const NO_TEXT: u32 = u32::MAX;
 /// What choosing a cluster's representative needs of each article: 16 bytes, while the rest
 /// of its metadata (id, path, title: a few hundred bytes) waits in a spill file until the
 /// sketches are freed, so the two never share the memory peak.
-#[derive(Default)]
 struct Ranks {
     /// `YYYY-MM-DD`, as the loader normalises every date.
     dates: Vec<Option<[u8; 10]>>,
     words: Vec<u32>,
+    /// Articles from here on are indexed (`dedup check`).
+    indexed_from: u32,
+}
+
+impl Default for Ranks {
+    fn default() -> Self {
+        Ranks {
+            dates: Vec::new(),
+            words: Vec::new(),
+            indexed_from: u32::MAX,
+        }
+    }
 }
 
 impl Ranks {
@@ -161,6 +127,9 @@ impl RepresentativeKey for Ranks {
     }
     fn words(&self, a: u32) -> u32 {
         self.words[a as usize]
+    }
+    fn indexed(&self, a: u32) -> bool {
+        a >= self.indexed_from
     }
 }
 
@@ -183,6 +152,8 @@ pub struct Signed {
     /// The low 16 bits of each MinHash value: band keys come from it, and it screens and
     /// estimates pairs.
     pub sketch: Vec<Sketch16>,
+    /// What to warn about the article, though it was read.
+    pub warning: Option<Skip>,
 }
 
 /// Turns a parsed article into its metadata, shingle set and sketch.
@@ -194,11 +165,7 @@ pub struct Signer<'a> {
 impl<'a> Signer<'a> {
     pub fn new(params: &Params, hasher: &'a MinHasher) -> Self {
         Signer {
-            shingler: Shingler {
-                kind: params.shingle,
-                size: params.ngram,
-                seed: params.seed,
-            },
+            shingler: params.shingler(),
             hasher,
         }
     }
@@ -230,9 +197,14 @@ impl<'a> Signer<'a> {
         let mut sketch = Vec::with_capacity(self.hasher.num_perm());
         self.hasher.sketch_into(&shingles.hashes, &mut sketch);
         Ok(Signed {
+            warning: article.warning.map(|reason| Skip {
+                path: article.path.clone(),
+                reason,
+            }),
             meta: ArticleMeta {
                 id: article.id,
                 path: article.path,
+                line: article.line,
                 date: article.date,
                 title: article.title,
                 words: shingles.words,
@@ -244,42 +216,186 @@ impl<'a> Signer<'a> {
     }
 }
 
-fn spill_error(source: std::io::Error) -> LoadError {
+fn spill_error(error: std::io::Error) -> LoadError {
     LoadError::Io {
         path: format!(
             "temporary file for shingle sets in {}",
             std::env::temp_dir().display()
         ),
-        source,
+        error,
     }
 }
 
-/// Runs the whole pipeline on `config.inputs`.
-pub fn find_duplicates(config: &Config) -> Result<Outcome, LoadError> {
-    let started = Instant::now();
-    let mut corpus = Corpus::open(&config.inputs, config.fields.clone())?;
-    let progress = Progress::new(config.progress);
-    find_duplicates_in(&mut corpus, config.params, &progress, started)
+/// Why a run or a check stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Params(#[from] ParamsError),
 }
 
-/// Runs the whole pipeline on the articles of `source`, files or texts in memory alike.
-/// `started` is when the run began, for its timings.
+/// Runs the whole pipeline on `config.inputs`.
+pub fn find_duplicates(config: &Config) -> Result<Outcome, Error> {
+    find_duplicates_with(config, &Unwatched)
+}
+
+/// Runs the whole pipeline on `config.inputs`, telling `progress` how far it got.
+pub fn find_duplicates_with(config: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
+    config.params.validate()?;
+    let mut corpus = Corpus::open(&config.inputs, config.fields.clone())?;
+    run(&mut corpus, config.params, None, config.all_pairs, progress)
+}
+
+/// Runs the whole pipeline on the articles of `source`, files or texts in memory alike, as
+/// [`find_duplicates_with`] does on `config.inputs`.
 pub fn find_duplicates_in(
     source: &mut impl Articles,
     params: Params,
-    progress: &Progress,
-    started: Instant,
-) -> Result<Outcome, LoadError> {
-    let hasher = MinHasher::for_params(&params);
-    let banding = params.banding();
-    let signer = Signer::new(&params, &hasher);
+    all_pairs: bool,
+    progress: &dyn Progress,
+) -> Result<Outcome, Error> {
+    params.validate()?;
+    run(source, params, None, all_pairs, progress)
+}
 
+/// Checks the articles of `source` against the index and against each other, at the index's
+/// settings: the same stages as [`find_duplicates`], whose buckets also hold the indexed
+/// articles that share them. Every cluster of the outcome holds at least one new article;
+/// indexed members are marked `indexed` and numbered after the new articles. `all_pairs` as
+/// for [`Config::all_pairs`].
+pub fn check(
+    index: &Index,
+    source: &mut impl Articles,
+    all_pairs: bool,
+    progress: &dyn Progress,
+) -> Result<Outcome, Error> {
+    let reader = index.reader()?;
+    run(source, *index.params(), Some(&reader), all_pairs, progress)
+}
+
+/// Signs and stores every article of `source` in one transaction, reading, signing and
+/// storing in overlapping stages.
+///
+/// A source that fails part way (texts in memory can) leaves the articles before the failure
+/// added; a binding that must not commit part of its input checks it first.
+pub fn add_corpus(
+    index: &mut Index,
+    source: &mut (impl Articles + Send),
+    progress: &dyn Progress,
+) -> Result<Added, Error> {
+    let params = *index.params();
+    let hasher = params.hasher();
+    let signer = Signer::new(&params, &hasher);
+    progress.stage("indexing", "articles");
+    let (sender, batches) = std::sync::mpsc::sync_channel(1);
+    let read_all = std::sync::atomic::AtomicBool::new(false);
+    let (added, warnings) = std::thread::scope(|scope| {
+        let (signer, read_all) = (&signer, &read_all);
+        let reader = scope.spawn(move || {
+            let mut warnings = Vec::new();
+            let read = source.for_each_batch(
+                |item| {
+                    signer.sign_item(item).map(|signed| {
+                        let entry = Entry {
+                            article: signed.meta,
+                            sketch: signed.sketch,
+                            shingles: signed.shingles,
+                        };
+                        (entry, signed.warning)
+                    })
+                },
+                |batch| {
+                    progress.advance(batch.len() as u64);
+                    // Warnings are taken in input order, here rather than while signing.
+                    let entries: Vec<Result<Entry, Skip>> = batch
+                        .into_iter()
+                        .map(|signed| {
+                            signed.map(|(entry, warning)| {
+                                warnings.extend(warning);
+                                entry
+                            })
+                        })
+                        .collect();
+                    // The index stopped taking entries: its error is the one reported.
+                    sender.send(entries).map_err(|_| ReadError::Stopped)
+                },
+            );
+            // A failed source ends the entries as the end of the inputs does.
+            let (ended, failed) = match read {
+                Ok(()) => (true, None),
+                Err(ReadError::Stopped) => (false, None),
+                Err(ReadError::Source(e)) => (true, Some(e)),
+            };
+            read_all.store(ended, std::sync::atomic::Ordering::Release);
+            (warnings, failed)
+        });
+        let mut batches = batches.into_iter();
+        // Entries end with the reader's last batch, or with a panic of the reader's, which
+        // must not commit what came before it.
+        let added = index.add(
+            std::iter::from_fn(move || {
+                let next = batches.next();
+                if next.is_none() && !read_all.load(std::sync::atomic::Ordering::Acquire) {
+                    panic!("reading the inputs stopped before their end");
+                }
+                next
+            })
+            .flatten(),
+        );
+        // A reader that panicked has already made the add fail; its warnings do not matter.
+        (added, reader.join().unwrap_or_default())
+    });
+    progress.finish();
+    let added = added?;
+    match warnings {
+        (_, Some(failed)) => Err(failed.into()),
+        (warnings, None) => Ok(Added { warnings, ..added }),
+    }
+}
+
+/// Why the articles of an add stopped being read before their end: the index stopped taking
+/// them (its error is the one reported), or the source failed.
+#[derive(Debug)]
+enum ReadError {
+    Stopped,
+    Source(LoadError),
+}
+
+impl From<LoadError> for ReadError {
+    fn from(e: LoadError) -> Self {
+        ReadError::Source(e)
+    }
+}
+
+/// What reading leaves for the later stages: every article's sketch in memory, its shingle set
+/// and its metadata in spill files.
+struct Read {
+    metas: SpillFile,
+    ranks: Ranks,
+    store: ShingleStore,
+    sketches: Sketches,
+    skipped: Vec<Skip>,
+    /// Articles that were read, with something to warn about them.
+    warnings: Vec<Skip>,
+}
+
+fn read(
+    source: &mut impl Articles,
+    signer: &Signer,
+    progress: &dyn Progress,
+) -> Result<Read, LoadError> {
     progress.stage("reading", "articles");
-    let mut metas = SpillFile::new().map_err(spill_error)?;
-    let mut ranks = Ranks::default();
-    let mut store = ShingleStore::new().map_err(spill_error)?;
-    let mut skipped = Vec::new();
-    let mut sketches = Sketches::new(params.num_perm);
+    let mut read = Read {
+        metas: SpillFile::new().map_err(spill_error)?,
+        ranks: Ranks::default(),
+        store: ShingleStore::new().map_err(spill_error)?,
+        sketches: Sketches::new(signer.hasher.num_perm()),
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+    };
     let mut record = Vec::new();
     source.for_each_batch(
         |item| signer.sign_item(item),
@@ -288,29 +404,92 @@ pub fn find_duplicates_in(
             for result in signed {
                 match result {
                     Ok(signed) => {
-                        ranks.push(&signed.meta);
+                        read.warnings.extend(signed.warning);
+                        read.ranks.push(&signed.meta);
                         record.clear();
                         signed.meta.encode_into(&mut record);
-                        metas.push(&record).map_err(spill_error)?;
-                        store.push(&signed.shingles).map_err(spill_error)?;
-                        sketches.push(&signed.sketch);
+                        read.metas.push(&record).map_err(spill_error)?;
+                        read.store.push(&signed.shingles).map_err(spill_error)?;
+                        read.sketches.push(&signed.sketch);
                     }
-                    Err(skip) => skipped.push(skip),
+                    Err(skip) => read.skipped.push(skip),
                 }
             }
             Ok(())
         },
     )?;
+    Ok(read)
+}
+
+/// The stages after reading: candidates, screen, verify, cluster. With an index, the
+/// candidates' buckets hold the indexed articles that share them too (numbered after the new
+/// ones), whose sketches and shingle sets are read from the index as they are needed.
+fn run(
+    source: &mut impl Articles,
+    params: Params,
+    index: Option<&Reader>,
+    all_pairs: bool,
+    progress: &dyn Progress,
+) -> Result<Outcome, Error> {
+    let started = Instant::now();
+    let hasher = params.hasher();
+    let banding = params.banding();
+    let signer = Signer::new(&params, &hasher);
+    let Read {
+        metas,
+        mut ranks,
+        mut store,
+        mut sketches,
+        skipped,
+        warnings,
+    } = read(source, &signer, progress)?;
     let read_and_sign = started.elapsed();
 
     let banded = Instant::now();
-    let k = params.num_perm;
-    let min_matches = minhash::min_sketch_matches(params.threshold, k);
-    let candidates = lsh::candidate_pairs(&sketches, banding, min_matches);
+    let new = sketches.len();
+    let mut archived = Archived::default();
+    let mut indexed = Vec::new();
+    if let Some(index) = index {
+        archived = Archived::lookup(&sketches, banding, index.buckets())?;
+        indexed = archived.ids();
+        archived.renumber(&indexed, new as u32);
+        // In id order, which reads the index forward.
+        for &id in &indexed {
+            sketches.push(&index.sketch(id)?);
+        }
+    }
+    let min_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
+    let candidates = lsh::candidate_pairs_with(&sketches, new, banding, min_matches, &archived);
+    drop(archived);
     let band = banded.elapsed();
 
     let verifying = Instant::now();
     progress.stage("verifying", "pairs");
+    // Indexed articles that some candidate pairs need their shingle sets, and their dates for
+    // the copy rule; the others hold an empty place.
+    let mut metas_indexed: Vec<Option<ArticleMeta>> = vec![None; indexed.len()];
+    if let Some(index) = index {
+        let mut wanted = vec![false; indexed.len()];
+        for &pair in &candidates {
+            let (_, b) = lsh::unpack(pair);
+            if let Some(w) = (b as usize).checked_sub(new) {
+                wanted[w] = true;
+            }
+        }
+        for (j, (&id, wanted)) in indexed.iter().zip(wanted).enumerate() {
+            let set = if wanted {
+                metas_indexed[j] = Some(index.article(id)?);
+                index.shingles(id)?
+            } else {
+                ShingleSet::default()
+            };
+            store.push(&set).map_err(spill_error)?;
+        }
+    }
+    ranks.indexed_from = new as u32;
+    for meta in &metas_indexed {
+        ranks.push(meta.as_ref().unwrap_or(&ArticleMeta::default()));
+    }
     store.flush().map_err(spill_error)?;
     let days_apart = |a, b| rule::days_apart(ranks.date(a), ranks.date(b));
     let mut verified = verify::verify(
@@ -319,14 +498,27 @@ pub fn find_duplicates_in(
         &sketches,
         days_apart,
         params.threshold,
+        all_pairs,
         progress,
     )
     .map_err(spill_error)?;
     let duplicate_pairs = verified.edges.len();
-    let clusters = cluster::components(&mut verified.sets, verified.edges, &ranks);
+    // Indexed articles joined to a new one; only they are reported.
+    let mut is_joined = vec![false; indexed.len()];
+    for edge in &verified.edges {
+        if let Some(j) = (edge.b as usize).checked_sub(new) {
+            is_joined[j] = true;
+        }
+    }
+    let joined: Vec<Option<ArticleMeta>> = metas_indexed
+        .into_iter()
+        .zip(is_joined)
+        .map(|(meta, joined)| meta.filter(|_| joined))
+        .collect();
+    let mut clusters = cluster::components(&mut verified.sets, verified.edges, &ranks);
     let verify = verifying.elapsed();
     drop((sketches, store));
-    let articles = metas
+    let mut articles = metas
         .into_records(ArticleMeta::decode)
         .map_err(spill_error)?
         .into_iter()
@@ -337,6 +529,30 @@ pub fn find_duplicates_in(
                 "article metadata read back damaged",
             ))
         })?;
+    if !indexed.is_empty() {
+        // Joined indexed articles are numbered after the new ones, in id order: the same
+        // order as before, so clusters keep their members in order.
+        let mut number = vec![u32::MAX; indexed.len()];
+        for (j, meta) in joined.into_iter().enumerate() {
+            if let Some(meta) = meta {
+                number[j] = articles.len() as u32;
+                articles.push(meta);
+            }
+        }
+        let renumber = |a: &mut u32| {
+            if let Some(j) = (*a as usize).checked_sub(new) {
+                *a = number[j];
+            }
+        };
+        for cluster in &mut clusters {
+            cluster.members.iter_mut().for_each(renumber);
+            renumber(&mut cluster.representative);
+            for edge in &mut cluster.pairs {
+                renumber(&mut edge.a);
+                renumber(&mut edge.b);
+            }
+        }
+    }
     progress.finish();
 
     Ok(Outcome {
@@ -354,6 +570,7 @@ pub fn find_duplicates_in(
         },
         articles,
         skipped,
+        warnings,
         clusters,
     })
 }
@@ -380,6 +597,7 @@ mod tests {
             ArticleMeta {
                 id: "s1".into(),
                 path: "feed.jsonl:7".into(),
+                line: 0,
                 date: Some("2024-03-16".into()),
                 title: Some("Kim’s “car” — a gift".into()),
                 words: 333,
@@ -388,6 +606,7 @@ mod tests {
             ArticleMeta {
                 id: String::new(),
                 path: "a.txt".into(),
+                line: 0,
                 date: None,
                 title: None,
                 words: 1,
@@ -459,15 +678,14 @@ mod tests {
             inputs: vec![Input::Path(jsonl.clone())],
             fields: JsonFields::default(),
             params,
-            progress: false,
+            all_pairs: false,
         })
         .unwrap();
         // Two articles a batch, so that numbering across batches is exercised.
         let batches: Vec<Result<Vec<TextArticle>, LoadError>> =
             texts.chunks(2).map(|c| Ok(c.to_vec())).collect();
         let mut source = Texts::new(jsonl.display().to_string(), batches.into_iter());
-        let in_memory =
-            find_duplicates_in(&mut source, params, &Progress::new(false), Instant::now()).unwrap();
+        let in_memory = find_duplicates_in(&mut source, params, false, &Unwatched).unwrap();
         assert!(!from_file.clusters.is_empty());
         assert_eq!(from_file.skipped.len(), 2);
         assert_eq!(report(&in_memory), report(&from_file));
@@ -488,7 +706,7 @@ mod tests {
         ];
         let mut source = Texts::new("texts", batches.into_iter());
         let params = SMALL;
-        let run = find_duplicates_in(&mut source, params, &Progress::new(false), Instant::now());
+        let run = find_duplicates_in(&mut source, params, false, &Unwatched);
         assert_eq!(
             run.unwrap_err().to_string(),
             "texts[1]: not a string".to_string()
@@ -502,6 +720,7 @@ mod tests {
             ranks.push(&ArticleMeta {
                 id: "x".into(),
                 path: "x".into(),
+                line: 0,
                 date: date.map(str::to_string),
                 title: None,
                 words,

@@ -1,46 +1,16 @@
-//! A progress line on standard error, shown only when a person is watching.
+//! Progress of a long run, for whoever shows it: the library reports stages and counts, and
+//! draws nothing itself (the binary draws a progress bar from them).
 
-use std::time::Duration;
-
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-/// Wraps an indicatif spinner; when disabled every call is a no-op, so the pipeline does not
-/// need to know whether anyone is looking.
-pub struct Progress {
-    bar: ProgressBar,
+/// Told as a run goes. Every method does nothing unless implemented.
+pub trait Progress: Sync {
+    /// A stage starts; `unit` names what [`Progress::advance`] counts.
+    fn stage(&self, _name: &'static str, _unit: &'static str) {}
+    fn advance(&self, _by: u64) {}
+    /// The run is over.
+    fn finish(&self) {}
 }
 
-impl Progress {
-    pub fn new(enabled: bool) -> Self {
-        let bar = if enabled {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} {prefix:>9} {human_pos} {msg} ({per_sec}, {elapsed})",
-                )
-                .expect("the template is valid"),
-            );
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        } else {
-            ProgressBar::hidden()
-        };
-        Progress { bar }
-    }
+/// Nobody is watching.
+pub struct Unwatched;
 
-    /// Starts a stage: `unit` names what the counter counts.
-    pub fn stage(&self, name: &'static str, unit: &'static str) {
-        self.bar.set_prefix(name);
-        self.bar.set_message(unit);
-        self.bar.set_position(0);
-        self.bar.reset_elapsed();
-    }
-
-    pub fn advance(&self, by: u64) {
-        self.bar.inc(by);
-    }
-
-    pub fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
-}
+impl Progress for Unwatched {}

@@ -5,11 +5,12 @@
 //! ```text
 //! {
 //!   "dedup_version": "0.1.0", "schema_version": 1,
-//!   "parameters": {"shingle": "word", "ngram": 3, "minhash": "oph", "num_perm": 256,
-//!                  "bands": 128, "rows": 2, "threshold": 0.08, "seed": 42},
-//!   "inputs": {"files": 5, "articles": 5, "skipped": 0, "skipped_inputs": [{"path", "reason"}]},
+//!   "parameters": {"shingle": "word", "ngram": 3, "minhash": "oph", "num_perm": 512,
+//!                  "bands": 256, "rows": 2, "threshold": 0.08, "seed": 42},
+//!   "inputs": {"files": 5, "articles": 5, "skipped": 0, "skipped_inputs": [{"path", "reason"}],
+//!              "warnings": [{"path", "reason"}]},
 //!   "summary": {"clusters": 1, "clustered_articles": 3, "singletons": 2,
-//!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 3},
+//!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 2},
 //!   "clusters": [{"id": 1, "size": 3, "representative": PATH,
 //!                 "members": [MEMBER...], "pairs": [{"a": PATH, "b": PATH,
 //!                 "jaccard": 0.354, "estimate": 0.3594, "containment": 0.5143,
@@ -23,10 +24,18 @@
 //! smaller article is in the other) or `spread` (enough shared, spread out as in a rewrite);
 //! `block_share` is the share of the shared shingles in verbatim blocks, `null` when the overlap
 //! alone decided (see README, "Choosing the threshold").
+//! A cluster's `pairs` are, by default, the verified pairs that joined it: one fewer than its
+//! members, a spanning tree. Candidate pairs are verified in article order, and a pair whose
+//! two articles are already connected is not verified at all, so a story republished ten
+//! thousand times costs ten thousand comparisons, not fifty million. With `--all-pairs`, every
+//! candidate pair is verified and `pairs` lists every one that is a copy. `duplicate_pairs`
+//! counts the pairs listed; `verified_pairs` the pairs whose exact similarity was computed.
 //! `--format jsonl` writes one cluster object per line; `--format csv` one row per member.
 //! Keys keep this order; new keys may be added, existing ones keep their meaning within a
 //! schema version.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
@@ -116,6 +125,8 @@ struct Inputs<'a> {
     articles: usize,
     skipped: usize,
     skipped_inputs: &'a [crate::load::Skip],
+    /// Articles read with something to warn about (a date that is not one).
+    warnings: &'a [crate::load::Skip],
 }
 
 #[derive(Serialize)]
@@ -250,6 +261,7 @@ fn write_json(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) -
             articles: outcome.articles.len(),
             skipped: outcome.skipped.len(),
             skipped_inputs: &outcome.skipped,
+            warnings: &outcome.warnings,
         },
         summary: summary(outcome),
         clusters: Vec::new(),
@@ -346,6 +358,8 @@ fn write_pretty_array<T: Serialize + Sync>(
 /// archive already has the story). Indexed articles are never flagged: they are accepted.
 struct Finding<'a> {
     path: &'a str,
+    /// Where the article is: a file, and a line in it.
+    location: (&'a str, u32),
     other: &'a str,
     jaccard: f64,
     cluster: usize,
@@ -359,20 +373,16 @@ fn findings(outcome: &Outcome) -> Vec<Finding<'_>> {
             .members
             .iter()
             .any(|&m| outcome.articles[m as usize].indexed);
-        for &m in &c.members {
+        for (&m, best) in c.members.iter().zip(strongest_links(c)) {
             let article = &outcome.articles[m as usize];
             if article.indexed || (m == c.representative && !in_archive) {
                 continue;
             }
-            let best = c
-                .pairs
-                .iter()
-                .filter(|e| e.a == m || e.b == m)
-                .max_by(|x, y| x.jaccard.total_cmp(&y.jaccard).then(y.a.cmp(&x.a)));
             if let Some(edge) = best {
                 let other = if edge.a == m { edge.b } else { edge.a };
                 out.push(Finding {
                     path: &article.path,
+                    location: article.location(),
                     other: &outcome.articles[other as usize].path,
                     jaccard: round4(edge.jaccard),
                     cluster: i + 1,
@@ -384,15 +394,28 @@ fn findings(outcome: &Outcome) -> Vec<Finding<'_>> {
     out
 }
 
-/// Splits `file.jsonl:LINE` into the file and the line; whole files start at line 1.
-fn file_and_line(path: &str) -> (&str, u64) {
-    match path.rsplit_once(':') {
-        Some((file, line)) if !file.is_empty() => match line.parse() {
-            Ok(n) => (file, n),
-            Err(_) => (path, 1),
-        },
-        _ => (path, 1),
+/// Each member's strongest pair, in member order: the highest Jaccard, then the pair with the
+/// smaller first article, then the later pair. One pass over the pairs, so that a cluster of
+/// ten thousand copies does not cost ten thousand passes.
+fn strongest_links(cluster: &Cluster) -> Vec<Option<&Edge>> {
+    let mut best: Vec<Option<&Edge>> = vec![None; cluster.members.len()];
+    for edge in &cluster.pairs {
+        for end in [edge.a, edge.b] {
+            let Ok(at) = cluster.members.binary_search(&end) else {
+                continue;
+            };
+            let stronger = best[at].is_none_or(|held| {
+                edge.jaccard
+                    .total_cmp(&held.jaccard)
+                    .then(held.a.cmp(&edge.a))
+                    .is_ge()
+            });
+            if stronger {
+                best[at] = Some(edge);
+            }
+        }
     }
+    best
 }
 
 impl Finding<'_> {
@@ -418,7 +441,7 @@ fn github_escape(s: &str, property: bool) -> String {
 
 fn write_github(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     for f in findings(outcome) {
-        let (file, line) = file_and_line(f.path);
+        let (file, line) = f.location;
         writeln!(
             out,
             "::warning file={},line={line},title={}::{}",
@@ -430,17 +453,46 @@ fn write_github(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// How the loader names standard input. A file of that name cannot have lines: only
+/// `.jsonl` and `.ndjson` files do.
+const STDIN: &str = "<stdin>";
+
+/// A path as a URI reference (RFC 3986): relative paths stay relative, as code scanning
+/// resolves them against the repository, and absolute ones become `file://` URIs. Every
+/// byte but the unreserved characters and `/` is percent-encoded, so that `%`, `#` and `?`
+/// in a file name are not read as escapes, a fragment or a query.
+fn file_uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len() + 8);
+    if path.starts_with('/') {
+        uri.push_str("file://");
+    }
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
 fn write_sarif(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<serde_json::Value> = findings(outcome)
         .iter()
         .map(|f| {
-            let (file, line) = file_and_line(f.path);
+            let (file, line) = f.location;
+            // Standard input has no URI; SARIF lets a location be described instead.
+            let artifact = if file == STDIN && line > 0 {
+                serde_json::json!({"description": {"text": "standard input"}})
+            } else {
+                serde_json::json!({"uri": file_uri(file)})
+            };
             serde_json::json!({
                 "ruleId": "near-duplicate",
                 "level": "warning",
                 "message": {"text": f.message()},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": file},
+                    "artifactLocation": artifact,
                     "region": {"startLine": line}
                 }}],
                 "properties": {"duplicateOf": f.other, "jaccard": f.jaccard}
@@ -466,9 +518,14 @@ fn write_sarif(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
+/// Quotes a CSV field when it needs it (RFC 4180). A text that a spreadsheet would run as a
+/// formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
+/// `'` and quotes, as OWASP advises against CSV injection: a title is not a formula.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula {
+        format!("\"'{}\"", s.replace('"', "\"\""))
+    } else if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -481,16 +538,15 @@ fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) ->
         "cluster,size,representative,path,id,date,title,words,best_jaccard,indexed"
     )?;
     for group in groups(outcome, options.singletons) {
+        // A member's strongest verified link says how firmly it belongs to the cluster.
+        let mut best: HashMap<&str, f64> = HashMap::new();
+        for p in &group.pairs {
+            for path in [p.a, p.b] {
+                let held = best.entry(path).or_insert(p.jaccard);
+                *held = held.max(p.jaccard);
+            }
+        }
         for m in &group.members {
-            // A member's strongest verified link says how firmly it belongs to the cluster.
-            let best = group
-                .pairs
-                .iter()
-                .filter(|p| p.a == m.path || p.b == m.path)
-                .map(|p| p.jaccard)
-                .fold(None, |acc: Option<f64>, j| {
-                    Some(acc.map_or(j, |a| a.max(j)))
-                });
             writeln!(
                 out,
                 "{},{},{},{},{},{},{},{},{},{}",
@@ -502,12 +558,30 @@ fn write_csv(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) ->
                 m.date.unwrap_or(""),
                 csv_field(m.title.unwrap_or("")),
                 m.words,
-                best.map(|b| b.to_string()).unwrap_or_default(),
+                best.get(m.path).map(|b| b.to_string()).unwrap_or_default(),
                 m.indexed
             )?;
         }
     }
     Ok(())
+}
+
+/// `s` with control characters (escape sequences, line breaks, bells) written as Rust escapes
+/// (`\u{1b}`, `\n`), for a terminal: a title or file name must not move the cursor, set the
+/// window title or the clipboard, or break a line of the report.
+pub fn escape_control(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// ANSI styling that is a no-op when colour is off.
@@ -559,7 +633,11 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
     let groups = groups(outcome, options.singletons);
     let path_width = groups
         .iter()
-        .flat_map(|g| g.members.iter().map(|m| m.path.chars().count()))
+        .flat_map(|g| {
+            g.members
+                .iter()
+                .map(|m| escape_control(m.path).chars().count())
+        })
         .max()
         .unwrap_or(0);
     for group in &groups {
@@ -581,7 +659,7 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
             };
             let mut title = m
                 .title
-                .map(|t| ellipsize(t, 70))
+                .map(|t| ellipsize(&escape_control(t), 70))
                 .unwrap_or_else(|| paint.dim("(no headline)"));
             if m.indexed {
                 title = format!("{} {title}", paint.dim("[index]"));
@@ -589,16 +667,23 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
             writeln!(
                 out,
                 "  {marker} {:<path_width$}  {:<10}  {title}",
-                m.path,
+                escape_control(m.path),
                 m.date.unwrap_or("undated"),
             )?;
         }
         if !group.pairs.is_empty() {
-            let id_width = group.members.iter().map(|m| m.id.chars().count()).max();
+            let id_width = group
+                .members
+                .iter()
+                .map(|m| escape_control(m.id).chars().count())
+                .max();
             let id_width = id_width.unwrap_or(0).min(40);
+            let ids: HashMap<&str, &str> = group.members.iter().map(|m| (m.path, m.id)).collect();
             let id_of = |path: &str| {
-                let m = group.members.iter().find(|m| m.path == path);
-                ellipsize(m.map_or(path, |m| m.id), id_width)
+                ellipsize(
+                    &escape_control(ids.get(path).copied().unwrap_or(path)),
+                    id_width,
+                )
             };
             let header = format!(
                 "    {:<w$}  {:>7}  {:>8}  {:>9}",
@@ -631,6 +716,12 @@ fn write_table(outcome: &Outcome, options: &ReportOptions, out: &mut dyn Write) 
         plural(s.singletons, "singleton", "singletons"),
         plural(outcome.skipped.len(), "input skipped", "inputs skipped"),
     );
+    if !outcome.warnings.is_empty() {
+        line.push_str(&format!(
+            " · {}",
+            plural(outcome.warnings.len(), "warning", "warnings")
+        ));
+    }
     if options.timings {
         line.push_str(&format!(" · {:.2} s", outcome.stats.total.as_secs_f64()));
     }
@@ -660,6 +751,32 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_fields_that_a_spreadsheet_would_run_are_defused() {
+        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            let field = csv_field(formula);
+            assert!(field.starts_with("\"'"), "{field}");
+        }
+        assert_eq!(csv_field("=1,\"a\""), "\"'=1,\"\"a\"\"\"");
+        assert_eq!(csv_field("a=b"), "a=b");
+    }
+
+    #[test]
+    fn sarif_uris_encode_what_a_uri_would_read_otherwise() {
+        assert_eq!(file_uri("b 50%25 #1?.txt"), "b%2050%2525%20%231%3F.txt");
+        assert_eq!(file_uri("news/a-b_c~d.txt"), "news/a-b_c~d.txt");
+        assert_eq!(file_uri("/tmp/é.txt"), "file:///tmp/%C3%A9.txt");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_other_text_is_kept() {
+        assert!(matches!(escape_control("Путин → 東京"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_control("a\x1b]52;c;SGVsbG8=\x07b\nc\u{9b}2J"),
+            "a\\u{1b}]52;c;SGVsbG8=\\u{7}b\\nc\\u{9b}2J"
+        );
     }
 
     #[test]

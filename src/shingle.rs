@@ -18,6 +18,14 @@ pub enum ShingleKind {
 }
 
 impl ShingleKind {
+    /// As the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ShingleKind::Word => "word",
+            ShingleKind::Char => "char",
+        }
+    }
+
     pub fn default_size(self) -> usize {
         match self {
             ShingleKind::Word => 3,
@@ -148,7 +156,7 @@ fn intersect(
 /// merge of the rest.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-unsafe fn intersection_blocks_sse2(
+fn intersection_blocks_sse2(
     a: &[ShingleHash],
     b: &[ShingleHash],
     mut on_block: impl FnMut(usize, u32),

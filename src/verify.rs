@@ -17,9 +17,8 @@ use crate::rule;
 use crate::shingle::ShingleSet;
 use crate::spill::SpillFile;
 
-/// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end where this many
-/// distinct articles are reached; fixed, so that which pairs get skipped as already connected
-/// does not depend on the number of threads.
+/// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end
+/// where this many distinct articles are reached.
 const CHUNK_ARTICLES: usize = 1 << 14;
 
 /// Every article's shingles in document order (which the rule reads as well as the set), in
@@ -61,8 +60,14 @@ impl ShingleStore {
     }
 }
 
+/// Most pairs verified at once. A story copied thousands of times proposes millions of pairs
+/// among a few thousand articles; they are verified a chunk at a time so that once its copies
+/// are joined, the rest of its pairs are skipped instead of verified.
+const CHUNK_PAIRS: usize = 1 << 14;
+
 pub struct Verified {
-    /// Pairs that count as copies at the threshold ([`rule::judge`]).
+    /// Pairs that count as copies at the threshold ([`rule::judge`]): those that joined
+    /// two clusters, or with `all_pairs` every one.
     pub edges: Vec<Edge>,
     /// Articles joined by those edges.
     pub sets: UnionFind,
@@ -101,17 +106,55 @@ impl ScoreHistogram {
 /// how far apart two articles were published, where both dates are known. The estimate beside
 /// each exact score comes from the articles' 16-bit sketches.
 ///
-/// Chunks are processed in order; a pair whose articles are already in one cluster when its
-/// chunk starts is not checked again, which keeps a story copied thousands of times from
-/// costing a quadratic number of comparisons. Small clusters have all their pairs checked.
+/// Pairs are taken in order, joining clusters as they go: a pair whose articles are already
+/// connected is not verified, so a story copied thousands of times costs work linear in its
+/// copies, and the edges kept are the pairs that joined two clusters, a spanning tree of each.
+/// The pairs of a chunk are verified in parallel and then applied in order, and a pair whose
+/// articles the chunk's earlier pairs connected is dropped, so the edges are those of the
+/// one-at-a-time walk, whatever the chunk size and thread count. With `all_pairs`, every
+/// candidate is verified and every copy kept.
 pub fn verify(
     candidates: &[PackedPair],
     store: &ShingleStore,
     sketches: &Sketches,
     days_apart: impl Fn(u32, u32) -> Option<i64> + Sync,
     threshold: f64,
-    progress: &Progress,
+    all_pairs: bool,
+    progress: &dyn Progress,
 ) -> io::Result<Verified> {
+    let walk = Walk {
+        all_pairs,
+        articles: CHUNK_ARTICLES,
+        pairs: CHUNK_PAIRS,
+    };
+    verify_in_chunks(
+        candidates, store, sketches, days_apart, threshold, walk, progress,
+    )
+}
+
+/// Whether every pair is verified, and the most articles and pairs of one chunk (smaller in
+/// tests, to cross many chunks).
+#[derive(Clone, Copy)]
+struct Walk {
+    all_pairs: bool,
+    articles: usize,
+    pairs: usize,
+}
+
+fn verify_in_chunks(
+    candidates: &[PackedPair],
+    store: &ShingleStore,
+    sketches: &Sketches,
+    days_apart: impl Fn(u32, u32) -> Option<i64> + Sync,
+    threshold: f64,
+    walk: Walk,
+    progress: &dyn Progress,
+) -> io::Result<Verified> {
+    let Walk {
+        all_pairs,
+        articles: chunk_articles,
+        pairs: chunk_pairs,
+    } = walk;
     let articles = store.len();
     let mut sets = UnionFind::new(articles);
     let mut edges = Vec::new();
@@ -124,12 +167,12 @@ pub fn verify(
         let mut seen = std::collections::HashSet::new();
         let mut taken = 0;
         for &packed in rest {
-            if seen.len() >= CHUNK_ARTICLES {
+            if seen.len() >= chunk_articles || pairs.len() >= chunk_pairs {
                 break;
             }
             taken += 1;
             let (a, b) = unpack(packed);
-            if sets.find(a) == sets.find(b) {
+            if !all_pairs && sets.find(a) == sets.find(b) {
                 continue;
             }
             for d in [a, b] {
@@ -161,8 +204,9 @@ pub fn verify(
         checked += pairs.len();
         for (jaccard, edge) in scored {
             scores.add(jaccard);
-            if let Some(edge) = edge {
-                sets.union(edge.a, edge.b);
+            if let Some(edge) = edge
+                && (sets.union(edge.a, edge.b) || all_pairs)
+            {
                 edges.push(edge);
             }
         }
@@ -178,6 +222,92 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::progress::Unwatched;
+    use crate::shingle::{ShingleKind, Shingler};
+    use proptest::prelude::*;
+
+    /// Components of `pairs` over `n` articles, as sorted member lists.
+    fn components(n: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Vec<Vec<u32>> {
+        let mut sets = UnionFind::new(n);
+        for (a, b) in pairs {
+            sets.union(a, b);
+        }
+        let mut by_root = std::collections::BTreeMap::<u32, Vec<u32>>::new();
+        for a in 0..n as u32 {
+            by_root.entry(sets.find(a)).or_default().push(a);
+        }
+        let mut all: Vec<Vec<u32>> = by_root.into_values().filter(|c| c.len() > 1).collect();
+        all.sort();
+        all
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// The oracle: given every pair as a candidate, the clusters are the connected
+        /// components of the pairs the copy rule accepts by exhaustive comparison, whatever
+        /// the chunks; the edges kept are a spanning forest of them, the same for every chunk
+        /// size; with `all_pairs`, the edges are exactly the accepted pairs.
+        #[test]
+        fn clusters_are_the_components_of_every_accepted_pair(
+            stories in proptest::collection::vec(
+                (proptest::collection::vec(0u32..400, 20..60), 1usize..6),
+                1..8,
+            ),
+            edits in proptest::collection::vec((0usize..60, 0u32..400), 0..40),
+            small in (1usize..6, 1usize..8),
+        ) {
+            // Copies of a few stories, each copy with some words changed.
+            let mut texts = Vec::new();
+            let mut next_edit = edits.iter().cycle();
+            for (words, copies) in &stories {
+                for _ in 0..*copies {
+                    let mut words = words.clone();
+                    if let Some(&(at, word)) = next_edit.next().filter(|_| !edits.is_empty()) {
+                        let at = at % words.len();
+                        words[at] = word;
+                    }
+                    texts.push(words.iter().map(|w| format!("w{w}")).collect::<Vec<_>>().join(" "));
+                }
+            }
+            let shingler = Shingler { kind: ShingleKind::Word, size: 3, seed: 1 };
+            let sets: Vec<ShingleSet> = texts.iter().map(|t| shingler.shingle(t)).collect();
+            let mut store = ShingleStore::new().unwrap();
+            let mut sketches = Sketches::new(1);
+            for set in &sets {
+                store.push(set).unwrap();
+                sketches.push(&[0]);
+            }
+            store.flush().unwrap();
+            let n = sets.len() as u32;
+            let threshold = 0.3;
+            let all: Vec<PackedPair> = (0..n)
+                .flat_map(|a| (a + 1..n).map(move |b| crate::lsh::pack(a, b)))
+                .collect();
+            let accepted: Vec<(u32, u32)> = all
+                .iter()
+                .map(|&p| unpack(p))
+                .filter(|&(a, b)| rule::judge(&sets[a as usize], &sets[b as usize], None, threshold).is_copy())
+                .collect();
+            let expected = components(sets.len(), accepted.iter().copied());
+            let run = |(articles, pairs): (usize, usize), all_pairs: bool| {
+                let walk = Walk { all_pairs, articles, pairs };
+                verify_in_chunks(&all, &store, &sketches, |_, _| None, threshold, walk, &Unwatched).unwrap()
+            };
+            let edges = |v: &Verified| -> Vec<(u32, u32)> { v.edges.iter().map(|e| (e.a, e.b)).collect() };
+            let whole = run((CHUNK_ARTICLES, CHUNK_PAIRS), false);
+            let chunked = run((small.0 + 1, small.1), false);
+            for verified in [&whole, &chunked] {
+                prop_assert_eq!(components(sets.len(), edges(verified)), expected.clone());
+                // A forest: every kept edge joined two clusters.
+                let clustered: usize = expected.iter().map(Vec::len).sum();
+                prop_assert_eq!(verified.edges.len(), clustered - expected.len());
+            }
+            prop_assert_eq!(edges(&whole), edges(&chunked));
+            let every = run((small.0 + 1, small.1), true);
+            prop_assert_eq!(edges(&every), accepted);
+        }
+    }
 
     #[test]
     fn store_returns_what_was_pushed_in_order() {

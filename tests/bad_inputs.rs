@@ -10,6 +10,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -78,6 +79,8 @@ fn accounted_run(mut cmd: Command, inputs: usize) -> Report {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // Warnings escape control characters: nothing reaches the terminal raw.
+    assert!(!stderr.contains(['\x1b', '\x07', '\r']), "{stderr:?}");
     // Rust's panic message, not the bare word: file names in warnings may contain that.
     assert!(!stderr.contains("panicked at"), "dedup panicked:\n{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -95,13 +98,23 @@ fn accounted_run(mut cmd: Command, inputs: usize) -> Report {
     assert_eq!(s.clustered_articles + s.singletons, counts.articles);
     assert_eq!(s.clusters, report.clusters.len());
     assert_eq!(report.articles().count(), counts.articles);
-    assert_warnings(&stderr, &counts.skipped_inputs);
+    assert_warnings(&stderr, &counts.skipped_inputs, &counts.warnings);
     report
 }
 
 /// Standard error holds one `dedup: warning: skipped PATH: REASON` line per skip, in order,
-/// then one line counting the rest once there are too many to list, and nothing else.
-fn assert_warnings(stderr: &str, skips: &[SkippedInput]) {
+/// then one line counting the rest once there are too many to list, then the same for
+/// warnings about articles that were read (`dedup: warning: PATH: REASON`), and nothing else.
+fn assert_warnings(stderr: &str, skips: &[SkippedInput], warnings: &[SkippedInput]) {
+    let skipped =
+        skips.len().min(WARNED_INDIVIDUALLY) + usize::from(skips.len() > WARNED_INDIVIDUALLY);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let (skip_lines, warning_lines) = lines.split_at(skipped.min(lines.len()));
+    assert_listed(&skip_lines.join("\n"), skips, "skipped ", "inputs skipped");
+    assert_listed(&warning_lines.join("\n"), warnings, "", "warnings");
+}
+
+fn assert_listed(stderr: &str, skips: &[SkippedInput], verb: &str, more: &str) {
     for skip in skips {
         assert!(
             !skip.reason.trim().is_empty() && !skip.reason.contains('\n'),
@@ -117,12 +130,12 @@ fn assert_warnings(stderr: &str, skips: &[SkippedInput]) {
     for (line, skip) in lines.iter().zip(skips).take(listed) {
         assert_eq!(
             *line,
-            format!("dedup: warning: skipped {}: {}", skip.path, skip.reason)
+            format!("dedup: warning: {verb}{}: {}", skip.path, skip.reason)
         );
     }
     if summarised == 1 {
         let more = format!(
-            "dedup: warning: {} more inputs skipped",
+            "dedup: warning: {} more {more}",
             skips.len() - WARNED_INDIVIDUALLY
         );
         assert!(lines[listed].starts_with(&more), "{}", lines[listed]);
@@ -208,17 +221,55 @@ fn binary_files_are_skipped_as_binary() {
         "feed.txt.gz",
         b"\x1f\x8b\x08\0\0\0\0\0\0\x03\xcb\x48\xcd\xc9\xc9\x07\0",
     );
-    // UTF-16 is what some Windows tools save "Unicode text" as: every other byte is NUL.
-    let utf16: Vec<u8> = "\u{feff}Hello world"
+    // UTF-16 without its byte order mark cannot be told from binary data: every other byte is
+    // NUL.
+    let utf16: Vec<u8> = "Hello world"
         .encode_utf16()
         .flat_map(u16::to_le_bytes)
         .collect();
-    dir.file("utf16.txt", utf16);
+    dir.file("utf16-unmarked.txt", utf16);
     dir.file("good.txt", article("harbour"));
     let report = accounted(&[dir.path()], 5);
-    for name in ["image.txt", "zeros.txt", "feed.txt.gz", "utf16.txt"] {
+    for name in [
+        "image.txt",
+        "zeros.txt",
+        "feed.txt.gz",
+        "utf16-unmarked.txt",
+    ] {
         assert!(report.reason(name).contains("binary"), "{name}");
     }
+}
+
+#[test]
+fn utf16_text_with_a_byte_order_mark_is_read_and_utf16_jsonl_is_refused_by_name() {
+    // What Windows tools save as "Unicode": both byte orders behind a byte order mark.
+    let text = format!(
+        "\u{feff} date 2024-03-16 A headline\n\n{}",
+        article("harbour")
+    );
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let feed: Vec<u8> = format!("\u{feff}{{\"text\": \"{}\"}}\n", article("mill"))
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let dir = Scratch::new();
+    dir.file("le.txt", &le);
+    dir.file("be.txt", &be);
+    dir.file("odd.txt", &le[..le.len() - 1]);
+    dir.file("feed.jsonl", feed);
+    let report = accounted(&[dir.path()], 4);
+    for name in ["le.txt", "be.txt"] {
+        let story = report.article(name);
+        assert_eq!(story.date.as_deref(), Some("2024-03-16"), "{name}");
+        assert_eq!(story.title.as_deref(), Some("A headline"), "{name}");
+    }
+    assert_eq!(report.clusters.len(), 1, "the two byte orders are one text");
+    assert!(report.reason("odd.txt").contains("not UTF-16"));
+    assert_eq!(
+        report.reason("feed.jsonl"),
+        "UTF-16 JSONL is not supported; convert it to UTF-8"
+    );
 }
 
 #[test]
@@ -447,6 +498,14 @@ fn malformed_jsonl_lines_are_each_reported_with_their_line_number() {
     let odd = report.article("feed.jsonl:22");
     assert_eq!((odd.date.as_deref(), odd.title.as_deref()), (None, None));
     assert_eq!(odd.id, odd.path, "an unusable id falls back to the path");
+    // A date dropped is said: it can change which article represents a cluster.
+    let warnings = &report.inputs.warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(warnings[0].path.ends_with("feed.jsonl:22"));
+    assert_eq!(
+        warnings[0].reason,
+        "date \"20240316\" is not YYYY-MM-DD; read as undated"
+    );
 }
 
 #[test]
@@ -731,4 +790,249 @@ fn process_substitution_inputs_can_be_clustered() {
         .arg(assert_cmd::cargo::cargo_bin("dedup"));
     let report = accounted_run(cmd, 2);
     assert_eq!(report.clusters.len(), 1);
+}
+
+/// Runs `cmd` and checks what holds whatever the input: a status of 0, 1 or 2 (never a
+/// crash or a signal), and no panic. Returns standard output and standard error.
+fn status_in_range(cmd: &mut Command) -> (i32, Vec<u8>, String) {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked at"), "dedup panicked:\n{stderr}");
+    let code = out.status.code().unwrap_or(-1);
+    assert!((0..=2).contains(&code), "status {:?}: {stderr}", out.status);
+    (code, out.stdout, stderr)
+}
+
+#[test]
+fn control_characters_in_titles_ids_and_file_names_never_reach_the_terminal() {
+    let dir = Scratch::new();
+    // OSC 52 sets the clipboard, OSC 0 the window title, CSI 2J clears the screen.
+    let title = "Kim travels \u{1b}]52;c;cm0gLXJmIH4=\u{7} in a \u{1b}[2J limousine";
+    let story = format!(" date 2024-03-16 {title}\n\n{}", article("harbour"));
+    let a = dir.file("evil\u{1b}]0;pwned\u{7}.txt", &story);
+    let b = dir.file("copy\r\nof.txt", &story);
+    let feed = dir.file(
+        "feed.jsonl",
+        serde_json::json!({"id": "x\u{1b}[31m", "title": title, "text": article("harbour")})
+            .to_string(),
+    );
+    let raw = |bytes: &[u8]| bytes.iter().any(|b| matches!(b, 0x1b | 0x07 | b'\r'));
+    let (code, table, stderr) = status_in_range(
+        dedup()
+            .args(["--color", "never", "--singletons"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!raw(&table), "{}", String::from_utf8_lossy(&table));
+    let table = String::from_utf8(table).unwrap();
+    assert!(table.contains("evil\\u{1b}]0;pwned\\u{7}.txt"), "{table}");
+    assert!(table.contains("copy\\r\\nof.txt"), "{table}");
+    assert_eq!(table.lines().filter(|l| l.contains("limousine")).count(), 3);
+    let (code, explained, stderr) = status_in_range(dedup().arg("explain").arg(&a).arg(&b));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!raw(&explained), "{}", String::from_utf8_lossy(&explained));
+    // Errors name paths too.
+    let (code, _, stderr) = status_in_range(dedup().arg(dir.path().join("gone\u{1b}[2J.txt")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("gone\\u{1b}[2J.txt") && !stderr.contains('\u{1b}'));
+    drop(feed);
+}
+
+#[test]
+fn a_jsonl_line_over_the_limit_is_skipped_and_read_past() {
+    // A sparse file: a line of 300 MB of NUL bytes costs the disk nothing, and read whole it
+    // would cost 300 MB of memory (a 3 GB line once aborted dedup).
+    let dir = Scratch::new();
+    let path = dir.path().join("feed.jsonl");
+    let first = format!(
+        "{{\"id\": \"before\", \"text\": \"{}\"}}\n",
+        article("harbour")
+    );
+    let last = format!(
+        "\n{{\"id\": \"after\", \"text\": \"{}\"}}\n",
+        article("mill")
+    );
+    let file = fs::File::create(&path).unwrap();
+    use std::io::{Seek, Write};
+    let mut file = std::io::BufWriter::new(file);
+    file.write_all(first.as_bytes()).unwrap();
+    file.seek(std::io::SeekFrom::Current(300 << 20)).unwrap();
+    file.write_all(last.as_bytes()).unwrap();
+    drop(file);
+    let report = accounted(&[&path], 3);
+    assert_eq!(report.article("feed.jsonl:1").id, "before");
+    assert_eq!(report.article("feed.jsonl:3").id, "after");
+    let reason = report.reason("feed.jsonl:2");
+    assert!(
+        reason.contains("longer than the 256 MB a JSONL line may have"),
+        "{reason}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_named_on_the_command_line_is_skipped_not_read_forever() {
+    let dir = Scratch::new();
+    let good = dir.file("good.txt", article("harbour"));
+    let mut cmd = dedup();
+    cmd.arg("/dev/zero")
+        .arg(&good)
+        .timeout(Duration::from_secs(60));
+    let report = accounted_run(cmd, 2);
+    assert_eq!(report.reason("/dev/zero"), "a device or socket, not a file");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn file_names_that_are_not_utf8_stay_distinct() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = Scratch::new();
+    for (name, tag) in [(&b"caf\xe9.txt"[..], "harbour"), (b"caf\xe8.txt", "mill")] {
+        fs::write(dir.path().join(OsStr::from_bytes(name)), article(tag)).unwrap();
+    }
+    let report = accounted(&[dir.path()], 2);
+    report.article("caf\\xE9.txt");
+    report.article("caf\\xE8.txt");
+    let (_, csv, _) = status_in_range(
+        dedup()
+            .args(["--format", "csv", "--singletons"])
+            .arg(dir.path()),
+    );
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains("caf\\xE9.txt") && csv.contains("caf\\xE8.txt"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn csv_cells_are_never_spreadsheet_formulas() {
+    let dir = Scratch::new();
+    let feed: String = ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(1+1)", "-1+2"]
+        .iter()
+        .map(|title| {
+            serde_json::json!({"id": title, "title": title, "text": article("harbour")}).to_string()
+                + "\n"
+        })
+        .collect();
+    let path = dir.file("feed.jsonl", feed);
+    let (code, csv, stderr) = status_in_range(dedup().args(["--format", "csv"]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    let csv = String::from_utf8(csv).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    for row in rows {
+        // Every cell of the row: none starts with what a spreadsheet runs.
+        for cell in row.split(',') {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{row}");
+        }
+        assert!(row.contains(",\"'"), "{row}");
+    }
+}
+
+#[test]
+fn thousands_of_threads_are_capped_not_started() {
+    let (code, table, stderr) = status_in_range(
+        dedup()
+            .args(["--threads", "100000"])
+            .arg(seeds())
+            .timeout(Duration::from_secs(60)),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with("dedup: note: --threads 100000 lowered to "),
+        "{stderr}"
+    );
+    let (_, usual, _) = status_in_range(dedup().arg(seeds()));
+    assert_eq!(table, usual);
+}
+
+#[test]
+fn errors_say_the_os_reason_once_and_name_the_bad_line() {
+    let dir = Scratch::new();
+    let feed = dir.file(
+        "f.jsonl",
+        format!("{{\"text\": \"{}\"}}\n", article("harbour")),
+    );
+    let missing = dir.path().join("nonexistent");
+    let (code, _, stderr) = status_in_range(dedup().arg(&missing));
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        format!(
+            "dedup: error: {}: No such file or directory (os error 2)\n",
+            missing.display()
+        )
+    );
+    let spec = format!("{}:99999999999", feed.display());
+    let (code, _, stderr) = status_in_range(
+        dedup()
+            .arg("explain")
+            .arg(&spec)
+            .arg(format!("{}:1", feed.display())),
+    );
+    assert_eq!(code, 2);
+    assert_eq!(stderr, format!("dedup: error: {spec}: no such line\n"));
+}
+
+/// `dedup ARGS` with its standard output closed by the reader before anything is written,
+/// as `| head -0` does.
+fn status_with_reader_gone(cmd: &mut Command) -> i32 {
+    let mut child = std::process::Command::new(cmd.get_program())
+        .args(cmd.get_args())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait().unwrap().code().unwrap_or(-1)
+}
+
+#[test]
+fn a_closed_pipe_does_not_hide_that_duplicates_were_found() {
+    for format in ["table", "github", "json"] {
+        let mut cmd = dedup();
+        cmd.args(["--fail-on-duplicates", "--format", format])
+            .arg(seeds());
+        assert_eq!(status_with_reader_gone(&mut cmd), 1, "{format}");
+    }
+}
+
+#[test]
+fn annotations_take_the_line_from_the_input_not_from_the_file_name() {
+    let dir = Scratch::new();
+    // A text file whose name ends like a JSONL member, and one with URI delimiters.
+    let story = format!("{}\n{}", article("harbour"), article("mill"));
+    // The representative (first in input order), so not annotated.
+    dir.file("a.txt", &story);
+    dir.file("notes:12", &story);
+    dir.file("b 50%25 #1?.txt", &story);
+    let (code, github, stderr) =
+        status_in_range(dedup().args(["--format", "github"]).arg(dir.path()));
+    assert_eq!(code, 0, "{stderr}");
+    let github = String::from_utf8(github).unwrap();
+    assert!(github.contains("notes%3A12,line=1,"), "{github}");
+    let (_, sarif, _) = status_in_range(dedup().args(["--format", "sarif"]).arg(dir.path()));
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif).unwrap();
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.ends_with("/b%2050%2525%20%231%3F.txt"), "{uri}");
+    assert!(uri.starts_with("file:///"), "{uri}");
+    assert_eq!(location["region"]["startLine"], 1);
+    // Standard input has no URI: it is described.
+    let mut cmd = dedup();
+    cmd.args(["--format", "sarif", "-"]).write_stdin(
+        [article("harbour"), article("harbour")]
+            .map(|t| serde_json::json!({"text": t}).to_string() + "\n")
+            .concat(),
+    );
+    let (_, sarif, _) = status_in_range(&mut cmd);
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif).unwrap();
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"],
+        serde_json::json!({"description": {"text": "standard input"}})
+    );
+    assert_eq!(location["region"]["startLine"], 2);
 }

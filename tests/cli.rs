@@ -75,8 +75,13 @@ fn json_echoes_parameters_and_article_metadata() {
     assert!(members[0].path.ends_with("000_1a9e1d88d631cba8.txt"));
     assert!(members.iter().all(|m| m.words > 200));
     // Representative: the earliest dated member (000 and 002 share a date; 002 is longer).
-    let rep = &report.clusters[0].representative;
-    assert!(members.iter().any(|m| &m.path == rep));
+    assert_eq!(members[0].date, members[2].date);
+    assert!(members[2].words > members[0].words);
+    assert!(
+        report.clusters[0]
+            .representative
+            .ends_with("002_83c33a88eb55b6cb.txt")
+    );
     assert!(report.singletons.is_none());
     assert_eq!(report.summary.clustered_articles, 3);
     assert_eq!(report.summary.clusters, 1);
@@ -641,4 +646,71 @@ fn html_report_is_the_same_on_any_thread_count_and_says_why_stdin_texts_are_miss
     );
     // Listed all the same, `<` written as JSON's \u003c so no name can end a script element.
     assert!(html.contains("\\u003cstdin>:"));
+}
+
+/// A wire story republished twenty thousand times: verification stops once its copies are
+/// joined, so the work and the report stay linear in the copies (all pairs would be 200
+/// million), and every format reports every member with its strongest link.
+#[test]
+fn a_story_republished_twenty_thousand_times_costs_linear_work() {
+    const COPIES: usize = 20_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wire.jsonl");
+    let story: String = (0..150).map(|i| format!("w{i} ")).collect();
+    let ids: Vec<String> = (0..COPIES).map(|i| format!("copy{i}")).collect();
+    // Each copy adds a word of its own, so they are near, not exact, copies.
+    let articles: Vec<(&str, String)> = ids
+        .iter()
+        .map(|id| (id.as_str(), format!("{story}{id}")))
+        .collect();
+    write_jsonl(&path, &articles);
+    let report = json_report(&[], &[&path]);
+    assert_eq!(report.clusters.len(), 1);
+    let cluster = &report.clusters[0];
+    assert_eq!(cluster.size, COPIES);
+    assert_eq!(cluster.pairs.len(), COPIES - 1);
+    assert!(
+        report.summary.verified_pairs < 2 * COPIES,
+        "{:?}",
+        report.summary
+    );
+
+    let csv = dedup()
+        .args(["--format", "csv"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), COPIES);
+    // best_jaccard: every member has a link.
+    assert!(
+        rows.iter()
+            .all(|r| !r.split(',').nth(8).unwrap().is_empty())
+    );
+    let github = dedup()
+        .args(["--format", "github"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        github.stdout.iter().filter(|&&b| b == b'\n').count(),
+        COPIES - 1
+    );
+}
+
+#[test]
+fn all_pairs_lists_every_copy_pair_and_the_same_clusters() {
+    let tree = json_report(&[], &[&seeds()]);
+    let all = json_report(&["--all-pairs"], &[&seeds()]);
+    let members = |r: &Report| -> Vec<Vec<String>> {
+        r.clusters
+            .iter()
+            .map(|c| c.members.iter().map(|m| m.id.clone()).collect())
+            .collect()
+    };
+    assert_eq!(members(&tree), members(&all));
+    // The three seeds are copies of each other: a tree joins them with two pairs.
+    assert_eq!(tree.clusters[0].pairs.len(), 2);
+    assert_eq!(all.clusters[0].pairs.len(), 3);
 }

@@ -1,8 +1,8 @@
 //! `dedup index` and `dedup check`: a persistent archive index and CI-friendly reports.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
-use std::time::Duration;
 
 use predicates::prelude::*;
 
@@ -225,6 +225,30 @@ fn other_settings_than_the_index_are_refused() {
         .arg(&new)
         .assert()
         .success();
+    // Also one that the defaults would not allow on its own: 1024 bands fit only the index's
+    // 1024 values.
+    let wide = dir.path().join("wide.idx");
+    dedup()
+        .args([
+            "index",
+            "build",
+            "--quiet",
+            "--num-perm",
+            "1024",
+            "--bands",
+            "1024",
+        ])
+        .args(["--rows", "1", "-o"])
+        .arg(&wide)
+        .arg(&archive)
+        .assert()
+        .success();
+    dedup()
+        .args(["check", "--bands", "1024", "--index"])
+        .arg(&wide)
+        .arg(&new)
+        .assert()
+        .success();
 }
 
 #[test]
@@ -262,32 +286,33 @@ fn a_killed_add_leaves_the_previous_index_intact() {
     let (dir, archive, new) = archive_and_new();
     let index = dir.path().join("archive.idx");
     build(&archive, &index);
-    // Enough articles that the add is still running when it is killed.
-    let big = dir.path().join("big.jsonl");
-    let mut lines = String::new();
-    for i in 0..40_000 {
-        let words: Vec<String> = (0..150)
-            .map(|w| format!("w{}", (i * 7 + w * 13) % 9973))
-            .collect();
-        lines.push_str(&serde_json::json!({"id": i, "text": words.join(" ")}).to_string());
-        lines.push('\n');
-    }
-    std::fs::write(&big, lines).unwrap();
+    // The add reads its articles from a pipe that is kept open: once most of them are
+    // written (all but what the pipe holds), the add is under way, and it cannot finish
+    // before it is killed, however fast or slow the machine.
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dedup"))
         .args(["index", "add", "--quiet"])
         .arg(&index)
-        .arg(&big)
+        .arg("-")
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let mut pipe = child.stdin.take().unwrap();
+    for i in 0..20_000 {
+        let words: Vec<String> = (0..150)
+            .map(|w| format!("w{}", (i * 7 + w * 13) % 9973))
+            .collect();
+        let line = serde_json::json!({"id": i, "text": words.join(" ")}).to_string();
+        writeln!(pipe, "{line}").unwrap();
+    }
     assert!(
         child.try_wait().unwrap().is_none(),
-        "add finished before it could be killed"
+        "add finished before its input did"
     );
     child.kill().unwrap();
     child.wait().unwrap();
+    drop(pipe);
     // Still the three archived articles, and still answering.
     let report = check_json(&index, &new);
     assert_eq!(report.clusters.len(), 1);
@@ -352,4 +377,219 @@ fn a_damaged_value_is_reported_not_returned() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// Settings no flag could have made, stored in an index that is otherwise sound: reported as
+/// damage, never a panic.
+#[test]
+fn an_index_with_impossible_settings_is_reported_as_damaged() {
+    let (dir, _, new) = archive_and_new();
+    let sound = dedup::Params::new(&dedup::Asked::default()).unwrap();
+    for (name, params) in [
+        (
+            "no-values",
+            dedup::Params {
+                num_perm: 0,
+                ..sound
+            },
+        ),
+        (
+            "too-many-bands",
+            dedup::Params {
+                bands: sound.num_perm,
+                rows: 2,
+                ..sound
+            },
+        ),
+    ] {
+        let path = dir.path().join(format!("{name}.idx"));
+        let index = dedup::index::Index::create(&path, params).unwrap();
+        index.finish(&path).unwrap();
+        for args in [&["check", "--index"][..], &["index", "add"]] {
+            dedup()
+                .args(args)
+                .arg(&path)
+                .arg(&new)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(
+                    "not a dedup index, or damaged (impossible settings stored: --",
+                ))
+                .stderr(predicate::str::contains("panicked").not());
+        }
+    }
+}
+
+fn entry(path: &str, shingles: Vec<u32>, num_perm: usize) -> dedup::index::Entry {
+    dedup::index::Entry {
+        article: dedup::ArticleMeta {
+            id: path.into(),
+            path: path.into(),
+            line: 0,
+            date: None,
+            title: None,
+            words: shingles.len() as u32,
+            indexed: false,
+        },
+        sketch: vec![1; num_perm],
+        shingles: dedup::shingle::ShingleSet::from_sequence(shingles, 3),
+    }
+}
+
+fn params() -> dedup::Params {
+    dedup::Params {
+        shingle: dedup::shingle::ShingleKind::Word,
+        ngram: 3,
+        minhash: dedup::minhash::Scheme::Oph,
+        num_perm: 64,
+        bands: 32,
+        rows: 2,
+        threshold: 0.08,
+        seed: 42,
+    }
+}
+
+/// Builds an index of `paths` at `out` in this process, as `index build` does.
+fn build_in_process(out: &Path, paths: &[&str]) -> Result<(), dedup::index::IndexError> {
+    let mut index = dedup::index::Index::create(out, params())?;
+    let entries = paths.iter().map(|p| Ok(entry(p, vec![1, 2, 3], 64)));
+    index.add(entries)?;
+    index.finish(out)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_starts_from_a_file_it_created_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    // Where a build once staged its file: `<out>.partial-<pid>`, opened create-or-open. A
+    // process of the same PID (common in containers) left a complete index there, or someone
+    // planted a symbolic link.
+    let leftover_at = |out: &Path| out.with_extension(format!("partial-{}", std::process::id()));
+    let old = dir.path().join("old.idx");
+    build_in_process(&old, &["old-1.txt", "old-2.txt"]).unwrap();
+    let out = dir.path().join("new.idx");
+    std::fs::copy(&old, leftover_at(&out)).unwrap();
+    let victim = dir.path().join("elsewhere.idx");
+    let linked = dir.path().join("linked.idx");
+    std::os::unix::fs::symlink(&victim, leftover_at(&linked)).unwrap();
+
+    build_in_process(&out, &["new.txt"]).unwrap();
+    let index = dedup::index::Index::open_read_only(&out).unwrap();
+    assert_eq!(index.len().unwrap(), 1, "old articles joined the new index");
+    build_in_process(&linked, &["new.txt"]).unwrap();
+    assert!(!victim.exists(), "the build followed a planted link");
+    // Neither was touched, and no staging file is left behind.
+    assert!(leftover_at(&out).is_file() && leftover_at(&linked).is_symlink());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("partial") && !n.contains(&std::process::id().to_string()))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn an_output_that_is_a_folder_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("existing");
+    std::fs::create_dir(&out).unwrap();
+    dedup()
+        .args(["index", "build", "-o"])
+        .arg(&out)
+        .arg(seeds())
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "dedup: error: {}: is a directory; name the index file to write\n",
+            out.display()
+        ));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+#[test]
+fn adding_the_same_files_again_adds_nothing() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    for (added, already) in [(2, 0), (0, 2)] {
+        dedup()
+            .args(["index", "add"])
+            .arg(&index)
+            .arg(&new)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!(
+                "indexed {added} articles into {} ({already} already indexed, 0 inputs skipped)",
+                index.display()
+            )));
+    }
+    // Retried with the archive too: only what is new to the index would be added.
+    dedup()
+        .args(["index", "add"])
+        .arg(&index)
+        .arg(&archive)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("indexed 0 articles"));
+    let report = check_json(&index, &new);
+    // Each new article meets its one indexed copy, not two.
+    for cluster in &report.clusters {
+        let mut indexed: Vec<&str> = cluster
+            .members
+            .iter()
+            .filter(|m| m.indexed)
+            .map(|m| m.path.as_str())
+            .collect();
+        let listed = indexed.len();
+        indexed.sort_unstable();
+        indexed.dedup();
+        assert_eq!(indexed.len(), listed, "indexed twice: {cluster:#?}");
+    }
+}
+
+#[test]
+fn a_busy_index_is_reported_as_in_use_not_damaged() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    let big = dir.path().join("big.jsonl");
+    let mut lines = String::new();
+    for i in 0..40_000 {
+        let words: Vec<String> = (0..150)
+            .map(|w| format!("w{}", (i * 7 + w * 13) % 9973))
+            .collect();
+        lines.push_str(&serde_json::json!({"id": i, "text": words.join(" ")}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&big, lines).unwrap();
+    let mut adding = StdCommand::new(assert_cmd::cargo::cargo_bin("dedup"))
+        .args(["index", "add", "--quiet"])
+        .arg(&index)
+        .arg(&big)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let in_use = format!(
+        "dedup: error: {}: index is in use by another process",
+        index.display()
+    );
+    for args in [&["check", "--index"][..], &["index", "add"]] {
+        dedup()
+            .args(args)
+            .arg(&index)
+            .arg(&new)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with(in_use.clone()));
+    }
+    assert!(
+        adding.try_wait().unwrap().is_none(),
+        "the add finished before the others were refused"
+    );
+    adding.kill().unwrap();
+    adding.wait().unwrap();
 }

@@ -16,8 +16,8 @@ use dedup::lsh::Banding;
 use dedup::minhash::Scheme;
 use dedup::report::{self, Format, ReportOptions};
 use dedup::rule::{self, MIN_CONTAINMENT, RELAXED_JACCARD};
-use dedup::shingle::{ShingleKind, ShingleSet, Shingler};
-use dedup::{Config, Outcome, Params};
+use dedup::shingle::ShingleSet;
+use dedup::{Asked, Config, Outcome, Params};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::FileFailurePersistence;
@@ -168,18 +168,13 @@ fn corpus_and_shuffle() -> impl Strategy<Value = (Corpus, Vec<usize>)> {
 static PARAMS: LazyLock<Vec<Params>> = LazyLock::new(|| {
     let mut all = Vec::new();
     for threshold in [dedup::DEFAULT_THRESHOLD, 0.2, 0.5] {
-        let banding = Banding::optimal(threshold, dedup::DEFAULT_NUM_PERM);
         for minhash in [Scheme::Oph, Scheme::Classic] {
-            all.push(Params {
-                shingle: ShingleKind::Word,
-                ngram: ShingleKind::Word.default_size(),
-                minhash,
-                num_perm: dedup::DEFAULT_NUM_PERM,
-                bands: banding.bands,
-                rows: banding.rows,
+            let asked = Asked {
                 threshold,
-                seed: dedup::DEFAULT_SEED,
-            });
+                minhash,
+                ..Asked::default()
+            };
+            all.push(Params::new(&asked).unwrap());
         }
     }
     all
@@ -208,7 +203,7 @@ fn run(written: &Written, params: Params, threads: usize) -> Outcome {
         inputs: vec![Input::Path(written.path.clone())],
         fields: JsonFields::default(),
         params,
-        progress: false,
+        all_pairs: false,
     };
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -252,12 +247,7 @@ fn skip_reasons(outcome: &Outcome) -> Vec<String> {
 }
 
 fn shingles(params: &Params, text: &str) -> ShingleSet {
-    Shingler {
-        kind: params.shingle,
-        size: params.ngram,
-        seed: params.seed,
-    }
-    .shingle(text)
+    params.shingler().shingle(text)
 }
 
 /// The pairs of one cluster join all its members: clusters are connected components.

@@ -3,7 +3,6 @@
 //! The Python-facing API (argument handling, Arrow tables, docs) is in `dedup/__init__.py`.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -11,12 +10,12 @@ use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
 use dedup::load::{LoadError, TextArticle, Texts};
-use dedup::minhash::{self, MinHasher, Scheme};
-use dedup::progress::Progress;
+use dedup::minhash::{self, Scheme};
+use dedup::progress::Unwatched;
 use dedup::report::{self, Format, ReportOptions};
 use dedup::rule;
 use dedup::shingle::ShingleKind;
-use dedup::{Outcome, Params, Requested, Signer};
+use dedup::{Asked, Outcome, Params, Signer};
 
 /// The settings keywords of every function, resolved as the CLI resolves its flags.
 #[allow(clippy::too_many_arguments)]
@@ -30,7 +29,7 @@ fn params(
     rows: Option<usize>,
     seed: u64,
 ) -> PyResult<Params> {
-    let requested = Requested {
+    let asked = Asked {
         shingle: match shingle {
             "word" => ShingleKind::Word,
             "char" => ShingleKind::Char,
@@ -56,9 +55,7 @@ fn params(
         threshold,
         seed,
     };
-    requested
-        .resolve()
-        .map_err(|e| PyValueError::new_err(e.to_string()))
+    Params::new(&asked).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 /// Runs `work` on `threads` worker threads (all cores when `None`) without the GIL.
@@ -311,7 +308,7 @@ fn find_duplicates(
     let failure = Arc::new(Mutex::new(None));
     let mut source = python_texts(name.clone(), batches, failure.clone());
     let ran = without_gil(py, threads, || {
-        dedup::find_duplicates_in(&mut source, params, &Progress::new(false), Instant::now())
+        dedup::find_duplicates_in(&mut source, params, false, &Unwatched)
     })?;
     match ran {
         Ok(outcome) => Ok(Run { outcome, name }),
@@ -383,7 +380,7 @@ fn sign_batch<'py>(
     let texts = optional_texts(texts)?;
     let banding = params.banding();
     let signed = without_gil(py, threads, || {
-        let hasher = MinHasher::for_params(&params);
+        let hasher = params.hasher();
         let signer = Signer::new(&params, &hasher);
         texts
             .into_par_iter()
@@ -481,7 +478,7 @@ fn verify_pairs(
     }
     let (a, b) = (optional_texts(a)?, optional_texts(b)?);
     without_gil(py, threads, || {
-        let hasher = MinHasher::for_params(&params);
+        let hasher = params.hasher();
         let signer = Signer::new(&params, &hasher);
         let sign = |text: String| {
             let article = TextArticle {
@@ -524,7 +521,7 @@ fn all_texts(batches: &Bound<'_, PyAny>) -> PyResult<Vec<TextArticle>> {
     Ok(texts)
 }
 
-fn index_error(e: dedup::index::IndexError) -> PyErr {
+fn index_error(e: impl std::fmt::Display) -> PyErr {
     PyOSError::new_err(e.to_string())
 }
 
@@ -560,20 +557,12 @@ impl Index {
         )?;
         let texts = all_texts(batches)?;
         let built = without_gil(py, threads, || {
-            let (mut index, staging) = dedup::index::Index::create(&path, params)?;
+            // A failed build drops the index, which removes its staging file.
+            let mut index = dedup::index::Index::create(&path, params)?;
             let mut source = Texts::new(name.clone(), std::iter::once(Ok(texts)));
-            let added = dedup::index::add_corpus(&mut index, &mut source, &Progress::new(false));
-            match added {
-                Ok((_, skipped)) => {
-                    index.finish(&staging, &path)?;
-                    Ok(skipped)
-                }
-                Err(e) => {
-                    drop(index);
-                    let _ = std::fs::remove_file(&staging);
-                    Err(e)
-                }
-            }
+            let added = dedup::add_corpus(&mut index, &mut source, &Unwatched)?;
+            index.finish(&path)?;
+            Ok::<_, dedup::Error>(added.skipped)
         })?
         .map_err(index_error)?;
         let index = dedup::index::Index::open(&path).map_err(index_error)?;
@@ -615,13 +604,13 @@ impl Index {
         threads: Option<usize>,
     ) -> PyResult<(u32, Vec<Skipped>)> {
         let texts = all_texts(batches)?;
-        let (added, skipped) = without_gil(py, threads, || {
+        let added = without_gil(py, threads, || {
             let mut index = self.index.lock().expect("not poisoned");
             let mut source = Texts::new(name.clone(), std::iter::once(Ok(texts)));
-            dedup::index::add_corpus(&mut index, &mut source, &Progress::new(false))
+            dedup::add_corpus(&mut index, &mut source, &Unwatched)
         })?
         .map_err(index_error)?;
-        Ok((added, skipped_positions(&name, &skipped)))
+        Ok((added.added, skipped_positions(&name, &added.skipped)))
     }
 
     /// Checks texts against the index and each other, as `dedup check` does.
@@ -637,8 +626,7 @@ impl Index {
         let mut source = python_texts(name.clone(), batches, failure.clone());
         let ran = without_gil(py, threads, || {
             let index = self.index.lock().expect("not poisoned");
-            let threshold = index.params().threshold;
-            dedup::index::check(&index, &mut source, threshold, &Progress::new(false))
+            dedup::check(&index, &mut source, false, &Unwatched)
         })?;
         match ran {
             Ok(outcome) => Ok(Run { outcome, name }),

@@ -105,6 +105,8 @@ pub struct Inputs {
     pub articles: usize,
     pub skipped: usize,
     pub skipped_inputs: Vec<SkippedInput>,
+    /// Articles that were read, with something to warn about.
+    pub warnings: Vec<SkippedInput>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +120,7 @@ pub struct Summary {
     pub clusters: usize,
     pub clustered_articles: usize,
     pub singletons: usize,
+    pub verified_pairs: usize,
 }
 
 #[derive(Debug, Deserialize)]
