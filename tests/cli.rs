@@ -304,7 +304,7 @@ fn bad_flags_are_rejected_with_the_reason() {
         .arg(seeds())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("must fit in num_perm"));
+        .stderr(predicate::str::contains("must fit in --num-perm"));
 }
 
 #[test]
