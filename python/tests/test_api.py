@@ -112,7 +112,7 @@ def test_bad_fields_and_settings_raise():
         dedup.find_duplicates(["a", "b"], ids=["x", None])
     with pytest.raises(ValueError, match=r"threshold must be in \(0, 1\], got 1.5"):
         dedup.find_duplicates(["a"], threshold=1.5)
-    with pytest.raises(ValueError, match="bands × rows must fit in num_perm 64"):
+    with pytest.raises(ValueError, match=r"bands × --rows must fit in --num-perm 64"):
         dedup.find_duplicates(["a"], num_perm=64, bands=65, rows=1)
     with pytest.raises(ValueError, match='shingle must be "word" or "char"'):
         dedup.find_duplicates(["a"], shingle="line")
