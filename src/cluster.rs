@@ -54,6 +54,9 @@ pub struct Edge {
     /// Share of the shared shingles in verbatim blocks ([`crate::rule::block_share`]); `None`
     /// when the overlap alone decided.
     pub block_share: Option<f64>,
+    /// Share of the shared shingles inside quotation marks ([`crate::rule::Quoting`]); `None`
+    /// when it was not read.
+    pub quoted_share: Option<f64>,
     /// Which part of the rule made the pair copies.
     pub verdict: crate::rule::Verdict,
 }
@@ -68,6 +71,7 @@ impl Edge {
             containment: judgement.overlap.containment_of_smaller(),
             estimate,
             block_share: judgement.block_share,
+            quoted_share: judgement.quoted_share,
             verdict: judgement.verdict,
         }
     }
@@ -185,6 +189,7 @@ mod tests {
             containment: 0.5,
             estimate: 0.5,
             block_share: None,
+            quoted_share: None,
             verdict: crate::rule::Verdict::Covered,
         }
     }

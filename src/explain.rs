@@ -47,6 +47,13 @@ pub struct Explanation {
     /// one long run, a rewrite many short ones. Measured here whatever decided.
     pub block_share_a: f64,
     pub block_share_b: f64,
+    /// How A's shingles divide between quotations and narration, shared or not, and the same
+    /// for B; `null` with character shingles, which have no such marks.
+    pub quoting_a: Option<rule::Quoting>,
+    pub quoting_b: Option<rule::Quoting>,
+    /// Names and numbers within `rule::SLOT_REACH` words of the shared wording in each article,
+    /// and how many of them the other article lacks; `null` with character shingles.
+    pub specifics: Option<rule::Specifics>,
     /// How far apart the two were published, when both dates are known.
     pub days_apart: Option<i64>,
     pub threshold: f64,
@@ -112,6 +119,9 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         estimate: minhash::estimate(&ga, &gb),
         block_share_a: rule::block_share(&sa.sequence, &shared),
         block_share_b: rule::block_share(&sb.sequence, &shared),
+        quoting_a: rule::Quoting::of(&sa, &shared),
+        quoting_b: rule::Quoting::of(&sb, &shared),
+        specifics: rule::Specifics::of(&sa, &sb, &shared),
         days_apart,
         threshold: params.threshold,
         duplicate: verdict.is_copy(),
@@ -215,6 +225,20 @@ pub fn write_text(
             rule::BLOCK_RUN,
             100.0 * rule::MAX_BLOCK_SHARE
         ),
+        Verdict::Quotes => format!(
+            "not copies: {:.0} % or more of what is shared is quoted, and under {:.0} % of \
+             either article's own narration (two reports of the same statements)",
+            100.0 * rule::MAX_QUOTED_SHARE,
+            100.0 * rule::MIN_UNQUOTED_CONTAINMENT
+        ),
+        Verdict::Specifics => format!(
+            "not copies: the names and numbers in the gaps of the shared wording differ (one \
+             template filled twice: in each article at least {} differ, {:.0} % of those in \
+             its gaps, {:.1} per 100 words)",
+            rule::MIN_DIFFERING_SPECIFICS,
+            100.0 * rule::TEMPLATE_GAP_SHARE,
+            100.0 * rule::TEMPLATE_DENSITY
+        ),
         Verdict::TooShort => format!(
             "not copies: below the threshold, and the smaller article has under {} shingles \
              (copies from {relaxed:.3} need that many)",
@@ -239,6 +263,34 @@ pub fn write_text(
         "in verbatim blocks A {:.4}, B {:.4}",
         e.block_share_a, e.block_share_b
     )?;
+    if let (Some(qa), Some(qb)) = (e.quoting_a, e.quoting_b) {
+        writeln!(
+            out,
+            "quoted             A {:.4}, B {:.4} of the shared shingles; A {:.4}, B {:.4} of the \
+             unquoted ones shared",
+            qa.quoted_share(),
+            qb.quoted_share(),
+            qa.unquoted_containment(),
+            qb.unquoted_containment()
+        )?;
+    }
+    if let Some(s) = e.specifics {
+        writeln!(
+            out,
+            "names and numbers  beside the shared wording, not in the other: A {} of {} ({} of {} \
+             in its gaps, {:.1} per 100 words), B {} of {} ({} of {}, {:.1})",
+            s.a.missing,
+            s.a.beside,
+            s.a.missing_in_gaps,
+            s.a.in_gaps,
+            100.0 * s.a.density(),
+            s.b.missing,
+            s.b.beside,
+            s.b.missing_in_gaps,
+            s.b.in_gaps,
+            100.0 * s.b.density()
+        )?;
+    }
     if let Some(days) = e.days_apart {
         writeln!(out, "published apart    {days} days")?;
     }

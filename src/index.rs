@@ -40,7 +40,7 @@ use crate::shingle::ShingleSet;
 use crate::{ArticleMeta, Params};
 
 /// Bumped whenever the layout below changes; older files are refused with a clear message.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const ARTICLES: TableDefinition<u32, &[u8]> = TableDefinition::new("articles");

@@ -11,6 +11,7 @@ pub mod html;
 pub mod index;
 pub mod load;
 pub mod lsh;
+pub mod marks;
 pub mod minhash;
 mod model;
 pub mod normalize;

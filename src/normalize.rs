@@ -11,7 +11,38 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Folds `text` to NFKC, lower case, with typographic quotes and dashes replaced by their
 /// ASCII forms. The result is still running text; [`words`] splits it.
 pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    fold_marked(text).text
+}
+
+/// Folded text, and where its letters were capitals before folding: the copy rule tells names
+/// from other words by them.
+pub struct Folded {
+    pub text: String,
+    capitals: Vec<u64>,
+}
+
+impl Folded {
+    /// Whether the character at byte `offset` of the folded text was upper case.
+    pub fn is_capital(&self, offset: usize) -> bool {
+        self.capitals
+            .get(offset / 64)
+            .is_some_and(|bits| bits & (1 << (offset % 64)) != 0)
+    }
+
+    fn mark_capital(&mut self, offset: usize) {
+        if self.capitals.len() <= offset / 64 {
+            self.capitals.resize(offset / 64 + 1, 0);
+        }
+        self.capitals[offset / 64] |= 1 << (offset % 64);
+    }
+}
+
+/// [`fold`], keeping where the capitals were.
+pub fn fold_marked(text: &str) -> Folded {
+    let mut out = Folded {
+        text: String::with_capacity(text.len()),
+        capitals: Vec::new(),
+    };
     // NFKC is the identity on ASCII, and an ASCII character (combining class 0) never puts the
     // marks around it out of canonical order, so the quick check needs only the other
     // characters: most non-ASCII news text (curly quotes, accented names) is already in NFKC
@@ -29,21 +60,33 @@ pub fn fold(text: &str) -> String {
 }
 
 /// Folds text already in NFKC, copying ASCII runs in bulk: they are most of any English text.
-fn fold_normalized(text: &str, out: &mut String) {
+fn fold_normalized(text: &str, out: &mut Folded) {
     for (ascii, run) in AsciiRuns(text) {
         if ascii {
-            let start = out.len();
-            out.push_str(run);
-            out[start..].make_ascii_lowercase();
+            let start = out.text.len();
+            for (i, b) in run.bytes().enumerate() {
+                if b.is_ascii_uppercase() {
+                    out.mark_capital(start + i);
+                }
+            }
+            out.text.push_str(run);
+            out.text[start..].make_ascii_lowercase();
             continue;
         }
         for c in run.chars() {
             match c {
-                '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => out.push('\''),
+                '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => {
+                    out.text.push('\'')
+                }
                 '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-                | '\u{00BB}' => out.push('"'),
-                '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
-                c => out.extend(c.to_lowercase()),
+                | '\u{00BB}' => out.text.push('"'),
+                '\u{2010}'..='\u{2015}' | '\u{2212}' => out.text.push('-'),
+                c => {
+                    if c.is_uppercase() {
+                        out.mark_capital(out.text.len());
+                    }
+                    out.text.extend(c.to_lowercase());
+                }
             }
         }
     }
@@ -444,6 +487,19 @@ mod tests {
             norm("worth $1,000,000 – allegedly."),
             vec!["worth", "1,000,000", "allegedly"]
         );
+    }
+
+    #[test]
+    fn capitals_are_remembered_where_the_folded_letters_are() {
+        let folded = fold_marked("The «Élysée» said: Paris.");
+        let capitals: Vec<usize> = (0..folded.text.len())
+            .filter(|&i| folded.is_capital(i))
+            .collect();
+        let starts: Vec<usize> = ["the", "élysée", "paris"]
+            .iter()
+            .map(|w| folded.text.find(w).unwrap())
+            .collect();
+        assert_eq!(capitals, starts);
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!   "clusters": [{"id": 1, "size": 3, "representative": PATH,
 //!                 "members": [MEMBER...], "pairs": [{"a": PATH, "b": PATH,
 //!                 "jaccard": 0.354, "estimate": 0.3594, "containment": 0.5143,
-//!                 "block_share": null, "verdict": "covered"}]}],
+//!                 "block_share": null, "quoted_share": null, "verdict": "covered"}]}],
 //!   "singletons": [MEMBER...]          (only with --singletons)
 //!   "timings": {...}                   (only with --stats; the one non-deterministic field)
 //! }
@@ -22,7 +22,8 @@
 //! ```
 //! A pair's `verdict` says which part of the copy rule made it copies: `covered` (most of the
 //! smaller article is in the other) or `spread` (enough shared, spread out as in a rewrite);
-//! `block_share` is the share of the shared shingles in verbatim blocks, `null` when the overlap
+//! `block_share` is the share of the shared shingles in verbatim blocks and `quoted_share` the
+//! share inside quotation marks (in whichever article has more), each `null` when the overlap
 //! alone decided (see README, "Choosing the threshold").
 //! A cluster's `pairs` are, by default, the verified pairs that joined it: one fewer than its
 //! members, a spanning tree. Candidate pairs are verified in article order, and a pair whose
@@ -107,6 +108,7 @@ struct Pair<'a> {
     estimate: f64,
     containment: f64,
     block_share: Option<f64>,
+    quoted_share: Option<f64>,
     verdict: crate::rule::Verdict,
 }
 
@@ -182,6 +184,7 @@ fn cluster_out<'a>(outcome: &'a Outcome, id: usize, cluster: &'a Cluster) -> Clu
                 estimate: round4(e.estimate),
                 containment: round4(e.containment),
                 block_share: e.block_share.map(round4),
+                quoted_share: e.quoted_share.map(round4),
                 verdict: e.verdict,
             })
             .collect(),

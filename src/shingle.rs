@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::marks::{Marker, Marks};
 use crate::normalize;
 use crate::radix;
 
@@ -43,12 +44,14 @@ pub const MAX_WORD_NGRAM: usize = 16;
 pub type ShingleHash = u32;
 
 /// An article's shingles: in document order, as the copy rule reads where shared wording
-/// sits, and as a sorted, distinct set, as Jaccard and MinHash need them; plus its word count.
+/// sits, and as a sorted, distinct set, as Jaccard and MinHash need them; plus its word count
+/// and what the rule reads beside the wording ([`Marks`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShingleSet {
     pub sequence: Vec<ShingleHash>,
     pub hashes: Vec<ShingleHash>,
     pub words: u32,
+    pub marks: Marks,
 }
 
 impl ShingleSet {
@@ -61,24 +64,32 @@ impl ShingleSet {
             sequence,
             hashes,
             words,
+            marks: Marks::default(),
         }
     }
 
+    pub fn with_marks(self, marks: Marks) -> Self {
+        ShingleSet { marks, ..self }
+    }
+
     /// The form stored on disk (the verification spill file, the index), appended to `out`:
-    /// the word count, then the sequence ([`encode_set`]). The set is rebuilt on reading.
+    /// the word count, the marks, then the sequence ([`encode_set`]). The set is rebuilt on
+    /// reading.
     pub fn encode_into(&self, out: &mut Vec<u8>) {
         out.extend(self.words.to_le_bytes());
+        self.marks.encode_into(out);
         encode_set_into(&self.sequence, out);
     }
 
     /// Reads back what [`ShingleSet::encode_into`] wrote; `None` if the bytes are not such a
     /// record.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
-        let (words, sequence) = bytes.split_first_chunk::<4>()?;
-        Some(Self::from_sequence(
-            decode_set(sequence)?,
-            u32::from_le_bytes(*words),
-        ))
+        let (words, rest) = bytes.split_first_chunk::<4>()?;
+        let (marks, sequence) = Marks::decode(rest)?;
+        Some(
+            Self::from_sequence(decode_set(sequence)?, u32::from_le_bytes(*words))
+                .with_marks(marks),
+        )
     }
 
     /// Exact Jaccard similarity |A ∩ B| / |A ∪ B| by a merge of the two sorted sets.
@@ -225,21 +236,31 @@ pub struct Shingler {
 impl Shingler {
     /// The article's shingle set, sorted and distinct, as exact Jaccard needs it.
     pub fn shingle(&self, body: &str) -> ShingleSet {
-        let folded = normalize::fold(body);
-        let (sequence, words) = match self.kind {
-            ShingleKind::Word => self.word_shingles(&folded),
-            ShingleKind::Char => self.char_shingles(&folded),
-        };
-        ShingleSet::from_sequence(sequence, words)
+        match self.kind {
+            ShingleKind::Word => self.word_shingles(&normalize::fold_marked(body)),
+            ShingleKind::Char => {
+                let (sequence, words) = self.char_shingles(&normalize::fold(body));
+                ShingleSet::from_sequence(sequence, words)
+            }
+        }
     }
 
-    /// The article's shingles in document order, and its word count.
-    fn word_shingles(&self, folded: &str) -> (Vec<ShingleHash>, u32) {
+    /// The article's shingles in document order, its word count and its marks.
+    fn word_shingles(&self, folded: &normalize::Folded) -> ShingleSet {
+        let text = folded.text.as_str();
         // Sized for English words plus their spaces, so that the vector is not regrown about
         // eight times over for a typical article.
-        let mut word_hashes: Vec<u64> = Vec::with_capacity(folded.len() / 5 + 1);
-        word_hashes
-            .extend(normalize::words(folded).map(|w| xxh3_64_with_seed(w.as_bytes(), self.seed)));
+        let mut word_hashes: Vec<u64> = Vec::with_capacity(text.len() / 5 + 1);
+        let mut marker = Marker::new();
+        let mut end = 0;
+        for word in normalize::words(text) {
+            // Words are slices of the text, so where one starts is a pointer difference.
+            let start = word.as_ptr() as usize - text.as_ptr() as usize;
+            marker.gap(&text[end..start]);
+            marker.word(word, folded.is_capital(start));
+            end = start + word.len();
+            word_hashes.push(xxh3_64_with_seed(word.as_bytes(), self.seed));
+        }
         // An article shorter than one n-gram still has content: it becomes one shingle.
         let n = self
             .size
@@ -258,7 +279,7 @@ impl Shingler {
                 .map(|gram| hash_gram::<{ MAX_WORD_NGRAM * 8 }>(gram, seed))
                 .collect(),
         };
-        (hashes, word_hashes.len() as u32)
+        ShingleSet::from_sequence(hashes, word_hashes.len() as u32).with_marks(marker.finish(n))
     }
 
     fn char_shingles(&self, folded: &str) -> (Vec<ShingleHash>, u32) {
@@ -387,9 +408,14 @@ mod tests {
     #[test]
     fn layout_and_typography_do_not_change_shingles() {
         let sh = words3();
-        assert_eq!(
+        // Only the marks see capitals: they are where names are.
+        let (typeset, plain) = (
             sh.shingle("Kim Jong-un’s “car”,\n\nsaid KCNA."),
-            sh.shingle("kim jong un's \"car\" said kcna")
+            sh.shingle("kim jong un's \"car\" said kcna"),
+        );
+        assert_eq!(
+            (typeset.sequence, typeset.words),
+            (plain.sequence, plain.words)
         );
     }
 

@@ -577,6 +577,51 @@ fn explain_says_why_a_pair_below_the_threshold_is_or_is_not_a_copy() {
     );
 }
 
+/// RTÉ-style missing-person appeals: one template, filled for each incident.
+fn appeal(age: u32, name: &str, town: &str, street: &str) -> String {
+    format!(
+        "Gardaí are seeking the public's assistance in tracing the whereabouts of {age}-year-old \
+         {name}, who is missing from {town} since Tuesday. {name} was last seen on {street} at \
+         around 3pm. He is described as being of slim build, with short hair. When last seen he \
+         was wearing a navy jacket and dark jeans. Anyone with information is asked to contact \
+         {town} Garda Station, the Garda Confidential Line on 1800 666 111 or any Garda station."
+    )
+}
+
+/// Two appeals from one template report two missing people; the same appeal reworded by
+/// another outlet is a copy. One-row bands make every pair a candidate.
+#[test]
+fn template_items_for_different_incidents_stay_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("appeals.jsonl");
+    let bray = appeal(16, "Cian Mulhall", "Bray", "Castle Street");
+    let reworded = bray
+        .replace("seeking the public's assistance in", "asking for help")
+        .replace("When last seen he was wearing", "He wore");
+    let enfield = appeal(41, "Allen Quinn", "Enfield", "Main Street Navan");
+    write_jsonl(
+        &corpus,
+        &[
+            ("bray", bray),
+            ("bray-reworded", reworded),
+            ("enfield", enfield),
+        ],
+    );
+    let report = json_report(&["--bands", "512", "--rows", "1"], &[&corpus]);
+    assert_eq!(report.clusters.len(), 1, "{:#?}", report.clusters);
+    let members: Vec<_> = report.clusters[0].members.iter().map(|m| &m.id).collect();
+    assert_eq!(members, ["bray", "bray-reworded"]);
+
+    let out = dedup()
+        .arg("explain")
+        .arg(format!("{}:1", corpus.display()))
+        .arg(format!("{}:3", corpus.display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("one template filled twice"), "{text}");
+}
+
 #[test]
 fn explain_names_jsonl_lines_and_refuses_folders() {
     let dir = tempfile::tempdir().unwrap();
