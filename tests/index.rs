@@ -651,3 +651,54 @@ fn a_busy_index_is_reported_as_in_use_not_damaged() {
     adding.wait().unwrap();
     drop(pipe);
 }
+
+/// Damage made from a freshly built index, so that it keeps reaching the storage whatever the
+/// format version: eight bytes inverted at a few offsets of every page, one place at a time.
+/// An add on each either succeeds or fails with the one-line "damaged" error, status 2.
+///
+/// Ignored because it fails: inverting bytes 64-71 of the third page makes redb panic in
+/// `WriteTransaction::extract_freed_pages` during the commit, and panic again while
+/// unwinding inside redb, which aborts the process (status 134) where `check` answers
+/// normally (issue 13, fault 13). `cargo test --release --test index -- --ignored` shows it.
+#[test]
+#[ignore = "fault 13 is still open: redb aborts in its own commit on a damaged free list"]
+fn an_add_to_a_damaged_index_is_an_error_never_an_abort() {
+    const PAGE: usize = 4096;
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    let fresh = std::fs::read(&index).unwrap();
+    let damaged = dir.path().join("damaged.idx");
+    let mut failures = Vec::new();
+    let mut refused = 0;
+    for page in 0..fresh.len() / PAGE {
+        for offset in [0, 16, 64, 512, 2048] {
+            let at = page * PAGE + offset;
+            let mut bytes = fresh.clone();
+            for byte in &mut bytes[at..at + 8] {
+                *byte ^= 0xff;
+            }
+            std::fs::write(&damaged, &bytes).unwrap();
+            let out = dedup()
+                .args(["index", "add"])
+                .arg(&damaged)
+                .arg(&new)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let one_line_error = stderr.lines().count() == 1
+                && stderr.starts_with(&format!("dedup: error: {}: ", damaged.display()))
+                && stderr.contains("damaged");
+            match out.status.code() {
+                Some(0) => {}
+                Some(2) if one_line_error => refused += 1,
+                status => failures.push(format!("bytes {at}..{}: {status:?} {stderr}", at + 8)),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        refused > 0,
+        "no damage was found: the test damages nothing that is read"
+    );
+}
