@@ -4,7 +4,9 @@
     copy-similarity.py ARTICLES.jsonl LABELS.jsonl
 
 For every article of a story that has an `original` (as `dedup-synth` writes them), the exact
-Jaccard of its word 3-shingles to the original's, tokenised as dedup does (peers.py). Prints
+Jaccard of its word 3-shingles to the original's, over peers.py's tokens: \\w+ runs, which
+approximate dedup's words but split "korea's", "1,000,000" and "u.s" that dedup keeps whole, so
+the figures are near dedup's Jaccard, not equal to it (`dedup explain` gives its own). Prints
 the quartiles and the share in a few bands per kind, to check that generated copies are as
 hard as real ones. Standard library only.
 """

@@ -40,8 +40,9 @@ threshold, so that the labels can judge dedup instead of repeating it:
     one event: each keeps a story of its own, and merging them is a hard-negative mistake.
   * near_miss (reported, not labelled): cosine as high but published further apart.
 
-Normalisation and tokens are those of dedup (NFKC, lower case, apostrophes and hyphens as
-spaces, runs of word characters), taken from peers.py. Standard library only; deterministic.
+Normalisation and tokens are peers.py's (NFKC, lower case, apostrophes and hyphens as
+spaces, runs of word characters): close to dedup's, but not its own, which keep "korea's",
+"1,000,000" and "u.s" whole (Unicode word boundaries). Standard library only; deterministic.
 """
 
 import argparse

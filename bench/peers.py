@@ -13,11 +13,17 @@ Driven by peers.sh; two subcommands:
       Read every tool's clusters and /usr/bin/time output from DIR (see
       peers.sh for the file names) and print one Markdown table.
 
-The pipeline mirrors what dedup is specified to do, so that the numbers
-compare like with like:
+The pipeline follows the steps dedup takes, with tokens of its own:
   * normalise: NFKC, lowercase, fold curly quotes, apostrophes and hyphens
     become spaces;
-  * tokens: runs of Unicode word characters (\\w+);
+  * tokens: runs of Unicode word characters (\\w+). These are NOT dedup's
+    tokens: dedup splits at Unicode word boundaries (UAX #29), which keep
+    "korea's", "1,000,000" and "u.s" whole where \\w+ splits them. On
+    "North Korea's leader paid $1,000,000 ... U.S. officials said Kim
+    Jong-un's car" this gives 17 tokens and dedup 12. So the peers and the
+    exact reference measure Jaccard over these tokens, which is close to
+    dedup's but not equal to it: a pair near the threshold can fall on
+    either side in one and not the other;
   * features: the set of word 3-shingles (a document with 1-2 tokens gets
     one shingle of all its tokens; one with no tokens gets none and is never
     clustered -- empty sets would otherwise all share one all-max signature
@@ -52,7 +58,8 @@ RENSA_SEED = 42  # any fixed seed; datasketch uses its own default (1)
 TOOLS = ("exact", "datasketch", "rensa", "dedup")
 
 # ---------------------------------------------------------------------------
-# Normalisation and shingling (must match dedup's documented behaviour)
+# Normalisation and shingling: close to dedup's, not the same (see the module
+# docstring: \w+ splits what dedup's UAX #29 words keep whole)
 # ---------------------------------------------------------------------------
 
 _QUOTE_FOLD = str.maketrans({
@@ -232,8 +239,9 @@ def lsh_rensa(sets, threshold, num_perm, bands, phases):
 def exact_pairs(sets, threshold, phases, chunk=512):
     """Every pair with Jaccard >= threshold, by brute force: no LSH, no misses.
 
-    This is the answer all three LSH pipelines approximate, so it tells LSH
-    misses apart from tokenisation differences. Intersections come from a
+    This is the answer the peers' LSH pipelines approximate (over this
+    file's tokens, not dedup's), so it tells LSH misses apart from
+    tokenisation differences. Intersections come from a
     sparse doc x shingle matrix product, in row chunks so memory stays at
     O(chunk x docs) instead of O(docs^2); fine up to tens of thousands of
     articles, not meant for more.

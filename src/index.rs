@@ -328,9 +328,18 @@ fn unwritable(path: &Path, reason: impl Display) -> IndexError {
     }
 }
 
+/// What an open that redb refused was for.
+#[derive(Clone, Copy)]
+enum Opening {
+    Reading,
+    Writing,
+    /// A read-only open of a file that an interrupted add left to be repaired.
+    Recovering,
+}
+
 /// Why redb could not open the file: a lock held by another process and missing permissions
 /// are not damage, and saying so keeps operators from deleting a healthy archive.
-fn open_failed(path: &Path, e: redb::DatabaseError, writing: bool) -> IndexError {
+fn open_failed(path: &Path, e: redb::DatabaseError, opening: Opening) -> IndexError {
     let denied = |io: &std::io::Error| {
         matches!(
             io.kind(),
@@ -344,12 +353,12 @@ fn open_failed(path: &Path, e: redb::DatabaseError, writing: bool) -> IndexError
         redb::DatabaseError::Storage(redb::StorageError::Io(io)) if denied(&io) => {
             IndexError::Unusable {
                 path: path.display().to_string(),
-                reason: if writing {
-                    format!("cannot open the index for writing ({io})")
-                } else {
-                    format!(
-                        "an interrupted `index add` left it to be recovered, which needs write access ({io}); its committed data is intact"
-                    )
+                reason: match opening {
+                    Opening::Reading => format!("cannot open the index for reading ({io})"),
+                    Opening::Writing => format!("cannot open the index for writing ({io})"),
+                    Opening::Recovering => format!(
+                        "needs write access to recover from an interrupted add ({io}); its committed data is intact"
+                    ),
                 },
             }
         }
@@ -449,7 +458,7 @@ impl Index {
         Self::open_with(path, || {
             Database::open(path)
                 .map(Store::Writable)
-                .map_err(|e| open_failed(path, e, true))
+                .map_err(|e| open_failed(path, e, Opening::Writing))
         })
     }
 
@@ -463,10 +472,10 @@ impl Index {
                 // commit, so this does not read the whole file.
                 Err(redb::DatabaseError::RepairAborted) => Database::open(path)
                     .map(|db| Store::Repaired(std::mem::ManuallyDrop::new(db)))
-                    .map_err(|e| open_failed(path, e, false)),
+                    .map_err(|e| open_failed(path, e, Opening::Recovering)),
                 opened => opened
                     .map(Store::ReadOnly)
-                    .map_err(|e| open_failed(path, e, false)),
+                    .map_err(|e| open_failed(path, e, Opening::Reading)),
             }
         })
     }

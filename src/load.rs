@@ -1045,6 +1045,11 @@ fn split_date_prefix(line: &str) -> (Option<String>, &str) {
 /// Accepts `YYYY-MM-DD`, optionally followed by a time (`2017-02-07T10:00:00Z`), and returns
 /// the date part. Anything else is not a date we can order by.
 pub fn parse_date(s: &str) -> Option<String> {
+    Some(date_part(s)?.to_string())
+}
+
+/// What [`parse_date`] returns, without copying it: [`day_number`] runs on every pair judged.
+fn date_part(s: &str) -> Option<&str> {
     let date = s.trim().get(..10)?;
     let b = date.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
@@ -1055,7 +1060,22 @@ pub fn parse_date(s: &str) -> Option<String> {
     let day: u32 = date[8..10].parse().ok()?;
     let rest = &s.trim()[10..];
     let clean_end = rest.is_empty() || rest.starts_with(['T', ' ']);
-    ((1..=12).contains(&month) && (1..=31).contains(&day) && clean_end).then(|| date.to_string())
+    ((1..=12).contains(&month) && (1..=31).contains(&day) && clean_end).then_some(date)
+}
+
+/// Days since 1970-01-01 of a date that [`parse_date`] accepts, in the proleptic Gregorian
+/// calendar; `None` for anything else.
+pub fn day_number(date: &str) -> Option<i64> {
+    let date = date_part(date)?;
+    let field = |range: std::ops::Range<usize>| date[range].parse::<i64>().ok();
+    let (year, month, day) = (field(0..4)?, field(5..7)?, field(8..10)?);
+    // Counted from March, so that the leap day ends a year (H. Hinnant's days_from_civil).
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some(era * 146_097 + day_of_era - 719_468)
 }
 
 /// Lines that page scrapers pick up from the site around an article. They are dropped only when
@@ -1199,6 +1219,20 @@ mod tests {
             Some("2017-02-07")
         );
         assert_eq!(parse_date("2017/2/7"), None);
+    }
+
+    #[test]
+    fn day_numbers_count_calendar_days_of_the_dates_parse_date_takes() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(day_number("2000-03-01"), Some(11_017));
+        assert_eq!(day_number("1969-12-31T23:00:00Z"), Some(-1));
+        assert_eq!(
+            day_number("2024-02-29").zip(day_number("2024-03-01")),
+            Some((19_782, 19_783))
+        );
+        for not_a_date in ["2017/02/07", "2017-13-01", "someday", ""] {
+            assert_eq!(day_number(not_a_date), None, "{not_a_date}");
+        }
     }
 
     #[test]

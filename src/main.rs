@@ -20,6 +20,39 @@ fn release_large_blocks_at_once() {
     }
 }
 
+/// Whether standard output was closed when the process started (`dedup ... >&-`). The Rust
+/// runtime puts /dev/null in its place before `main`, so that a file opened later cannot take
+/// its number and receive the report; the report would then vanish with status 0. A
+/// constructor, which the C runtime runs before the Rust one, looks first.
+#[cfg(target_os = "linux")]
+mod closed_stdout {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static AT_START: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn look() {
+        // SAFETY: F_GETFD only asks for the descriptor's flags; it fails exactly when the
+        // descriptor is not open.
+        let closed = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1;
+        AT_START.store(closed, Ordering::Relaxed);
+    }
+
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static LOOK: extern "C" fn() = look;
+
+    pub fn at_start() -> bool {
+        AT_START.load(Ordering::Relaxed)
+    }
+}
+
+pub fn stdout_closed_at_start() -> bool {
+    #[cfg(target_os = "linux")]
+    return closed_stdout::at_start();
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
 /// A damaged index can make redb panic; the index turns that into an error, which is reported
 /// in one line, so the panic itself is not printed. Every other panic is.
 fn quiet_storage_panics() {

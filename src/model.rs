@@ -119,10 +119,66 @@ impl Setting {
     }
 }
 
-/// Settings that cannot be run, with the reason.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct ParamsError(String);
+/// Settings that cannot be run, with the reason. Shown with the settings named as flags
+/// (`--num-perm`); [`ParamsError::naming`] names them as another front end spells them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamsError(Problem);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Problem {
+    Threshold(f64),
+    NumPerm(usize),
+    Ngram {
+        kind: ShingleKind,
+        max: usize,
+        got: usize,
+    },
+    ZeroBanding,
+    Banding {
+        num_perm: usize,
+        bands: usize,
+        rows: usize,
+    },
+}
+
+impl ParamsError {
+    /// The reason, with each setting named by `name`: a Python keyword, say, rather than the
+    /// flag a Python user never typed.
+    pub fn naming(&self, name: impl Fn(Setting) -> String) -> String {
+        let (bands, rows, num_perm) = (
+            name(Setting::Bands),
+            name(Setting::Rows),
+            name(Setting::NumPerm),
+        );
+        match self.0 {
+            Problem::Threshold(got) => {
+                format!("{} must be in (0, 1], got {got}", name(Setting::Threshold))
+            }
+            Problem::NumPerm(got) => {
+                format!("{num_perm} must be between 1 and {MAX_NUM_PERM}, got {got}")
+            }
+            Problem::Ngram { kind, max, got } => format!(
+                "{} must be between 1 and {max} for {} shingles, got {got}",
+                name(Setting::Ngram),
+                kind.name()
+            ),
+            Problem::ZeroBanding => format!("{bands} and {rows} must be at least 1"),
+            Problem::Banding {
+                num_perm: n,
+                bands: b,
+                rows: r,
+            } => format!("{bands} × {rows} must fit in {num_perm} {n} (got {b} × {r})"),
+        }
+    }
+}
+
+impl std::fmt::Display for ParamsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.naming(|s| format!("--{}", s.name())))
+    }
+}
+
+impl std::error::Error for ParamsError {}
 
 impl Params {
     /// The settings `asked` for, with the banding derived, if they can be run.
@@ -147,14 +203,12 @@ impl Params {
         };
         let params = Self::with_banding(asked, banding.bands, banding.rows);
         match (asked.bands, asked.rows) {
-            (Some(0), _) | (_, Some(0)) => {
-                Err(ParamsError("--bands and --rows must be at least 1".into()))
-            }
-            _ if banding.bands == 0 || banding.rows == 0 => Err(ParamsError(format!(
-                "--bands × --rows must fit in --num-perm {n} (got {} × {})",
-                asked.bands.unwrap_or(banding.bands),
-                asked.rows.unwrap_or(banding.rows)
-            ))),
+            (Some(0), _) | (_, Some(0)) => Err(ParamsError(Problem::ZeroBanding)),
+            _ if banding.bands == 0 || banding.rows == 0 => Err(ParamsError(Problem::Banding {
+                num_perm: n,
+                bands: asked.bands.unwrap_or(banding.bands),
+                rows: asked.rows.unwrap_or(banding.rows),
+            })),
             _ => params.validate().map(|()| params),
         }
     }
@@ -175,39 +229,34 @@ impl Params {
     /// Whether these settings can be run: every stage relies on it, so settings from anywhere
     /// (flags, a library caller, an index file) are checked before the first article.
     pub fn validate(&self) -> Result<(), ParamsError> {
-        let fail = |reason: String| Err(ParamsError(reason));
+        let fail = |problem| Err(ParamsError(problem));
         if !(self.threshold > 0.0 && self.threshold <= 1.0) {
-            return fail(format!(
-                "--threshold must be in (0, 1], got {}",
-                self.threshold
-            ));
+            return fail(Problem::Threshold(self.threshold));
         }
         if !(1..=MAX_NUM_PERM).contains(&self.num_perm) {
-            return fail(format!(
-                "--num-perm must be between 1 and {MAX_NUM_PERM}, got {}",
-                self.num_perm
-            ));
+            return fail(Problem::NumPerm(self.num_perm));
         }
         let max_ngram = match self.shingle {
             ShingleKind::Word => MAX_WORD_NGRAM,
             ShingleKind::Char => MAX_CHAR_NGRAM,
         };
         if !(1..=max_ngram).contains(&self.ngram) {
-            return fail(format!(
-                "--ngram must be between 1 and {max_ngram} for {} shingles, got {}",
-                self.shingle.name(),
-                self.ngram
-            ));
+            return fail(Problem::Ngram {
+                kind: self.shingle,
+                max: max_ngram,
+                got: self.ngram,
+            });
         }
         let fits = self
             .bands
             .checked_mul(self.rows)
             .is_some_and(|used| used <= self.num_perm);
         if self.bands == 0 || self.rows == 0 || !fits {
-            return fail(format!(
-                "--bands × --rows must fit in --num-perm {} (got {} × {})",
-                self.num_perm, self.bands, self.rows
-            ));
+            return fail(Problem::Banding {
+                num_perm: self.num_perm,
+                bands: self.bands,
+                rows: self.rows,
+            });
         }
         Ok(())
     }

@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use crate::load::day_number;
 use crate::shingle::{ShingleHash, ShingleSet, intersection, intersection_len};
 
 /// Jaccard, as a fraction of the threshold, down to which a pair still counts as copies when
@@ -464,19 +465,6 @@ pub fn slots(set: &ShingleSet, shared: &Shared, other_keys: &[u32]) -> Option<Sl
 /// missing or not such a date.
 pub fn days_apart(a: Option<&str>, b: Option<&str>) -> Option<i64> {
     Some((day_number(a?)? - day_number(b?)?).abs())
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian `YYYY-MM-DD` date.
-fn day_number(date: &str) -> Option<i64> {
-    let field = |range: std::ops::Range<usize>| date.get(range)?.parse::<i64>().ok();
-    let (year, month, day) = (field(0..4)?, field(5..7)?, field(8..10)?);
-    // Counted from March, so that the leap day ends a year (H. Hinnant's days_from_civil).
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    Some(era * 146_097 + day_of_era - 719_468)
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {

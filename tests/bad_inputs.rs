@@ -188,17 +188,18 @@ fn long_line(bytes: usize) -> (String, u32) {
     (text, words)
 }
 
-/// A huge single-line input is either read whole (with every word counted) or reported.
-fn assert_read_whole_or_reported(report: &Report, suffix: &str, words: u32) {
-    match report.articles().find(|m| m.path.ends_with(suffix)) {
-        Some(member) => assert_eq!(member.words, words, "the whole line is read"),
-        None => {
-            report.reason(suffix);
-        }
-    }
+/// A huge single-line input under the documented limit ([`dedup::load::MAX_LINE_BYTES`]) is
+/// an article, with every word counted.
+fn assert_read_whole(report: &Report, suffix: &str, words: u32) {
+    assert_eq!(
+        report.article(suffix).words,
+        words,
+        "the whole line is read"
+    );
 }
 
 const HUNDRED_MB: usize = 100_000_000;
+const _: () = assert!(HUNDRED_MB < dedup::load::MAX_LINE_BYTES);
 
 #[test]
 fn empty_and_blank_files_are_skipped_as_empty() {
@@ -302,17 +303,17 @@ fn invalid_utf8_is_skipped_naming_the_bad_byte() {
 }
 
 #[test]
-fn a_100_mb_single_line_text_file_is_read_or_reported_not_a_crash() {
+fn a_100_mb_single_line_text_file_is_read_whole() {
     let dir = Scratch::new();
     let (text, words) = long_line(HUNDRED_MB);
     dir.file("huge.txt", text);
     dir.file("small.txt", article("harbour"));
     let report = accounted(&[dir.path()], 2);
-    assert_read_whole_or_reported(&report, "huge.txt", words);
+    assert_read_whole(&report, "huge.txt", words);
 }
 
 #[test]
-fn a_100_mb_jsonl_line_is_read_or_reported_not_a_crash() {
+fn a_100_mb_jsonl_line_is_read_whole() {
     let dir = Scratch::new();
     let (text, words) = long_line(HUNDRED_MB);
     // The vocabulary needs no JSON escaping.
@@ -323,7 +324,7 @@ fn a_100_mb_jsonl_line_is_read_or_reported_not_a_crash() {
     drop(text);
     let path = dir.file("feed.jsonl", feed);
     let report = accounted(&[&path], 2);
-    assert_read_whole_or_reported(&report, "feed.jsonl:1", words);
+    assert_read_whole(&report, "feed.jsonl:1", words);
     assert_eq!(report.article("feed.jsonl:2").id, "small");
 }
 
@@ -393,11 +394,16 @@ fn symlink_loops_and_dangling_links_are_reported_once_each() {
     report.reason("dangling.txt");
 }
 
+/// Run as a user whom permissions apply to (`nobody` when the tests run as root, as CI does).
 #[cfg(unix)]
 #[test]
-fn unreadable_files_and_folders_are_reported_unless_running_as_root() {
+fn unreadable_files_and_folders_are_reported() {
     use std::os::unix::fs::PermissionsExt;
+    let Some(user) = common::Unprivileged::new() else {
+        return;
+    };
     let dir = Scratch::new();
+    common::open_to_all(dir.path());
     dir.file("good.txt", article("harbour"));
     let secret = dir.file("secret.txt", article("mill"));
     let secret_feed = dir.file(
@@ -406,32 +412,25 @@ fn unreadable_files_and_folders_are_reported_unless_running_as_root() {
     );
     dir.file("locked/inner.txt", article("forge"));
     let locked = dir.path().join("locked");
-    let set_mode = |path: &Path, mode: u32| {
-        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
-    };
     for path in [&secret, &secret_feed, &locked] {
-        set_mode(path, 0o000);
+        fs::set_permissions(path, fs::Permissions::from_mode(0o000)).unwrap();
     }
-    // Root reads anything, whatever the mode: then everything is an article.
-    let enforced = fs::read(&secret).is_err();
-    let report = accounted(&[dir.path()], 4);
-    for path in [&secret, &secret_feed] {
-        set_mode(path, 0o644);
-    }
-    set_mode(&locked, 0o755);
+    let run = |path: &Path, inputs: usize| {
+        let mut cmd = user.dedup();
+        cmd.arg(path);
+        accounted_run(cmd, inputs)
+    };
+    let report = run(dir.path(), 4);
+    assert!(report.reason("secret.txt").contains("ermission denied"));
+    assert!(report.reason("secret.jsonl").contains("ermission denied"));
+    assert!(report.reason("locked").contains("ermission denied"));
+    assert_eq!(report.inputs.articles, 1);
+    report.article("good.txt");
     // Named on the command line, an unreadable file is a skip too, not an error.
-    set_mode(&secret, 0o000);
-    let alone = accounted(&[&secret], 1);
-    set_mode(&secret, 0o644);
-    if enforced {
-        assert!(alone.reason("secret.txt").contains("ermission denied"));
-        assert!(report.reason("secret.txt").contains("ermission denied"));
-        assert!(report.reason("secret.jsonl").contains("ermission denied"));
-        assert!(report.reason("locked").contains("ermission denied"));
-        assert_eq!(report.inputs.articles, 1);
-    } else {
-        eprintln!("note: permissions are not enforced for this user (root?); counts only");
-    }
+    let alone = run(&secret, 1);
+    assert!(alone.reason("secret.txt").contains("ermission denied"));
+    // So that a user who is not root can remove the folder.
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]
@@ -1035,4 +1034,40 @@ fn annotations_take_the_line_from_the_input_not_from_the_file_name() {
         serde_json::json!({"description": {"text": "standard input"}})
     );
     assert_eq!(location["region"]["startLine"], 2);
+}
+
+/// The report is what a run is for: a standard output that cannot take it, full or closed by
+/// the shell (`>&-`), is an error with status 2 that says why, never a silent success.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_is_an_error() {
+    for (redirect, reason) in [
+        (">/dev/full", "No space left on device"),
+        (">&-", "standard output is closed"),
+    ] {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec \"$0\" \"$@\" {redirect}"))
+            .arg(assert_cmd::cargo::cargo_bin("dedup"))
+            .arg(seeds())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{redirect}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("dedup: error: writing the report: {reason}")),
+            "{redirect}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // Nothing to write is no error, closed or not: no duplicates, no annotations.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" \"$@\" >&-")
+        .arg(assert_cmd::cargo::cargo_bin("dedup"))
+        .args(["--format", "github"])
+        .arg(seeds().join("003_777f8e4d1f690fdd.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
 }

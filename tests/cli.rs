@@ -74,7 +74,7 @@ fn json_echoes_parameters_and_article_metadata() {
     );
     assert!(members[0].path.ends_with("000_1a9e1d88d631cba8.txt"));
     assert!(members.iter().all(|m| m.words > 200));
-    // Representative: the earliest dated member (000 and 002 share a date; 002 is longer).
+    // 000 and 002 share the earliest date; 002 is longer.
     assert_eq!(members[0].date, members[2].date);
     assert!(members[2].words > members[0].words);
     assert!(
@@ -85,6 +85,104 @@ fn json_echoes_parameters_and_article_metadata() {
     assert!(report.singletons.is_none());
     assert_eq!(report.summary.clustered_articles, 3);
     assert_eq!(report.summary.clusters, 1);
+}
+
+/// Each cluster is built so that one step of the rule decides its representative against the
+/// others: the earliest date over a longer and earlier-read member (and over an undated one),
+/// then among the earliest dates the longer member over the first read, then the first read
+/// over an id that sorts first; without dates, the longest.
+#[test]
+fn the_representative_is_the_earliest_then_the_longest_then_the_first_read() {
+    // Story `s`, cut to `words` words: the cuts of one story are copies of each other, and
+    // stories share no words.
+    let text = |s: usize, words: usize| -> String {
+        (0..words)
+            .map(|i| format!("s{s}w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // (id, story, words, date), in input order.
+    let articles: [(&str, usize, usize, Option<&str>); 11] = [
+        ("date-later-long", 1, 320, Some("2024-03-05")),
+        ("date-undated-longest", 1, 340, None),
+        ("date-earliest-short", 1, 250, Some("2024-03-01")),
+        ("length-first-short", 2, 250, Some("2024-03-01")),
+        ("length-longer", 2, 300, Some("2024-03-01")),
+        ("length-later-longest", 2, 340, Some("2024-03-02")),
+        ("order-zulu", 3, 300, Some("2024-03-01")),
+        ("order-alpha", 3, 300, Some("2024-03-01")),
+        ("order-later-longer", 3, 320, Some("2024-03-04")),
+        ("undated-short", 4, 250, None),
+        ("undated-long", 4, 300, None),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("stories.jsonl");
+    let lines: Vec<String> = articles
+        .iter()
+        .map(|&(id, story, words, date)| {
+            serde_json::json!({"id": id, "text": text(story, words), "date": date}).to_string()
+        })
+        .collect();
+    std::fs::write(&corpus, lines.join("\n")).unwrap();
+    let report = json_report(&[], &[&corpus]);
+    let mut chosen: Vec<(Vec<&str>, &str)> = report
+        .clusters
+        .iter()
+        .map(|c| {
+            let representative = c
+                .members
+                .iter()
+                .find(|m| m.path == c.representative)
+                .unwrap_or_else(|| panic!("{} is not a member", c.representative));
+            let mut ids: Vec<&str> = c.members.iter().map(|m| m.id.as_str()).collect();
+            ids.sort_unstable();
+            (ids, representative.id.as_str())
+        })
+        .collect();
+    chosen.sort_unstable();
+    let expected = [
+        (
+            [
+                "date-earliest-short",
+                "date-later-long",
+                "date-undated-longest",
+            ],
+            "date-earliest-short",
+        ),
+        (
+            [
+                "length-first-short",
+                "length-later-longest",
+                "length-longer",
+            ],
+            "length-longer",
+        ),
+        (
+            ["order-alpha", "order-later-longer", "order-zulu"],
+            "order-zulu",
+        ),
+    ];
+    assert_eq!(chosen.len(), 4, "{chosen:?}");
+    for ((ids, representative), (want_ids, want)) in chosen.iter().zip(expected) {
+        assert_eq!((&ids[..], *representative), (&want_ids[..], want));
+    }
+    assert_eq!(
+        chosen[3],
+        (vec!["undated-long", "undated-short"], "undated-long")
+    );
+    // The lengths the rule saw are the ones made.
+    let words: Vec<u32> = report
+        .clusters
+        .iter()
+        .flat_map(|c| &c.members)
+        .filter(|m| m.id.starts_with("length-"))
+        .map(|m| m.words)
+        .collect();
+    assert_eq!(words.len(), 3);
+    assert!(
+        words.iter().all(|&w| [250, 300, 340].contains(&w)),
+        "{words:?}"
+    );
 }
 
 #[test]
@@ -116,6 +214,72 @@ fn output_is_identical_across_runs_and_thread_counts() {
         assert_eq!(one, run("2", format), "{format}");
         assert_eq!(one, run("2", format), "{format}");
     }
+}
+
+/// Verification works in chunks of 16,384 articles or pairs, in parallel within a chunk: a
+/// corpus that crosses many chunks, with the copies of each story spread over all of them,
+/// gives the same bytes on one thread as on four.
+#[test]
+fn output_is_identical_on_any_thread_count_across_verification_chunks() {
+    const STORIES: u64 = 3_000;
+    const COPIES: u64 = 6;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wires.jsonl");
+    // Copy `c` of story `s`: the story's 80 words (xorshift over a vocabulary shared by all
+    // stories) with every 10th word from `c` on replaced, and a date of its own.
+    let word = |state: &mut u64| {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        format!("w{}", *state % 20_000)
+    };
+    let mut lines = Vec::new();
+    for c in 0..COPIES {
+        for s in 0..STORIES {
+            let mut state = 0x9E37_79B9_7F4A_7C15 ^ (s + 1);
+            let mut edit = 0x2545_F491_4F6C_DD1D ^ (s * COPIES + c + 1);
+            let text: Vec<String> = (0..80)
+                .map(|i| {
+                    let kept = word(&mut state);
+                    if i % 10 == c { word(&mut edit) } else { kept }
+                })
+                .collect();
+            let date = format!("2024-{:02}-{:02}", 1 + s % 12, 1 + (s + c) % 28);
+            lines.push(
+                serde_json::json!({"id": format!("s{s}c{c}"), "text": text.join(" "), "date": date})
+                    .to_string(),
+            );
+        }
+    }
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let run = |threads: &str, format: &str| {
+        let out = dedup()
+            .args(["--threads", threads, "--format", format, "--singletons"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        out.stdout
+    };
+    let one = run("1", "json");
+    let report: Report = serde_json::from_slice(&one).unwrap();
+    // The corpus crosses the chunks: more articles and more candidate pairs than one holds.
+    assert_eq!(report.inputs.articles, (STORIES * COPIES) as usize);
+    assert!(
+        report.summary.candidate_pairs > 1 << 14,
+        "{:?}",
+        report.summary
+    );
+    assert!(
+        report.clusters.len() as u64 > STORIES * 9 / 10,
+        "{:?}",
+        report.summary
+    );
+    assert!(one == run("4", "json"), "json differs on four threads");
+    assert!(
+        run("1", "csv") == run("4", "csv"),
+        "csv differs on four threads"
+    );
 }
 
 #[test]

@@ -281,17 +281,13 @@ fn damaged_or_foreign_files_give_a_clear_error() {
     }
 }
 
-#[test]
-fn a_killed_add_leaves_the_previous_index_intact() {
-    let (dir, archive, new) = archive_and_new();
-    let index = dir.path().join("archive.idx");
-    build(&archive, &index);
-    // The add reads its articles from a pipe that is kept open: once most of them are
-    // written (all but what the pipe holds), the add is under way, and it cannot finish
-    // before it is killed, however fast or slow the machine.
+/// An `index add` of `index` that is under way and cannot finish: it reads its articles from
+/// a pipe that is kept open, and once most of them are written (all but what the pipe holds),
+/// it has opened the index and read them, however fast or slow the machine.
+fn an_add_under_way(index: &Path) -> (std::process::Child, std::process::ChildStdin) {
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dedup"))
         .args(["index", "add", "--quiet"])
-        .arg(&index)
+        .arg(index)
         .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -310,9 +306,23 @@ fn a_killed_add_leaves_the_previous_index_intact() {
         child.try_wait().unwrap().is_none(),
         "add finished before its input did"
     );
+    (child, pipe)
+}
+
+/// Kills an add under way, as a crash or an out-of-memory kill would.
+fn interrupt_an_add(index: &Path) {
+    let (mut child, pipe) = an_add_under_way(index);
     child.kill().unwrap();
     child.wait().unwrap();
     drop(pipe);
+}
+
+#[test]
+fn a_killed_add_leaves_the_previous_index_intact() {
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    interrupt_an_add(&index);
     // Still the three archived articles, and still answering.
     let report = check_json(&index, &new);
     assert_eq!(report.clusters.len(), 1);
@@ -324,6 +334,71 @@ fn a_killed_add_leaves_the_previous_index_intact() {
         .arg(&new)
         .assert()
         .success();
+}
+
+/// A check by a user who may read the index but not write it: refused with the reason, not
+/// called damage, after an interrupted add (recovering needs a writer), and answered once a
+/// writer has added to it again.
+#[cfg(unix)]
+#[test]
+fn a_read_only_user_is_told_an_interrupted_add_needs_write_access() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(user) = common::Unprivileged::new() else {
+        return;
+    };
+    let (dir, archive, new) = archive_and_new();
+    common::open_to_all(dir.path());
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    let mode = |mode: u32| {
+        std::fs::set_permissions(&index, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let check = || {
+        let mut cmd = user.dedup();
+        cmd.args(["check", "--format", "json", "--index"])
+            .arg(&index)
+            .arg(&new);
+        cmd
+    };
+    let refused = |reason: &str| {
+        check()
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::starts_with(format!(
+                "dedup: error: {}: {reason} (",
+                index.display()
+            )))
+            .stderr(predicate::str::contains("damaged").not());
+    };
+    mode(0o600);
+    refused("cannot open the index for reading");
+    mode(0o644);
+    check().assert().success();
+    interrupt_an_add(&index);
+    refused("needs write access to recover from an interrupted add");
+    user.dedup()
+        .args(["index", "add"])
+        .arg(&index)
+        .arg(&new)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(format!(
+            "dedup: error: {}: cannot open the index for writing (",
+            index.display()
+        )));
+    // The committed data was intact: a writer's add recovers the file and adds.
+    dedup()
+        .args(["index", "add", "--quiet"])
+        .arg(&index)
+        .arg(&new)
+        .assert()
+        .success();
+    let out = check().output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let report: common::Report = serde_json::from_slice(&out.stdout).unwrap();
+    let indexed = report.clusters[0].members.iter().filter(|m| m.indexed);
+    assert_eq!(indexed.count(), 3, "{:#?}", report.clusters);
 }
 
 #[test]
@@ -554,25 +629,7 @@ fn a_busy_index_is_reported_as_in_use_not_damaged() {
     let (dir, archive, new) = archive_and_new();
     let index = dir.path().join("archive.idx");
     build(&archive, &index);
-    let big = dir.path().join("big.jsonl");
-    let mut lines = String::new();
-    for i in 0..40_000 {
-        let words: Vec<String> = (0..150)
-            .map(|w| format!("w{}", (i * 7 + w * 13) % 9973))
-            .collect();
-        lines.push_str(&serde_json::json!({"id": i, "text": words.join(" ")}).to_string());
-        lines.push('\n');
-    }
-    std::fs::write(&big, lines).unwrap();
-    let mut adding = StdCommand::new(assert_cmd::cargo::cargo_bin("dedup"))
-        .args(["index", "add", "--quiet"])
-        .arg(&index)
-        .arg(&big)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (mut adding, pipe) = an_add_under_way(&index);
     let in_use = format!(
         "dedup: error: {}: index is in use by another process",
         index.display()
@@ -592,4 +649,56 @@ fn a_busy_index_is_reported_as_in_use_not_damaged() {
     );
     adding.kill().unwrap();
     adding.wait().unwrap();
+    drop(pipe);
+}
+
+/// Damage made from a freshly built index, so that it keeps reaching the storage whatever the
+/// format version: eight bytes inverted at a few offsets of every page, one place at a time.
+/// An add on each either succeeds or fails with the one-line "damaged" error, status 2.
+///
+/// Ignored because it fails: inverting bytes 64-71 of the third page makes redb panic in
+/// `WriteTransaction::extract_freed_pages` during the commit, and panic again while
+/// unwinding inside redb, which aborts the process (status 134) where `check` answers
+/// normally (issue 13, fault 13). `cargo test --release --test index -- --ignored` shows it.
+#[test]
+#[ignore = "fault 13 is still open: redb aborts in its own commit on a damaged free list"]
+fn an_add_to_a_damaged_index_is_an_error_never_an_abort() {
+    const PAGE: usize = 4096;
+    let (dir, archive, new) = archive_and_new();
+    let index = dir.path().join("archive.idx");
+    build(&archive, &index);
+    let fresh = std::fs::read(&index).unwrap();
+    let damaged = dir.path().join("damaged.idx");
+    let mut failures = Vec::new();
+    let mut refused = 0;
+    for page in 0..fresh.len() / PAGE {
+        for offset in [0, 16, 64, 512, 2048] {
+            let at = page * PAGE + offset;
+            let mut bytes = fresh.clone();
+            for byte in &mut bytes[at..at + 8] {
+                *byte ^= 0xff;
+            }
+            std::fs::write(&damaged, &bytes).unwrap();
+            let out = dedup()
+                .args(["index", "add"])
+                .arg(&damaged)
+                .arg(&new)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let one_line_error = stderr.lines().count() == 1
+                && stderr.starts_with(&format!("dedup: error: {}: ", damaged.display()))
+                && stderr.contains("damaged");
+            match out.status.code() {
+                Some(0) => {}
+                Some(2) if one_line_error => refused += 1,
+                status => failures.push(format!("bytes {at}..{}: {status:?} {stderr}", at + 8)),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        refused > 0,
+        "no damage was found: the test damages nothing that is read"
+    );
 }

@@ -110,6 +110,9 @@ class Result:
         self.clusters: List[Cluster] = [self._cluster(*c) for c in run.clusters()]
         #: ``(position, reason)`` of each text with no words to compare, never silently dropped.
         self.skipped: List[Tuple[int, str]] = run.skipped()
+        #: ``(position, reason)`` of each text compared with something to warn about, such as
+        #: a date that is not one (it is then read as undated).
+        self.warnings: List[Tuple[int, str]] = run.warnings()
 
     def _cluster(self, members: List[int], representative: int, pairs: list) -> Cluster:
         pos = self._positions
@@ -319,16 +322,31 @@ class Index:
     >>> path = os.path.join(tempfile.mkdtemp(), "archive.redb")
     >>> story = "the council closed the harbour bridge after engineers found cracks in it"
     >>> index = Index.build(path, [story, "fuel costs hit airline profits this winter"])
-    >>> len(index), index.add(["an unrelated story about a school orchestra on tour"])
+    >>> orchestra = "an unrelated story about a school orchestra on tour"
+    >>> len(index), index.add([orchestra])
     (2, 1)
+    >>> index.add([orchestra, "fuel costs hit airline profits this winter"]), index.already_indexed
+    (0, 2)
     >>> index.check([story.replace("closed", "shut")]).clusters[0].members
     [0, None]
     """
 
-    def __init__(self, native: Any, skipped: list) -> None:
+    def __init__(self, native: Any, done: tuple = (0, 0, [], [])) -> None:
         self._native = native
+        self._done(done)
+
+    def _done(self, done: tuple) -> int:
+        added, already, skipped, warnings = done
+        #: How many texts of the last build or add were in the index already (the same
+        #: ``name`` and position, and the same words) and were not added again: a retried
+        #: add adds nothing.
+        self.already_indexed: int = already
         #: ``(position, reason)`` of the texts of the last build or add with no words.
         self.skipped: List[Tuple[Optional[int], str]] = skipped
+        #: ``(position, reason)`` of the texts of the last build or add that were added with
+        #: something to warn about, such as a date that is not one.
+        self.warnings: List[Tuple[Optional[int], str]] = warnings
+        return added
 
     @classmethod
     def build(cls, path: str, texts: Any, *, ids: Any = None, dates: Any = None,
@@ -336,15 +354,15 @@ class Index:
               threads: Optional[int] = None, name: str = "<texts>") -> "Index":
         """Creates an index of ``texts`` at ``path`` (replacing any file there)."""
         texts, ids, dates, titles = _table_fields(texts, ids, dates, titles)
-        native, skipped = _native.Index.build(
+        native, done = _native.Index.build(
             os.fspath(path), _batches(texts, ids, dates, titles, BATCH_SIZE), name,
             *settings._args(), threads)
-        return cls(native, skipped)
+        return cls(native, done)
 
     @classmethod
     def open(cls, path: str) -> "Index":
         """Opens an existing index to add to or check against."""
-        return cls(_native.Index.open(os.fspath(path)), [])
+        return cls(_native.Index.open(os.fspath(path)))
 
     @property
     def settings(self) -> Settings:
@@ -356,12 +374,13 @@ class Index:
 
     def add(self, texts: Any, *, ids: Any = None, dates: Any = None, titles: Any = None,
             threads: Optional[int] = None, name: str = "<texts>") -> int:
-        """Adds texts in one transaction; returns how many were added (the rest, with no
-        words, are in :attr:`skipped`)."""
+        """Adds texts in one transaction; returns how many were added. The rest were in the
+        index already (counted in :attr:`already_indexed`) or had no words (listed in
+        :attr:`skipped`); :attr:`warnings` lists what was added with something to warn
+        about."""
         texts, ids, dates, titles = _table_fields(texts, ids, dates, titles)
-        added, self.skipped = self._native.add(
-            _batches(texts, ids, dates, titles, BATCH_SIZE), name, threads)
-        return added
+        return self._done(self._native.add(
+            _batches(texts, ids, dates, titles, BATCH_SIZE), name, threads))
 
     def check(self, texts: Any, *, ids: Any = None, dates: Any = None, titles: Any = None,
               threads: Optional[int] = None, name: str = "<texts>") -> Result:

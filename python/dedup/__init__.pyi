@@ -37,6 +37,7 @@ class Cluster:
 class Result:
     clusters: List[Cluster]
     skipped: List[Tuple[Optional[int], str]]
+    warnings: List[Tuple[Optional[int], str]]
     @property
     def stats(self) -> dict: ...
     def duplicates_to_drop(self) -> Union[List[int], List[str]]: ...
@@ -44,7 +45,9 @@ class Result:
     def to_arrow(self) -> Any: ...
 
 class Index:
+    already_indexed: int
     skipped: List[Tuple[Optional[int], str]]
+    warnings: List[Tuple[Optional[int], str]]
     @classmethod
     def build(cls, path: str, texts: Any, *, ids: Any = ..., dates: Any = ...,
               titles: Any = ..., settings: Settings = ..., threads: Optional[int] = ...,

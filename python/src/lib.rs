@@ -55,7 +55,8 @@ fn params(
         threshold,
         seed,
     };
-    Params::new(&asked).map_err(|e| PyValueError::new_err(e.to_string()))
+    // Named as the keywords a Python caller typed, not as the CLI's flags.
+    Params::new(&asked).map_err(|e| PyValueError::new_err(e.naming(|s| s.name().replace('-', "_"))))
 }
 
 /// Runs `work` on `threads` worker threads (all cores when `None`) without the GIL.
@@ -253,6 +254,11 @@ impl Run {
     /// `(position, reason)` of every text that had nothing to compare.
     fn skipped(&self) -> Vec<Skipped> {
         skipped_positions(&self.name, &self.outcome.skipped)
+    }
+
+    /// `(position, reason)` of every text that was compared with something to warn about.
+    fn warnings(&self) -> Vec<Skipped> {
+        skipped_positions(&self.name, &self.outcome.warnings)
     }
 
     /// Each cluster as `(members, representative, pairs)`, in article numbers (indices into
@@ -551,7 +557,7 @@ impl Index {
         rows: Option<usize>,
         seed: u64,
         threads: Option<usize>,
-    ) -> PyResult<(Index, Vec<Skipped>)> {
+    ) -> PyResult<(Index, Added)> {
         let params = params(
             threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
         )?;
@@ -562,16 +568,15 @@ impl Index {
             let mut source = Texts::new(name.clone(), std::iter::once(Ok(texts)));
             let added = dedup::add_corpus(&mut index, &mut source, &Unwatched)?;
             index.finish(&path)?;
-            Ok::<_, dedup::Error>(added.skipped)
+            Ok::<_, dedup::Error>(added)
         })?
         .map_err(index_error)?;
         let index = dedup::index::Index::open(&path).map_err(index_error)?;
-        let skipped = skipped_positions(&name, &built);
         Ok((
             Index {
                 index: Mutex::new(index),
             },
-            skipped,
+            added(&name, &built),
         ))
     }
 
@@ -594,7 +599,7 @@ impl Index {
         Ok(index.len().map_err(index_error)? as usize)
     }
 
-    /// Adds texts in one transaction; returns `(added, skipped)`.
+    /// Adds texts in one transaction.
     #[pyo3(signature = (batches, name, threads))]
     fn add(
         &self,
@@ -602,15 +607,15 @@ impl Index {
         batches: &Bound<'_, PyAny>,
         name: String,
         threads: Option<usize>,
-    ) -> PyResult<(u32, Vec<Skipped>)> {
+    ) -> PyResult<Added> {
         let texts = all_texts(batches)?;
-        let added = without_gil(py, threads, || {
+        let done = without_gil(py, threads, || {
             let mut index = self.index.lock().expect("not poisoned");
             let mut source = Texts::new(name.clone(), std::iter::once(Ok(texts)));
             dedup::add_corpus(&mut index, &mut source, &Unwatched)
         })?
         .map_err(index_error)?;
-        Ok((added.added, skipped_positions(&name, &added.skipped)))
+        Ok(added(&name, &done))
     }
 
     /// Checks texts against the index and each other, as `dedup check` does.
@@ -641,6 +646,19 @@ impl Index {
 
 /// A text that was not compared: its position and the reason.
 type Skipped = (Option<usize>, String);
+
+/// What a build or an add did, as `dedup index` reports it: `(added, already_indexed,
+/// skipped, warnings)`, the last two by position.
+type Added = (u32, u32, Vec<Skipped>, Vec<Skipped>);
+
+fn added(name: &str, done: &dedup::index::Added) -> Added {
+    (
+        done.added,
+        done.already_indexed,
+        skipped_positions(name, &done.skipped),
+        skipped_positions(name, &done.warnings),
+    )
+}
 
 fn skipped_positions(name: &str, skipped: &[dedup::load::Skip]) -> Vec<Skipped> {
     skipped

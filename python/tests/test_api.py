@@ -112,14 +112,28 @@ def test_bad_fields_and_settings_raise():
         dedup.find_duplicates(["a", "b"], ids=["x", None])
     with pytest.raises(ValueError, match=r"threshold must be in \(0, 1\], got 1.5"):
         dedup.find_duplicates(["a"], threshold=1.5)
-    with pytest.raises(ValueError, match=r"bands × --rows must fit in --num-perm 64"):
-        dedup.find_duplicates(["a"], num_perm=64, bands=65, rows=1)
+    # Settings are named as the keywords the caller typed, not as the CLI's flags.
+    for kwargs, message in [
+        ({"num_perm": 64, "bands": 65, "rows": 1},
+         r"^bands × rows must fit in num_perm 64 \(got 65 × 1\)$"),
+        ({"num_perm": 0}, r"^num_perm must be between 1 and \d+, got 0$"),
+        ({"ngram": 0}, r"^ngram must be between 1 and \d+ for word shingles, got 0$"),
+        ({"bands": 0}, r"^bands and rows must be at least 1$"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            dedup.find_duplicates(["a"], **kwargs)
     with pytest.raises(ValueError, match='shingle must be "word" or "char"'):
         dedup.find_duplicates(["a"], shingle="line")
     with pytest.raises(ValueError, match="threads must be at least 1"):
         dedup.find_duplicates(["a"], threads=0)
     with pytest.raises(ValueError, match="no 'text' column"):
         dedup.find_duplicates(pd.DataFrame({"body": ["a"]}))
+
+
+def test_a_date_that_is_not_one_is_a_warning_not_silently_dropped():
+    result = dedup.find_duplicates(["a b c d", "e f g h"], dates=["2024-01-02", "soon"])
+    assert result.warnings == [(1, 'date "soon" is not YYYY-MM-DD; read as undated')]
+    assert result.skipped == []
 
 
 def test_an_error_in_the_callers_iterable_propagates_as_it_was():

@@ -84,3 +84,19 @@ def test_a_bad_text_leaves_the_index_as_it_was(tmp_path):
     with pytest.raises(TypeError, match=r"texts\[2\] is None"):
         index.add(["more words to add now", "and more words again", None])
     assert len(index) == 1
+
+
+def test_an_add_reports_what_it_did_not_add_as_the_cli_does(tmp_path):
+    story = "the council closed the harbour bridge after engineers found cracks in it"
+    index = dedup.Index.build(tmp_path / "i.redb", [story])
+    assert (index.already_indexed, index.skipped, index.warnings) == (0, [], [])
+    texts = [story, "fuel costs hit airline profits this winter", "", "a school orchestra"]
+    dates = ["2024-01-02", "2024-01-03", None, "next week"]
+    assert index.add(texts, dates=dates) == 2
+    assert index.already_indexed == 1
+    assert [p for p, _ in index.skipped] == [2] and "no words" in index.skipped[0][1]
+    assert index.warnings == [(3, 'date "next week" is not YYYY-MM-DD; read as undated')]
+    # A retried add adds nothing, and says so.
+    assert index.add(texts, dates=dates) == 0
+    assert index.already_indexed == 3
+    assert len(index) == 3

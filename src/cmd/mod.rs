@@ -138,9 +138,29 @@ fn progress(common: &Common) -> progress::Bar {
 }
 
 fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+    if crate::stdout_closed_at_start() {
+        return write(&mut ClosedStdout).context("writing the report");
+    }
     let mut out = io::BufWriter::new(io::stdout().lock());
     write(&mut out).context("writing the report")?;
     out.flush().context("writing the report")
+}
+
+/// Refuses what is written as a closed descriptor would, so that `>&-` is an error like
+/// `>/dev/full`, and an empty report is not.
+struct ClosedStdout;
+
+impl Write for ClosedStdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        Err(io::Error::other("standard output is closed"))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Result<()> {

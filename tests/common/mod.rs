@@ -130,6 +130,7 @@ pub struct Summary {
     pub clusters: usize,
     pub clustered_articles: usize,
     pub singletons: usize,
+    pub candidate_pairs: usize,
     pub verified_pairs: usize,
 }
 
@@ -163,4 +164,93 @@ pub struct PairOut {
     pub containment: f64,
     pub block_share: Option<f64>,
     pub verdict: String,
+}
+
+/// The built `dedup`, run as a user whom file permissions apply to. Root, which CI runs as,
+/// reads and writes anything, so a test of what permissions deny would test nothing there:
+/// as root, the binary is copied where anyone may run it and started as `nobody` (65534) by
+/// `setpriv` or `runuser`.
+#[cfg(unix)]
+pub struct Unprivileged {
+    /// Holds the copy of the binary.
+    _bin: Option<tempfile::TempDir>,
+    program: PathBuf,
+    wrapper: Vec<String>,
+}
+
+#[cfg(unix)]
+impl Unprivileged {
+    /// `None`, with the reason printed, when permissions cannot be made to apply here.
+    pub fn new() -> Option<Unprivileged> {
+        use std::os::unix::fs::PermissionsExt;
+        let built = assert_cmd::cargo::cargo_bin("dedup");
+        let uid = std::process::Command::new("id").arg("-u").output();
+        let root = match uid {
+            Ok(out) => String::from_utf8_lossy(&out.stdout).trim() == "0",
+            Err(e) => {
+                eprintln!("note: skipped, `id -u` did not run: {e}");
+                return None;
+            }
+        };
+        if !root {
+            return Some(Unprivileged {
+                _bin: None,
+                program: built,
+                wrapper: Vec::new(),
+            });
+        }
+        let bin = tempfile::tempdir().unwrap();
+        let program = bin.path().join("dedup");
+        std::fs::copy(&built, &program).unwrap();
+        std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let wrappers = [
+            &[
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+            ][..],
+            &["runuser", "-u", "nobody", "--"],
+        ];
+        for wrapper in wrappers {
+            let runs = std::process::Command::new(wrapper[0])
+                .args(&wrapper[1..])
+                .arg(&program)
+                .arg("--version")
+                .output()
+                .is_ok_and(|out| out.status.success());
+            if runs {
+                return Some(Unprivileged {
+                    _bin: Some(bin),
+                    program,
+                    wrapper: wrapper.iter().map(|s| s.to_string()).collect(),
+                });
+            }
+        }
+        eprintln!(
+            "note: skipped, running as root and neither setpriv nor runuser could start dedup as nobody"
+        );
+        None
+    }
+
+    pub fn dedup(&self) -> Command {
+        let mut cmd = match self.wrapper.split_first() {
+            Some((first, rest)) => {
+                let mut cmd = std::process::Command::new(first);
+                cmd.args(rest).arg(&self.program);
+                cmd
+            }
+            None => std::process::Command::new(&self.program),
+        };
+        // Anyone may enter the folder it starts in.
+        cmd.current_dir("/");
+        Command::from_std(cmd)
+    }
+}
+
+/// Lets anyone enter `folder` and read its files, as an unprivileged run needs.
+#[cfg(unix)]
+pub fn open_to_all(folder: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).unwrap();
 }

@@ -54,6 +54,7 @@ use std::sync::LazyLock;
 
 use anyhow::Context;
 use dedup::eval::Label;
+use dedup::load;
 use dedup::minhash::{GOLDEN, mix64};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -604,7 +605,7 @@ impl<'a> Corpus<'a> {
                     .date
                     .as_deref()
                     .and_then(|d| d.get(..10))
-                    .filter(|d| parse_ymd(d).is_some()),
+                    .filter(|d| load::parse_date(d).is_some()),
                 title: article
                     .title
                     .as_deref()
@@ -2938,35 +2939,14 @@ impl Rng {
     }
 }
 
-fn parse_ymd(date: &str) -> Option<(i64, i64, i64)> {
-    let b = date.as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if !shape {
-        return None;
-    }
-    let (y, m, d) = (
-        date[..4].parse().ok()?,
-        date[5..7].parse().ok()?,
-        date[8..10].parse().ok()?,
-    );
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
-}
-
 fn shift_date(date: &str, days: i64) -> Option<String> {
-    let (y, m, d) = parse_ymd(date)?;
-    Some(format_day(days_from_civil(y, m, d) + days))
+    Some(format_day(load::day_number(date)? + days))
 }
 
 /// A date in 2015–2024, for chrome copies of undated stories.
 fn random_date(rng: &mut Rng) -> String {
-    format_day(days_from_civil(2015, 1, 1) + rng.below(3653) as i64)
+    let first = load::day_number("2015-01-01").expect("a date");
+    format_day(first + rng.below(3653) as i64)
 }
 
 fn format_day(day: i64) -> String {
@@ -2974,16 +2954,7 @@ fn format_day(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
+/// The date of a day number of [`load::day_number`] (Howard Hinnant's civil_from_days).
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
