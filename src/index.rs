@@ -452,13 +452,29 @@ impl Index {
     }
 
     /// Opens an existing index to add to it, checking that it is one and that this version can
-    /// read it. Reads the header and the meta table, not the file: damage elsewhere is found
-    /// when read.
+    /// read it, and that every page of it is intact. An add writes where redb's allocator
+    /// says, and some damage found only while committing panics inside redb as it unwinds,
+    /// which aborts the process; reading the whole file first costs one pass over it and
+    /// turns that into the one-line "damaged" error. Lookups read less and check as they go.
     pub fn open(path: &Path) -> Result<Index, IndexError> {
         Self::open_with(path, || {
-            Database::open(path)
-                .map(Store::Writable)
-                .map_err(|e| open_failed(path, e, Opening::Writing))
+            let mut db =
+                Database::open(path).map_err(|e| open_failed(path, e, Opening::Writing))?;
+            match db.check_integrity() {
+                Ok(true) => Ok(Store::Writable(db)),
+                Ok(false) => {
+                    std::mem::forget(db);
+                    Err(damaged(
+                        path,
+                        "its pages fail their checksums (redb repaired what it could; rebuild \
+                         the index or restore it from a copy)",
+                    ))
+                }
+                Err(e) => {
+                    std::mem::forget(db);
+                    Err(damaged(path, e.to_string()))
+                }
+            }
         })
     }
 

@@ -655,13 +655,9 @@ fn a_busy_index_is_reported_as_in_use_not_damaged() {
 /// Damage made from a freshly built index, so that it keeps reaching the storage whatever the
 /// format version: eight bytes inverted at a few offsets of every page, one place at a time.
 /// An add on each either succeeds or fails with the one-line "damaged" error, status 2.
-///
-/// Ignored because it fails: inverting bytes 64-71 of the third page makes redb panic in
-/// `WriteTransaction::extract_freed_pages` during the commit, and panic again while
-/// unwinding inside redb, which aborts the process (status 134) where `check` answers
-/// normally (issue 13, fault 13). `cargo test --release --test index -- --ignored` shows it.
+/// Bytes 64-71 of the third page once made redb panic in its own commit and again while
+/// unwinding, which aborted the process (issue 13, fault 13); an add now checks the file first.
 #[test]
-#[ignore = "fault 13 is still open: redb aborts in its own commit on a damaged free list"]
 fn an_add_to_a_damaged_index_is_an_error_never_an_abort() {
     const PAGE: usize = 4096;
     let (dir, archive, new) = archive_and_new();
