@@ -31,9 +31,23 @@ pub struct Marks {
     pub quoted: Vec<u64>,
     /// The article's names and numbers, in document order.
     pub specifics: Vec<Specific>,
+    /// Their keys, sorted and distinct: every pair the rule reads looks them up.
+    keys: Vec<u32>,
 }
 
 impl Marks {
+    pub fn new(span: u32, quoted: Vec<u64>, specifics: Vec<Specific>) -> Self {
+        let mut keys: Vec<u32> = specifics.iter().map(|s| s.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        Marks {
+            span,
+            quoted,
+            specifics,
+            keys,
+        }
+    }
+
     pub fn is_quoted(&self, shingle: usize) -> bool {
         self.quoted
             .get(shingle / 64)
@@ -41,11 +55,16 @@ impl Marks {
     }
 
     /// The keys of the article's names and numbers, sorted and distinct.
-    pub fn keys(&self) -> Vec<u32> {
-        let mut keys: Vec<u32> = self.specifics.iter().map(|s| s.key).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        keys
+    pub fn keys(&self) -> &[u32] {
+        &self.keys
+    }
+
+    /// How many of the article's names and numbers (each time one occurs) `other` lacks.
+    pub fn differing_from(&self, other: &Marks) -> usize {
+        self.specifics
+            .iter()
+            .filter(|s| other.keys.binary_search(&s.key).is_err())
+            .count()
     }
 
     /// Appends the stored form to `out`: the span, the quoted bits, then the names and numbers, each
@@ -80,14 +99,7 @@ impl Marks {
                 key: u32::from_le_bytes(c[4..].try_into().expect("4 bytes")),
             })
             .collect();
-        Some((
-            Marks {
-                span,
-                quoted,
-                specifics,
-            },
-            rest,
-        ))
+        Some((Marks::new(span, quoted, specifics), rest))
     }
 }
 
@@ -171,11 +183,7 @@ impl Marker {
                 quoted[i / 64] |= 1 << (i % 64);
             }
         }
-        Marks {
-            span: size as u32,
-            quoted,
-            specifics: self.specifics,
-        }
+        Marks::new(size as u32, quoted, self.specifics)
     }
 }
 

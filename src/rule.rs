@@ -248,9 +248,20 @@ pub struct Specifics {
 impl Specifics {
     pub fn of(a: &ShingleSet, b: &ShingleSet, shared: &Shared) -> Option<Self> {
         Some(Specifics {
-            a: slots(a, shared, &b.marks.keys())?,
-            b: slots(b, shared, &a.marks.keys())?,
+            a: slots(a, shared, b.marks.keys())?,
+            b: slots(b, shared, a.marks.keys())?,
         })
+    }
+
+    /// Whether the pair has enough differing names and numbers anywhere for those beside the
+    /// shared wording to be enough: a bound from the articles' marks alone, which spares most
+    /// copies the reading of their sequences.
+    pub fn may_differ(a: &ShingleSet, b: &ShingleSet) -> bool {
+        let enough = |set: &ShingleSet, differing: usize| {
+            differing >= MIN_DIFFERING_SPECIFICS
+                && differing as f64 >= TEMPLATE_DENSITY * set.words as f64
+        };
+        enough(a, a.marks.differing_from(&b.marks)) && enough(b, b.marks.differing_from(&a.marks))
     }
 
     /// Whether the pair reads as one template filled twice.
@@ -318,7 +329,9 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
     }
     // Before coverage: template items are short and mostly template, so most of one is in
     // the other, yet they report different events.
-    judgement.specifics = Specifics::of(a, b, &shared);
+    judgement.specifics = Specifics::may_differ(a, b)
+        .then(|| Specifics::of(a, b, &shared))
+        .flatten();
     if judgement.specifics.is_some_and(|s| s.differ()) {
         judgement.verdict = Verdict::Specifics;
         return judgement;
