@@ -265,6 +265,8 @@ def run(spark: Any, opts: Options) -> dict:
     timings = {}
     started = time.perf_counter()
 
+    describe = spark.sparkContext.setJobDescription
+    describe("dedup-spark read")
     rows, fmt, files = _read(spark, opts)
     if opts.partitions:
         rows = rows.repartition(opts.partitions)
@@ -275,6 +277,7 @@ def run(spark: Any, opts: Options) -> dict:
     signed_all = rows.mapInArrow(_signer(s, jsonl_fields, num_perm, bands), SIGNED_SCHEMA)
     signed_all = signed_all.persist(StorageLevel.MEMORY_AND_DISK)
     articles = signed_all.where("status = 0")
+    describe("dedup-spark sign")
     n_articles = articles.count()
     timings["read_and_sign"] = time.perf_counter() - started
 
@@ -296,6 +299,7 @@ def run(spark: Any, opts: Options) -> dict:
     screened = with_sketches.mapInArrow(_screener(num_perm, min_matches),
                                         "a long, b long, estimate double")
     screened = screened.persist(StorageLevel.MEMORY_AND_DISK)
+    describe("dedup-spark band")
     n_candidates = screened.count()
     timings["band_and_screen"] = time.perf_counter() - t
 
@@ -310,10 +314,12 @@ def run(spark: Any, opts: Options) -> dict:
                               "a long, b long, jaccard double, estimate double, "
                               "containment double, block_share double, verdict string")
     edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
+    describe("dedup-spark verify")
     n_edges = edges.count()
     timings["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    describe("dedup-spark components")
     components = _components(edges)
     best = (edges.select(F.col("a").alias("node"), "jaccard")
             .union(edges.select(F.col("b").alias("node"), "jaccard"))
@@ -347,6 +353,7 @@ def run(spark: Any, opts: Options) -> dict:
               "duplicate_pairs": n_edges}
     if opts.report:
         t = time.perf_counter()
+        describe("dedup-spark report")
         report = _report(spark.read.parquet(opts.output), edges, signed_all, params, files,
                          counts)
         with open(opts.report, "w", encoding="utf-8") as f:
@@ -354,6 +361,7 @@ def run(spark: Any, opts: Options) -> dict:
         timings["report"] = time.perf_counter() - t
     for df in (signed_all, screened, edges):
         df.unpersist()
+    describe(None)
     timings["total"] = time.perf_counter() - started
     return {**counts, "seconds": timings}
 
