@@ -37,6 +37,10 @@ def base_corpus(path: Path) -> None:
                                   "text": "\n\n".join(paragraph() for _ in range(4))}) + "\n")
 
 
+def seq(scala_seq) -> list:
+    return [scala_seq.apply(i) for i in range(scala_seq.size())]
+
+
 def timed(cmd: list) -> tuple:
     """Wall seconds and peak RSS (MB) of the largest process of a command."""
     out = subprocess.run(["/usr/bin/time", "-f", "%e %M", *cmd], capture_output=True,
@@ -72,23 +76,23 @@ def main() -> None:
         articles = corpus / "articles.jsonl"
         cli_wall, cli_rss = timed([str(BIN / "dedup"), "--quiet", "--format", "json",
                                    str(articles)])
-        seen = {int(j.jobId()) for j in store.jobsList(None)}
+        seen = {int(j.jobId()) for j in seq(store.jobsList(None))}
         started = time.perf_counter()
         counts = dedup_spark.run(spark, dedup_spark.Options(
             [str(articles)], str(work / f"out-{n}.parquet"), partitions=4))
         wall = time.perf_counter() - started
-        stages = {s.stageId(): s for s in store.stageList(None)}
         shuffle: dict = {}
-        for job in store.jobsList(None):
+        for job in seq(store.jobsList(None)):
             if int(job.jobId()) in seen:
                 continue
             name = str(job.description().get()) if job.description().isDefined() else "?"
             stage = name.replace("dedup-spark ", "")
-            ids = job.stageIds()
-            for i in range(ids.size()):
-                s = stages.get(ids.apply(i))
-                if s is not None:
-                    shuffle[stage] = shuffle.get(stage, 0) + int(s.shuffleWriteBytes())
+            for stage_id in seq(job.stageIds()):
+                try:
+                    s = store.lastStageAttempt(int(stage_id))
+                except Exception:  # a stage skipped for a shuffle already written
+                    continue
+                shuffle[stage] = shuffle.get(stage, 0) + int(s.shuffleWriteBytes())
         status = Path(f"/proc/{jvm_pid}/status").read_text()
         peak = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1])
         print(json.dumps({

@@ -448,14 +448,18 @@ type PairVerdict = (f64, f64, f64, bool);
 
 /// Verifies candidate pairs `(a[i], b[i])` by the copy rule of the run: per pair its exact
 /// Jaccard, containment of the smaller in the larger, 16-bit sketch estimate, and whether it
-/// counts as a copy. A pair with a `None` side gives `None`.
+/// counts as a copy. `a_dates` and `b_dates`, when given, are the texts' dates (read as the
+/// CLI reads a date field), which the rule reads for pairs published days apart. A pair with a
+/// `None` side gives `None`.
 #[pyfunction]
-#[pyo3(signature = (a, b, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
+#[pyo3(signature = (a, b, a_dates, b_dates, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
 #[allow(clippy::too_many_arguments)]
 fn verify_pairs(
     py: Python<'_>,
     a: &Bound<'_, PyList>,
     b: &Bound<'_, PyList>,
+    a_dates: Option<Vec<Option<String>>>,
+    b_dates: Option<Vec<Option<String>>>,
     threshold: f64,
     shingle: &str,
     ngram: Option<usize>,
@@ -477,12 +481,23 @@ fn verify_pairs(
         )));
     }
     let (a, b) = (optional_texts(a)?, optional_texts(b)?);
+    let dates = |name: &str, given: Option<Vec<Option<String>>>| match given {
+        Some(d) if d.len() != a.len() => Err(PyValueError::new_err(format!(
+            "{name} has {} dates for {} pairs",
+            d.len(),
+            a.len()
+        ))),
+        Some(d) => Ok(d),
+        None => Ok(vec![None; a.len()]),
+    };
+    let (a_dates, b_dates) = (dates("a_dates", a_dates)?, dates("b_dates", b_dates)?);
     without_gil(py, threads, || {
         let hasher = params.hasher();
         let signer = Signer::new(&params, &hasher);
-        let sign = |text: String| {
+        let sign = |text: String, date: Option<String>| {
             let article = TextArticle {
                 text,
+                date,
                 ..TextArticle::default()
             }
             .into_article("pair", 1);
@@ -490,12 +505,13 @@ fn verify_pairs(
         };
         a.into_par_iter()
             .zip(b)
-            .map(|(x, y)| {
+            .zip(a_dates.into_par_iter().zip(b_dates))
+            .map(|((x, y), (x_date, y_date))| {
                 let (x, y) = (x?, y?);
-                match (sign(x), sign(y)) {
+                match (sign(x, x_date), sign(y, y_date)) {
                     (Some(x), Some(y)) => {
-                        // Texts without dates, as the rule reads undated articles.
-                        let judged = rule::judge(&x.shingles, &y.shingles, None, params.threshold);
+                        let days = rule::days_apart(x.meta.date.as_deref(), y.meta.date.as_deref());
+                        let judged = rule::judge(&x.shingles, &y.shingles, days, params.threshold);
                         Some((
                             judged.overlap.jaccard(),
                             judged.overlap.containment_of_smaller(),
