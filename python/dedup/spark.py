@@ -445,7 +445,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--input-format", default="auto", choices=["auto", "jsonl", "parquet"],
                    help="auto: Parquet when every path ends in .parquet, else JSONL")
     p.add_argument("--partitions", type=int,
-                   help="partitions to sign and shuffle in (default: Spark's)")
+                   help="repartition the input rows into N to sign them, and shuffle into N "
+                        "(spark.sql.shuffle.partitions); default: Spark's")
     p.add_argument("-t", "--threshold", type=float, default=DEFAULT_THRESHOLD,
                    help="minimum exact Jaccard of two articles' shingle sets (as dedup)")
     p.add_argument("--shingle", default="word", choices=["word", "char"])
