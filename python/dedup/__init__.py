@@ -441,11 +441,15 @@ def sign_batch(texts: Any, settings: Settings = Settings(), *, threads: Optional
 
 
 def verify_pairs(a: Any, b: Any, settings: Settings = Settings(), *,
+                 a_dates: Any = None, b_dates: Any = None,
                  threads: Optional[int] = None) -> Any:
-    """Verifies candidate pairs ``(a[i], b[i])`` by the copy rule of a run (as it reads
-    undated articles: no dates are taken yet) into a
+    """Verifies candidate pairs ``(a[i], b[i])`` by the copy rule of a run into a
     ``pyarrow.Table``: ``jaccard``, ``containment`` (of the smaller text in the larger),
     ``estimate`` (from the 16-bit sketches) and ``duplicate``. A ``None`` side gives a null row.
+    ``a_dates`` and ``b_dates`` (``YYYY-MM-DD``, optionally with a time, or ``None``) are the
+    texts' dates, which the rule reads as a run does: a pair published more than three days
+    apart that is not mostly the same text is a follow-up, not a copy. Without them the texts
+    are read as undated.
 
     >>> t = verify_pairs(["the cat sat on the mat today"], ["the cat sat on the mat again"])
     >>> t["duplicate"].to_pylist()
@@ -453,7 +457,10 @@ def verify_pairs(a: Any, b: Any, settings: Settings = Settings(), *,
     """
     import pyarrow as pa
 
-    rows = _native.verify_pairs(_pylist(a, "a"), _pylist(b, "b"), *settings._args(), threads)
+    dates = [None if d is None else [_optional(v) for v in _pylist(d, name)]
+             for d, name in ((a_dates, "a_dates"), (b_dates, "b_dates"))]
+    rows = _native.verify_pairs(_pylist(a, "a"), _pylist(b, "b"), *dates, *settings._args(),
+                                threads)
     cols = list(zip(*[r if r is not None else (None,) * 4 for r in rows])) or [(), (), (), ()]
     return pa.table({
         "jaccard": pa.array(cols[0], pa.float64()),

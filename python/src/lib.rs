@@ -14,7 +14,7 @@ use dedup::minhash::{self, Scheme};
 use dedup::progress::Unwatched;
 use dedup::report::{self, Format, ReportOptions};
 use dedup::rule;
-use dedup::shingle::ShingleKind;
+use dedup::shingle::{ShingleKind, ShingleSet};
 use dedup::{Asked, Outcome, Params, Signer};
 
 /// The settings keywords of every function, resolved as the CLI resolves its flags.
@@ -454,14 +454,18 @@ type PairVerdict = (f64, f64, f64, bool);
 
 /// Verifies candidate pairs `(a[i], b[i])` by the copy rule of the run: per pair its exact
 /// Jaccard, containment of the smaller in the larger, 16-bit sketch estimate, and whether it
-/// counts as a copy. A pair with a `None` side gives `None`.
+/// counts as a copy. `a_dates` and `b_dates`, when given, are the texts' dates (read as the
+/// CLI reads a date field), which the rule reads for pairs published days apart. A pair with a
+/// `None` side gives `None`.
 #[pyfunction]
-#[pyo3(signature = (a, b, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
+#[pyo3(signature = (a, b, a_dates, b_dates, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
 #[allow(clippy::too_many_arguments)]
 fn verify_pairs(
     py: Python<'_>,
     a: &Bound<'_, PyList>,
     b: &Bound<'_, PyList>,
+    a_dates: Option<Vec<Option<String>>>,
+    b_dates: Option<Vec<Option<String>>>,
     threshold: f64,
     shingle: &str,
     ngram: Option<usize>,
@@ -483,12 +487,23 @@ fn verify_pairs(
         )));
     }
     let (a, b) = (optional_texts(a)?, optional_texts(b)?);
+    let dates = |name: &str, given: Option<Vec<Option<String>>>| match given {
+        Some(d) if d.len() != a.len() => Err(PyValueError::new_err(format!(
+            "{name} has {} dates for {} pairs",
+            d.len(),
+            a.len()
+        ))),
+        Some(d) => Ok(d),
+        None => Ok(vec![None; a.len()]),
+    };
+    let (a_dates, b_dates) = (dates("a_dates", a_dates)?, dates("b_dates", b_dates)?);
     without_gil(py, threads, || {
         let hasher = params.hasher();
         let signer = Signer::new(&params, &hasher);
-        let sign = |text: String| {
+        let sign = |text: String, date: Option<String>| {
             let article = TextArticle {
                 text,
+                date,
                 ..TextArticle::default()
             }
             .into_article("pair", 1);
@@ -496,12 +511,13 @@ fn verify_pairs(
         };
         a.into_par_iter()
             .zip(b)
-            .map(|(x, y)| {
+            .zip(a_dates.into_par_iter().zip(b_dates))
+            .map(|((x, y), (x_date, y_date))| {
                 let (x, y) = (x?, y?);
-                match (sign(x), sign(y)) {
+                match (sign(x, x_date), sign(y, y_date)) {
                     (Some(x), Some(y)) => {
-                        // Texts without dates, as the rule reads undated articles.
-                        let judged = rule::judge(&x.shingles, &y.shingles, None, params.threshold);
+                        let days = rule::days_apart(x.meta.date.as_deref(), y.meta.date.as_deref());
+                        let judged = rule::judge(&x.shingles, &y.shingles, days, params.threshold);
                         Some((
                             judged.overlap.jaccard(),
                             judged.overlap.containment_of_smaller(),
@@ -515,6 +531,346 @@ fn verify_pairs(
             })
             .collect()
     })
+}
+
+/// A column of Arrow strings or binaries as Spark hands it over, by its two buffers:
+/// `n + 1` little-endian `i32` offsets and the values they index. Nulls arrive as empty values.
+fn arrow_values<'a>(name: &str, offsets: &[u8], data: &'a [u8]) -> PyResult<Vec<&'a [u8]>> {
+    let offsets: Vec<usize> = offsets
+        .chunks_exact(4)
+        .map(|o| i32::from_le_bytes(o.try_into().expect("4 bytes")) as usize)
+        .collect();
+    offsets
+        .windows(2)
+        .enumerate()
+        .map(|(row, w)| {
+            data.get(w[0]..w[1]).ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "{name}[{row}]: offsets {}..{} past the {} bytes of the column",
+                    w[0],
+                    w[1],
+                    data.len()
+                ))
+            })
+        })
+        .collect()
+}
+
+fn arrow_strings<'a>(name: &str, offsets: &[u8], data: &'a [u8]) -> PyResult<Vec<&'a str>> {
+    arrow_values(name, offsets, data)?
+        .into_iter()
+        .enumerate()
+        .map(|(row, v)| {
+            std::str::from_utf8(v)
+                .map_err(|e| PyValueError::new_err(format!("{name}[{row}] is not UTF-8: {e}")))
+        })
+        .collect()
+}
+
+/// Values written as the two buffers of an Arrow column: `i32` offsets and the bytes.
+#[derive(Default)]
+struct ArrowColumn {
+    offsets: Vec<u8>,
+    data: Vec<u8>,
+}
+
+impl ArrowColumn {
+    fn push(&mut self, value: &[u8]) {
+        if self.offsets.is_empty() {
+            self.offsets.extend(0i32.to_le_bytes());
+        }
+        self.data.extend_from_slice(value);
+        let end = i32::try_from(self.data.len()).expect("a batch under 2 GB per column");
+        self.offsets.extend(end.to_le_bytes());
+    }
+
+    fn into_py<'py>(mut self, py: Python<'py>) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
+        if self.offsets.is_empty() {
+            self.offsets.extend(0i32.to_le_bytes());
+        }
+        (
+            PyBytes::new(py, &self.offsets),
+            PyBytes::new(py, &self.data),
+        )
+    }
+}
+
+/// A column given beside the texts, row for row.
+fn beside<'a>(
+    name: &str,
+    column: &'a Option<(Bound<'_, PyBytes>, Bound<'_, PyBytes>)>,
+    rows: usize,
+) -> PyResult<Option<Vec<&'a str>>> {
+    let Some((offsets, data)) = column else {
+        return Ok(None);
+    };
+    let values = arrow_strings(name, offsets.as_bytes(), data.as_bytes())?;
+    if values.len() != rows {
+        return Err(PyValueError::new_err(format!(
+            "{name} has {} rows and texts {rows}",
+            values.len()
+        )));
+    }
+    Ok(Some(values))
+}
+
+/// One row of a batch to sign, read as the CLI reads it.
+enum Row {
+    /// A line with nothing on it, which the CLI passes over without a word.
+    Blank,
+    Skipped(String),
+    Article(TextArticle),
+}
+
+/// Signs an Arrow batch for the Spark job: `texts` are JSONL lines, parsed with the CLI's own
+/// reader under `jsonl_fields` (text, id, date, title field names), or, without them, the
+/// texts of a table whose `ids`, `dates` and `titles` come as columns. Per row: a status
+/// (0 article, 1 blank line, 2 skipped: the reason is in `reasons`), the id, the date
+/// (`YYYY-MM-DD`) and the title as the CLI normalises them (empty when missing), the word
+/// count, the 16-bit sketch, the band keys as `band << 32 | key` (`i64`), and the shingle set
+/// as `ShingleSet::encode_into` writes it, for the copy rule. Columns are Arrow buffers; no
+/// Python object is made per row.
+#[pyfunction]
+#[pyo3(signature = (texts, ids, dates, titles, jsonl_fields, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
+#[allow(clippy::too_many_arguments)]
+fn sign_arrow<'py>(
+    py: Python<'py>,
+    texts: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    ids: Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>,
+    dates: Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>,
+    titles: Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>,
+    jsonl_fields: Option<(String, String, String, String)>,
+    threshold: f64,
+    shingle: &str,
+    ngram: Option<usize>,
+    minhash: &str,
+    num_perm: usize,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let params = params(
+        threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
+    )?;
+    let texts_in = arrow_strings("texts", texts.0.as_bytes(), texts.1.as_bytes())?;
+    let (ids_in, dates_in, titles_in) = (
+        beside("ids", &ids, texts_in.len())?,
+        beside("dates", &dates, texts_in.len())?,
+        beside("titles", &titles, texts_in.len())?,
+    );
+    let fields = jsonl_fields.map(|(text, id, date, title)| dedup::load::JsonFields {
+        text,
+        id,
+        date,
+        title,
+    });
+    let given = |col: &Option<Vec<&str>>, i: usize| col.as_ref().map(|c| c[i].to_string());
+    let banding = params.banding();
+    let signed = without_gil(py, threads, || {
+        let hasher = params.hasher();
+        let signer = Signer::new(&params, &hasher);
+        (0..texts_in.len())
+            .into_par_iter()
+            .map(|i| {
+                let line = texts_in[i];
+                let row = match &fields {
+                    Some(_) if line.bytes().all(|b| b.is_ascii_whitespace()) => Row::Blank,
+                    Some(fields) => match dedup::load::parse_json_record(line.as_bytes(), fields) {
+                        // The JSONL reader's record, read as a text article is: the fields
+                        // are already trimmed and the body cleaned, which a second pass keeps.
+                        Ok(record) => Row::Article(TextArticle {
+                            id: record.id,
+                            date: record.date.or(record.invalid_date),
+                            title: record.title,
+                            text: record.body,
+                        }),
+                        Err(reason) => Row::Skipped(reason),
+                    },
+                    None => Row::Article(TextArticle {
+                        id: given(&ids_in, i),
+                        date: given(&dates_in, i),
+                        title: given(&titles_in, i),
+                        text: line.to_string(),
+                    }),
+                };
+                match row {
+                    Row::Article(text) => {
+                        let has_id = text.id.as_deref().is_some_and(|s| !s.trim().is_empty());
+                        match signer.sign(text.into_article("row", 1)) {
+                            Ok(signed) => {
+                                let keys: Vec<u32> = banding.keys(&signed.sketch).collect();
+                                Ok((signed, has_id, keys))
+                            }
+                            Err(skip) => Err(Some(skip.reason)),
+                        }
+                    }
+                    Row::Skipped(reason) => Err(Some(reason)),
+                    Row::Blank => Err(None),
+                }
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let n = signed.len();
+    let mut status = Vec::with_capacity(n);
+    let mut reasons = Vec::new();
+    let mut warnings = Vec::new();
+    let mut id_col = ArrowColumn::default();
+    let mut date_col = ArrowColumn::default();
+    let mut title_col = ArrowColumn::default();
+    let mut shingle_col = ArrowColumn::default();
+    let mut words = Vec::with_capacity(n * 4);
+    let mut sketches = Vec::with_capacity(n * params.num_perm * 2);
+    let mut keys = Vec::with_capacity(n * params.bands * 8);
+    let mut record = Vec::new();
+    for (row, result) in signed.into_iter().enumerate() {
+        match result {
+            Ok((signed, has_id, band_keys)) => {
+                status.push(0u8);
+                let meta = &signed.meta;
+                id_col.push(if has_id { meta.id.as_bytes() } else { b"" });
+                date_col.push(meta.date.as_deref().unwrap_or("").as_bytes());
+                title_col.push(meta.title.as_deref().unwrap_or("").as_bytes());
+                if let Some(warning) = signed.warning {
+                    warnings.push((row, warning.reason));
+                }
+                record.clear();
+                signed.shingles.encode_into(&mut record);
+                shingle_col.push(&record);
+                words.extend(meta.words.to_le_bytes());
+                sketches.extend(signed.sketch.iter().flat_map(|v| v.to_le_bytes()));
+                keys.extend(
+                    band_keys.iter().enumerate().flat_map(|(band, &key)| {
+                        ((band as i64) << 32 | i64::from(key)).to_le_bytes()
+                    }),
+                );
+            }
+            Err(reason) => {
+                status.push(if reason.is_some() { 2 } else { 1 });
+                if let Some(reason) = reason {
+                    reasons.push((row, reason));
+                }
+                for col in [&mut id_col, &mut date_col, &mut title_col, &mut shingle_col] {
+                    col.push(b"");
+                }
+                words.extend(0u32.to_le_bytes());
+                sketches.resize(sketches.len() + params.num_perm * 2, 0);
+                keys.resize(keys.len() + params.bands * 8, 0);
+            }
+        }
+    }
+    let out = PyDict::new(py);
+    out.set_item("status", PyBytes::new(py, &status))?;
+    out.set_item("reasons", reasons)?;
+    out.set_item("warnings", warnings)?;
+    out.set_item("ids", id_col.into_py(py))?;
+    out.set_item("dates", date_col.into_py(py))?;
+    out.set_item("titles", title_col.into_py(py))?;
+    out.set_item("shingles", shingle_col.into_py(py))?;
+    out.set_item("words", PyBytes::new(py, &words))?;
+    out.set_item("sketches", PyBytes::new(py, &sketches))?;
+    out.set_item("keys", PyBytes::new(py, &keys))?;
+    (out,).into_pyobject(py)
+}
+
+/// Judges pairs by the copy rule of a run, from the shingle sets [`sign_arrow`] wrote and the
+/// dates it normalised (empty when unknown), all as Arrow buffers: per pair its Jaccard,
+/// containment of the smaller, share in verbatim blocks (NaN when the sets alone decided),
+/// whether it is a copy, and the verdict's name as the JSON report writes it.
+#[pyfunction]
+#[pyo3(signature = (a, b, a_dates, b_dates, threshold, threads))]
+#[allow(clippy::type_complexity)]
+fn judge_arrow<'py>(
+    py: Python<'py>,
+    a: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    b: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    a_dates: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    b_dates: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    threshold: f64,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let a = arrow_values("a", a.0.as_bytes(), a.1.as_bytes())?;
+    let b = arrow_values("b", b.0.as_bytes(), b.1.as_bytes())?;
+    let a_dates = arrow_strings("a_dates", a_dates.0.as_bytes(), a_dates.1.as_bytes())?;
+    let b_dates = arrow_strings("b_dates", b_dates.0.as_bytes(), b_dates.1.as_bytes())?;
+    if [b.len(), a_dates.len(), b_dates.len()]
+        .iter()
+        .any(|&n| n != a.len())
+    {
+        return Err(PyValueError::new_err(
+            "a, b, a_dates and b_dates must have one row per pair",
+        ));
+    }
+    let judged = without_gil(py, threads, || {
+        (0..a.len())
+            .into_par_iter()
+            .map(|i| {
+                let decode = |side: &str, bytes: &[u8]| {
+                    ShingleSet::decode(bytes)
+                        .ok_or_else(|| format!("{side}[{i}] is not a shingle set of sign_arrow"))
+                };
+                let (x, y) = (decode("a", a[i])?, decode("b", b[i])?);
+                let days = rule::days_apart(known(a_dates[i]), known(b_dates[i]));
+                Ok(rule::judge(&x, &y, days, threshold))
+            })
+            .collect::<Result<Vec<_>, String>>()
+    })?
+    .map_err(PyValueError::new_err)?;
+    let mut jaccard = Vec::with_capacity(judged.len() * 8);
+    let mut containment = Vec::with_capacity(judged.len() * 8);
+    let mut block_share = Vec::with_capacity(judged.len() * 8);
+    let mut copy = Vec::with_capacity(judged.len());
+    let mut verdicts = ArrowColumn::default();
+    for j in &judged {
+        jaccard.extend(j.overlap.jaccard().to_le_bytes());
+        containment.extend(j.overlap.containment_of_smaller().to_le_bytes());
+        block_share.extend(j.block_share.unwrap_or(f64::NAN).to_le_bytes());
+        copy.push(u8::from(j.is_copy()));
+        let name =
+            serde_json::to_value(j.verdict).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        verdicts.push(name.as_str().unwrap_or_default().as_bytes());
+    }
+    (
+        PyBytes::new(py, &jaccard),
+        PyBytes::new(py, &containment),
+        PyBytes::new(py, &block_share),
+        PyBytes::new(py, &copy),
+        verdicts.into_py(py),
+    )
+        .into_pyobject(py)
+}
+
+/// A date column's value: empty when the article has none.
+fn known(date: &str) -> Option<&str> {
+    (!date.is_empty()).then_some(date)
+}
+
+/// The settings resolved as a run resolves them (the JSON report's `parameters`), with what
+/// candidate pairs are formed by: the sketch screen's fewest agreeing positions and the
+/// oversized-bucket rule.
+#[pyfunction]
+#[pyo3(signature = (threshold, shingle, ngram, minhash, num_perm, bands, rows, seed))]
+#[allow(clippy::too_many_arguments)]
+fn resolve(
+    threshold: f64,
+    shingle: &str,
+    ngram: Option<usize>,
+    minhash: &str,
+    num_perm: usize,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    seed: u64,
+) -> PyResult<(String, usize, usize, usize)> {
+    let params = params(
+        threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
+    )?;
+    let json = serde_json::to_string(&params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((
+        json,
+        minhash::min_sketch_matches(params.threshold, params.num_perm),
+        dedup::lsh::MAX_FULL_BUCKET,
+        dedup::lsh::ANCHORS,
+    ))
 }
 
 /// Every text of a Python batch iterator, checked and copied out before anything is written,
@@ -673,6 +1029,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(sign_batch, m)?)?;
     m.add_function(wrap_pyfunction!(verify_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(judge_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve, m)?)?;
     m.add_class::<Run>()?;
     m.add_class::<Index>()?;
     m.add("DEFAULT_THRESHOLD", dedup::DEFAULT_THRESHOLD)?;

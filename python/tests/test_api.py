@@ -179,3 +179,15 @@ def test_sign_batch_keys_and_verify_pairs_agree_with_find_duplicates():
     assert dedup.verify_pairs(["a b c"], [None])["jaccard"].to_pylist() == [None]
     with pytest.raises(ValueError, match="a has 1 texts and b has 2"):
         dedup.verify_pairs(["x"], ["y", "z"])
+
+
+def test_verify_pairs_reads_dates_as_a_run_does():
+    a, b = ["the cat sat on the mat today"], ["the cat sat on the mat again"]
+    near = dedup.verify_pairs(a, b, a_dates=["2024-01-01"], b_dates=["2024-01-02T10:00"])
+    apart = dedup.verify_pairs(a, b, a_dates=["2024-01-01"], b_dates=[None])
+    later = dedup.verify_pairs(a, b, a_dates=["2024-01-01"], b_dates=["2024-01-20"])
+    assert near["duplicate"].to_pylist() == apart["duplicate"].to_pylist() == [True]
+    # A short item whose whole text recurs weeks later is a stock line, not a copy.
+    assert later["duplicate"].to_pylist() == [False]
+    with pytest.raises(ValueError, match="b_dates has 2 dates for 1 pairs"):
+        dedup.verify_pairs(a, b, a_dates=["2024-01-01"], b_dates=["2024-01-01", None])

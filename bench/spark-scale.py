@@ -1,0 +1,114 @@
+"""A local scaling curve of the Spark job beside the CLI (issue 16); see spark-scale.sh.
+
+Per size: the job's wall time per article, its shuffle bytes per article for each stage (from
+Spark's own status store, read in process: no UI, nothing listens), the peak RSS of the
+driver JVM (local mode: the driver is the executor) and the CLI's wall time and peak RSS on
+the same corpus. Prints one JSON line per size.
+"""
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / "target" / "release"
+
+
+def base_corpus(path: Path) -> None:
+    """400 base articles of seeded random words, as python/tests/conftest.py makes them."""
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choice("bcdfghklmnprstvwaeiou") for _ in range(rng.randint(3, 9)))
+                  for _ in range(20_000)]
+
+    def paragraph() -> str:
+        return " ".join(" ".join(rng.choices(vocabulary, k=rng.randint(8, 20))).capitalize()
+                        + "." for _ in range(4))
+
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(400):
+            out.write(json.dumps({"id": f"b{i}", "date": f"2024-01-{1 + i % 28:02d}",
+                                  "title": paragraph()[:60],
+                                  "text": "\n\n".join(paragraph() for _ in range(4))}) + "\n")
+
+
+def seq(scala_seq) -> list:
+    return [scala_seq.apply(i) for i in range(scala_seq.size())]
+
+
+def timed(cmd: list) -> tuple:
+    """Wall seconds and peak RSS (MB) of the largest process of a command."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%e %M", *cmd], capture_output=True,
+                         text=True, check=True)
+    wall, rss = out.stderr.strip().splitlines()[-1].split()
+    return float(wall), int(rss) / 1024
+
+
+def main() -> None:
+    sizes = [int(n) for n in sys.argv[1:]] or [10_000, 20_000, 50_000]
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+    from dedup import spark as dedup_spark
+
+    work = Path(tempfile.mkdtemp(prefix="spark-scale-"))
+    base_corpus(work / "base.jsonl")
+    spark = (SparkSession.builder.master("local[2]").appName("dedup-spark-scale")
+             .config("spark.driver.bindAddress", "127.0.0.1")
+             .config("spark.driver.host", "127.0.0.1")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.memory", "3g")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    store = spark.sparkContext._jsc.sc().statusStore()
+    jvm_pid = int(spark.sparkContext._jvm.ProcessHandle.current().pid())
+    for n in sizes:
+        corpus = work / f"synth-{n}"
+        subprocess.run([str(BIN / "dedup-synth"), "--base", str(work / "base.jsonl"), "-n",
+                        str(n), "--seed", "3", "-o", str(corpus)], check=True,
+                       capture_output=True)
+        articles = corpus / "articles.jsonl"
+        cli_wall, cli_rss = timed([str(BIN / "dedup"), "--quiet", "--format", "json",
+                                   str(articles)])
+        seen = {int(j.jobId()) for j in seq(store.jobsList(None))}
+        started = time.perf_counter()
+        counts = dedup_spark.run(spark, dedup_spark.Options(
+            [str(articles)], str(work / f"out-{n}.parquet"), partitions=4))
+        wall = time.perf_counter() - started
+        shuffle: dict = {}
+        for job in seq(store.jobsList(None)):
+            if int(job.jobId()) in seen:
+                continue
+            name = str(job.description().get()) if job.description().isDefined() else "?"
+            stage = name.replace("dedup-spark ", "")
+            for stage_id in seq(job.stageIds()):
+                try:
+                    s = store.lastStageAttempt(int(stage_id))
+                except Exception:  # a stage skipped for a shuffle already written
+                    continue
+                shuffle[stage] = shuffle.get(stage, 0) + int(s.shuffleWriteBytes())
+        status = Path(f"/proc/{jvm_pid}/status").read_text()
+        peak = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1])
+        print(json.dumps({
+            "articles": n, "spark_s": round(wall, 1),
+            "spark_us_per_article": round(wall / n * 1e6),
+            "stages_s": {k: round(v, 1) for k, v in counts["seconds"].items()},
+            "shuffle_bytes_per_article": {k: round(v / n) for k, v in shuffle.items()},
+            "candidate_pairs": counts["candidate_pairs"],
+            "duplicate_pairs": counts["duplicate_pairs"],
+            "jvm_peak_rss_mb_so_far": round(peak / 1024),
+            "python_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "cli_s": cli_wall, "cli_us_per_article": round(cli_wall / n * 1e6),
+            "cli_peak_rss_mb": round(cli_rss), "ratio": round(wall / max(cli_wall, 0.01)),
+        }), flush=True)
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,493 @@
+"""The ``dedup`` clustering on Apache Spark: the same clusters and representatives as the CLI,
+for corpora past one machine.
+
+    python -m dedup.spark corpus/*.jsonl -o clusters.parquet [--report report.json]
+
+Stages, each a Spark job; nothing but the per-file line counts and, with ``--report``, the
+clusters are collected on the driver:
+
+1. **Read**: JSONL lines (``spark.read.text``) or Parquet rows. Every row gets its input
+   position: files in path order, then line (or row) order, from per-split counts, so it does
+   not depend on how Spark splits or partitions the input.
+2. **Sign** each Arrow batch in Rust (``mapInArrow``; the CLI's JSONL reader, shingles,
+   MinHash): sketch, band keys, shingle set, normalised id, date and title.
+3. **Band join**: band keys exploded and grouped; a bucket pairs every member with every later
+   one, or, past 64 members, with its first 8 in input order (the CLI's rule); pairs are
+   screened on their sketches as the CLI screens them.
+4. **Verify** the screened pairs by the CLI's copy rule (dates included) in Rust, their shingle
+   sets brought together by joins.
+5. **Connected components** by alternating large-star and small-star steps; the representative
+   is the earliest dated member, then the longest, then the first in input order.
+
+Unlike the CLI, which skips a pair whose articles are already joined, every screened pair is
+verified, so the pairs are those of ``dedup --all-pairs``; the clusters are the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from typing import Any, Iterator, List, Optional
+from urllib.parse import unquote
+
+import numpy as np
+import pyarrow as pa
+
+from . import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, Settings, __version__, _native
+
+__all__ = ["Options", "run", "main"]
+
+
+class Options:
+    """What one run reads and writes, beside the :class:`dedup.Settings`."""
+
+    def __init__(self, inputs: List[str], output: str, *, settings: Settings = Settings(),
+                 input_format: str = "auto", text_field: str = "text", id_field: str = "id",
+                 date_field: str = "date", title_field: str = "title",
+                 report: Optional[str] = None, partitions: Optional[int] = None) -> None:
+        self.inputs = inputs
+        self.output = output
+        self.settings = settings
+        self.input_format = input_format
+        self.fields = (text_field, id_field, date_field, title_field)
+        self.report = report
+        self.partitions = partitions
+
+
+def _strings(arr: pa.Array) -> tuple:
+    """An Arrow string or binary column as its offsets and data buffers (nulls as empty)."""
+    if pa.types.is_large_string(arr.type) or pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+        empty: Any = ""
+    else:
+        arr = arr.cast(pa.binary())
+        empty = b""
+    if arr.null_count:
+        arr = arr.fill_null(empty)
+    _, offsets, data = arr.buffers()
+    offsets = np.frombuffer(offsets, np.int32, len(arr) + 1, arr.offset * 4)
+    return offsets.tobytes(), data.to_pybytes() if data is not None else b""
+
+
+def _column(buffers: tuple, n: int, kind: Any) -> pa.Array:
+    offsets, data = buffers
+    return pa.Array.from_buffers(kind, n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def _fixed(data: bytes, n: int, width: int) -> pa.Array:
+    """Rows of ``width`` bytes each, as an Arrow binary column."""
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(data)])
+
+
+SIGNED_SCHEMA = ("position long, path string, status byte, reason string, id string, "
+                 "date string, title string, words int, sketch binary, keys array<long>, "
+                 "shingles binary")
+
+
+def _signer(settings: Settings, jsonl_fields: Optional[tuple], num_perm: int, bands: int):
+    def sign(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            n = batch.num_rows
+            cols = {name: batch.column(name) for name in batch.schema.names}
+            extra = [_strings(cols[c]) if c in cols else None for c in ("id", "date", "title")]
+            out = _native.sign_arrow(_strings(cols["text"]), *extra, jsonl_fields,
+                                     *settings._args(), 1)[0]
+            reasons = [None] * n
+            for row, reason in out["reasons"]:
+                reasons[row] = reason
+            for row, warning in out["warnings"]:
+                reasons[row] = warning
+            keys = pa.ListArray.from_arrays(
+                pa.array(np.arange(0, (n + 1) * bands, bands, dtype=np.int32)),
+                pa.Array.from_buffers(pa.int64(), n * bands, [None, pa.py_buffer(out["keys"])]))
+            yield pa.RecordBatch.from_arrays([
+                cols["position"], cols["path"],
+                pa.Array.from_buffers(pa.int8(), n, [None, pa.py_buffer(out["status"])]),
+                pa.array(reasons, pa.string()),
+                _column(out["ids"], n, pa.string()),
+                _column(out["dates"], n, pa.string()),
+                _column(out["titles"], n, pa.string()),
+                pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(out["words"])]),
+                _fixed(out["sketches"], n, num_perm * 2),
+                keys,
+                _column(out["shingles"], n, pa.binary()),
+            ], names=["position", "path", "status", "reason", "id", "date", "title", "words",
+                      "sketch", "keys", "shingles"])
+    return sign
+
+
+def _screener(num_perm: int, min_matches: int):
+    """Keeps the pairs whose 16-bit sketches agree on at least ``min_matches`` positions, as
+    the CLI's screen does, and gives their estimate; vectorised over each batch."""
+    def screen(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            n = batch.num_rows
+            if n == 0:
+                continue
+            sides = []
+            for name in ("sa", "sb"):
+                offsets, data = _strings(batch.column(name))
+                start, end = np.frombuffer(offsets, np.int32)[[0, -1]]
+                sides.append(np.frombuffer(data[start:end], np.uint16).reshape(n, num_perm))
+            matches = (sides[0] == sides[1]).sum(axis=1)
+            keep = pa.array(matches >= min_matches)
+            estimate = pa.array(matches / num_perm, pa.float64())
+            out = pa.RecordBatch.from_arrays([batch.column("a"), batch.column("b"), estimate],
+                                             names=["a", "b", "estimate"])
+            yield out.filter(keep)
+    return screen
+
+
+def _judge(threshold: float):
+    def judge(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            n = batch.num_rows
+            if n == 0:
+                continue
+            c = batch.column
+            jac, con, blocks, copy, verdicts = _native.judge_arrow(
+                _strings(c("xa")), _strings(c("xb")), _strings(c("da")), _strings(c("db")),
+                threshold, 1)
+            f64 = lambda b: pa.Array.from_buffers(pa.float64(), n, [None, pa.py_buffer(b)])  # noqa: E731
+            share = np.frombuffer(blocks, np.float64)
+            out = pa.RecordBatch.from_arrays([
+                c("a"), c("b"), f64(jac), c("estimate"), f64(con),
+                pa.array(share, pa.float64(), mask=np.isnan(share)),
+                _column(verdicts, n, pa.string()),
+            ], names=["a", "b", "jaccard", "estimate", "containment", "block_share", "verdict"])
+            yield out.filter(pa.array(np.frombuffer(copy, np.uint8).astype(bool)))
+    return judge
+
+
+def _shown(uri: str) -> str:
+    """A file's path as the CLI names it: a local file without its ``file:`` scheme."""
+    if uri.startswith("file:"):
+        path = unquote(uri[len("file:"):])
+        return "/" + path.lstrip("/")
+    return uri
+
+
+def _read(spark: Any, opts: Options) -> Any:
+    """Input rows with a stable global ``position`` and the CLI's ``path`` (``FILE:LINE``)."""
+    from pyspark.sql import functions as F
+
+    fmt = opts.input_format
+    if fmt == "auto":
+        fmt = "parquet" if all(p.rstrip("/").endswith(".parquet") for p in opts.inputs) else "jsonl"
+    text, id_field, date_field, title_field = opts.fields
+    if fmt == "jsonl":
+        # Only "\n" ends a line, as for the CLI.
+        raw = spark.read.option("lineSep", "\n").text(opts.inputs).select(
+            F.col("value").alias("text"), "_metadata")
+    elif fmt == "parquet":
+        df = spark.read.parquet(*opts.inputs)
+        if text not in df.columns:
+            raise SystemExit(f"dedup-spark: {opts.inputs}: no column {text!r} "
+                             f"(columns: {', '.join(df.columns)})")
+        cols = [F.col(text).cast("string").alias("text")]
+        for name, field in (("id", id_field), ("date", date_field), ("title", title_field)):
+            if field in df.columns:
+                cols.append(F.col(field).cast("string").alias(name))
+        raw = df.select(*cols, "_metadata")
+    else:
+        raise SystemExit(f"dedup-spark: --input-format must be auto, jsonl or parquet, not {fmt!r}")
+    raw = raw.select("*", F.col("_metadata.file_path").alias("file"),
+                     F.col("_metadata.file_block_start").alias("block"),
+                     F.monotonically_increasing_id().alias("rid")).drop("_metadata")
+    # A split's rows are read in order into one partition, so their ids are consecutive: the
+    # splits' counts, in file and offset order, number every row as the CLI numbers lines.
+    splits = raw.groupBy("file", "block").agg(F.count("*").alias("n"),
+                                             F.min("rid").alias("first_rid")).collect()
+    splits.sort(key=lambda r: (r["file"], r["block"]))
+    rows, before, line, last_file = [], 0, 0, None
+    for s in splits:
+        if s["file"] != last_file:
+            line, last_file = 0, s["file"]
+        rows.append((s["file"], s["block"], s["first_rid"], before, line, _shown(s["file"])))
+        before += s["n"]
+        line += s["n"]
+    offsets = spark.createDataFrame(
+        rows, "file string, block long, first_rid long, before long, line long, shown string")
+    positioned = raw.join(F.broadcast(offsets), ["file", "block"]).select(
+        "*", (F.col("before") + F.col("rid") - F.col("first_rid")).alias("position"),
+        F.concat(F.col("shown"), F.lit(":"),
+                 (F.col("line") + F.col("rid") - F.col("first_rid") + 1).cast("string"))
+        .alias("path"))
+    keep = ["position", "path", "text"] + [c for c in ("id", "date", "title") if c in raw.columns]
+    return positioned.select(*keep), fmt, len({r[0] for r in rows})
+
+
+def _components(edges: Any) -> Any:
+    """``(node, component)`` for every node of ``edges`` (``a``, ``b``), the component named by
+    its smallest node: alternating large-star and small-star steps (Kiveris et al., 2014) until
+    every edge joins a node to its component's smallest one."""
+    from pyspark.sql import functions as F
+
+    e = edges.select(F.greatest("a", "b").alias("u"), F.least("a", "b").alias("v")).distinct()
+    e = e.localCheckpoint()
+    while True:
+        # Large star: each node's larger neighbours attach to the smallest of its neighbourhood.
+        both = e.union(e.select(F.col("v").alias("u"), F.col("u").alias("v")))
+        low = both.groupBy("u").agg(F.least(F.min("v"), F.col("u")).alias("m"))
+        e = (both.join(low, "u").where(F.col("v") > F.col("u"))
+             .select(F.col("v").alias("u"), F.col("m").alias("v")).distinct())
+        # Small star: each node and its smaller neighbours attach to the smallest of them.
+        low = e.groupBy("u").agg(F.min("v").alias("m"))
+        e = (e.join(low, "u").select(F.col("v").alias("u"), "m")
+             .union(low.select("u", "m"))
+             .where(F.col("u") != F.col("m"))
+             .select(F.greatest("u", "m").alias("u"), F.least("u", "m").alias("v"))
+             .distinct()).localCheckpoint()
+        # Done when no node is both a parent and a child and each child has one parent.
+        parents = e.select(F.col("v").alias("u")).distinct()
+        if (e.join(parents, "u").limit(1).count() == 0
+                and e.groupBy("u").count().where("count > 1").limit(1).count() == 0):
+            break
+    roots = e.select(F.col("v").alias("node"), F.col("v").alias("component")).distinct()
+    return e.select(F.col("u").alias("node"), F.col("v").alias("component")).union(roots)
+
+
+def run(spark: Any, opts: Options) -> dict:
+    """Runs the job; writes the clusters as Parquet (and the report); returns counts and the
+    seconds of each stage."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    s = opts.settings
+    params_json, min_matches, max_full_bucket, anchors = _native.resolve(*s._args())
+    params = json.loads(params_json)
+    num_perm, bands = params["num_perm"], params["bands"]
+    timings = {}
+    started = time.perf_counter()
+
+    describe = spark.sparkContext.setJobDescription
+    describe("dedup-spark read")
+    rows, fmt, files = _read(spark, opts)
+    if opts.partitions:
+        rows = rows.repartition(opts.partitions)
+        spark.conf.set("spark.sql.shuffle.partitions", str(opts.partitions))
+    jsonl_fields = opts.fields if fmt == "jsonl" else None
+    if fmt == "jsonl":
+        rows = rows.select("position", "path", "text")
+    signed_all = rows.mapInArrow(_signer(s, jsonl_fields, num_perm, bands), SIGNED_SCHEMA)
+    signed_all = signed_all.persist(StorageLevel.MEMORY_AND_DISK)
+    articles = signed_all.where("status = 0")
+    describe("dedup-spark sign")
+    n_articles = articles.count()
+    timings["read_and_sign"] = time.perf_counter() - started
+
+    t = time.perf_counter()
+    buckets = (articles.select("position", F.explode("keys").alias("key"))
+               .groupBy("key").agg(F.array_sort(F.collect_list("position")).alias("m"))
+               .where(F.size("m") > 1))
+    # The CLI's bucket rule: all later members, or past max_full_bucket only the first anchors.
+    pairs = buckets.select(F.explode(F.expr(
+        f"flatten(transform(sequence(1, least(if(size(m) > {max_full_bucket}, {anchors}, "
+        "size(m)), size(m) - 1)), i -> transform(slice(m, i + 1, size(m) - i), "
+        "b -> named_struct('a', element_at(m, i), 'b', b))))")).alias("p")
+    ).select("p.a", "p.b").distinct()
+    sketch = articles.select("position", "sketch")
+    with_sketches = (pairs.join(sketch.select(F.col("position").alias("a"),
+                                              F.col("sketch").alias("sa")), "a")
+                     .join(sketch.select(F.col("position").alias("b"),
+                                         F.col("sketch").alias("sb")), "b"))
+    screened = with_sketches.mapInArrow(_screener(num_perm, min_matches),
+                                        "a long, b long, estimate double")
+    screened = screened.persist(StorageLevel.MEMORY_AND_DISK)
+    describe("dedup-spark band")
+    n_candidates = screened.count()
+    timings["band_and_screen"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    sets = articles.select("position", "shingles", "date")
+    judged = (screened
+              .join(sets.select(F.col("position").alias("a"), F.col("shingles").alias("xa"),
+                                F.col("date").alias("da")), "a")
+              .join(sets.select(F.col("position").alias("b"), F.col("shingles").alias("xb"),
+                                F.col("date").alias("db")), "b"))
+    edges = judged.mapInArrow(_judge(params["threshold"]),
+                              "a long, b long, jaccard double, estimate double, "
+                              "containment double, block_share double, verdict string")
+    edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
+    describe("dedup-spark verify")
+    n_edges = edges.count()
+    timings["verify"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    describe("dedup-spark components")
+    components = _components(edges)
+    best = (edges.select(F.col("a").alias("node"), "jaccard")
+            .union(edges.select(F.col("b").alias("node"), "jaccard"))
+            .groupBy("node").agg(F.max("jaccard").alias("best_jaccard")))
+    meta = articles.select(F.col("position").alias("node"), "path", "id", "date", "title",
+                           "words")
+    members = components.join(meta, "node").join(best, "node")
+    # The CLI's representative: earliest date (undated last), then most words, then first.
+    rank = F.struct(F.col("date").isNull() | (F.col("date") == ""),
+                    F.col("date"), -F.col("words"), F.col("node"))
+    reps = members.groupBy("component").agg(F.min(rank).alias("r")).select(
+        "component", F.col("r.node").alias("representative_position"))
+    rep_ids = meta.select(F.col("node").alias("representative_position"),
+                          F.when(F.col("id") != "", F.col("id")).otherwise(F.col("path"))
+                          .alias("representative_id"))
+    clusters = (members.join(reps, "component").join(rep_ids, "representative_position")
+                .select(F.col("node").alias("position"), "path",
+                        F.when(F.col("id") != "", F.col("id")).otherwise(F.col("path"))
+                        .alias("id"),
+                        F.col("component").alias("cluster"),
+                        (F.col("node") == F.col("representative_position"))
+                        .alias("representative"),
+                        "representative_id", "best_jaccard",
+                        F.when(F.col("date") != "", F.col("date")).alias("date"),
+                        F.when(F.col("title") != "", F.col("title")).alias("title"),
+                        "words"))
+    clusters.write.mode("overwrite").parquet(opts.output)
+    timings["components_and_write"] = time.perf_counter() - t
+
+    counts = {"articles": n_articles, "candidate_pairs": n_candidates,
+              "duplicate_pairs": n_edges}
+    if opts.report:
+        t = time.perf_counter()
+        describe("dedup-spark report")
+        report = _report(spark.read.parquet(opts.output), edges, signed_all, params, files,
+                         counts)
+        with open(opts.report, "w", encoding="utf-8") as f:
+            f.write(report)
+        timings["report"] = time.perf_counter() - t
+    for df in (signed_all, screened, edges):
+        df.unpersist()
+    describe(None)
+    timings["total"] = time.perf_counter() - started
+    return {**counts, "seconds": timings}
+
+
+def _round4(x: Optional[float]) -> Optional[float]:
+    """As the CLI rounds scores: half away from zero, at 4 decimals."""
+    if x is None:
+        return None
+    y = x * 1e4
+    r = math.floor(y)
+    return (r + 1 if y - r >= 0.5 else r) / 1e4
+
+
+def _report(clusters: Any, edges: Any, signed_all: Any, params: dict, files: int,
+            counts: dict) -> str:
+    """The JSON report of ``dedup --format json``, built on the driver from the clustered
+    articles and their pairs (every verified copy pair, as with ``--all-pairs``)."""
+    members = sorted(clusters.collect(), key=lambda r: r["position"])
+    edges_rows = edges.collect()
+    odd = (signed_all.where("reason is not null")
+           .select("position", "path", "status", "reason").collect())
+    odd.sort(key=lambda r: r["position"])
+    path_of = {m["position"]: m["path"] for m in members}
+    by_cluster: dict = {}
+    for m in members:
+        by_cluster.setdefault(m["cluster"], []).append(m)
+    cluster_of = {m["position"]: m["cluster"] for m in members}
+    pairs_of: dict = {}
+    for e in sorted(edges_rows, key=lambda e: (e["a"], e["b"])):
+        pairs_of.setdefault(cluster_of[e["a"]], []).append(e)
+    ordered = sorted(by_cluster.values(), key=lambda ms: (-len(ms), ms[0]["position"]))
+    out_clusters = []
+    for number, ms in enumerate(ordered, 1):
+        rep = next(m for m in ms if m["representative"])
+        out_clusters.append({
+            "id": number,
+            "size": len(ms),
+            "representative": rep["path"],
+            "members": [{"path": m["path"], "id": m["id"], "date": m["date"],
+                         "title": m["title"], "words": m["words"]} for m in ms],
+            "pairs": [{"a": path_of[e["a"]], "b": path_of[e["b"]],
+                       "jaccard": _round4(e["jaccard"]), "estimate": _round4(e["estimate"]),
+                       "containment": _round4(e["containment"]),
+                       "block_share": _round4(e["block_share"]), "verdict": e["verdict"]}
+                      for e in pairs_of.get(ms[0]["cluster"], [])],
+        })
+    skipped = [{"path": r["path"], "reason": r["reason"]} for r in odd if r["status"] == 2]
+    warnings = [{"path": r["path"], "reason": r["reason"]} for r in odd if r["status"] == 0]
+    clustered = sum(len(ms) for ms in ordered)
+    report = {
+        "dedup_version": __version__,
+        "schema_version": 1,
+        "parameters": params,
+        "inputs": {"files": files, "articles": counts["articles"], "skipped": len(skipped),
+                   "skipped_inputs": skipped, "warnings": warnings},
+        "summary": {"clusters": len(ordered), "clustered_articles": clustered,
+                    "singletons": counts["articles"] - clustered,
+                    "candidate_pairs": counts["candidate_pairs"],
+                    "verified_pairs": counts["candidate_pairs"],
+                    "duplicate_pairs": counts["duplicate_pairs"]},
+        "clusters": out_clusters,
+    }
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dedup-spark",
+        description="Find reworded copies of the same news story on Apache Spark: the dedup "
+                    "CLI's clusters and representatives, from JSONL or Parquet on any "
+                    "Hadoop-supported path.")
+    p.add_argument("inputs", nargs="+", metavar="PATH",
+                   help="JSONL files or folders, or Parquet (local paths or Hadoop URIs); "
+                        "files are read in path order")
+    p.add_argument("-o", "--output", required=True,
+                   help="Parquet folder of the clustered articles: position, path, id, "
+                        "cluster, representative, representative_id, best_jaccard")
+    p.add_argument("--report", metavar="FILE",
+                   help="also write the JSON report of `dedup --format json` (collected on "
+                        "the driver: for results that fit in its memory)")
+    p.add_argument("--input-format", default="auto", choices=["auto", "jsonl", "parquet"],
+                   help="auto: Parquet when every path ends in .parquet, else JSONL")
+    p.add_argument("--partitions", type=int,
+                   help="repartition the input rows into N to sign them, and shuffle into N "
+                        "(spark.sql.shuffle.partitions); default: Spark's")
+    p.add_argument("-t", "--threshold", type=float, default=DEFAULT_THRESHOLD,
+                   help="minimum exact Jaccard of two articles' shingle sets (as dedup)")
+    p.add_argument("--shingle", default="word", choices=["word", "char"])
+    p.add_argument("-n", "--ngram", type=int, help="shingle length (default 3 words, 5 chars)")
+    p.add_argument("--num-perm", type=int, default=DEFAULT_NUM_PERM)
+    p.add_argument("--bands", type=int, help="LSH bands (derived when not given)")
+    p.add_argument("--rows", type=int, help="LSH rows per band (derived when not given)")
+    p.add_argument("--minhash", default="oph", choices=["oph", "classic"])
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--text-field", default="text", metavar="NAME")
+    p.add_argument("--id-field", default="id", metavar="NAME")
+    p.add_argument("--date-field", default="date", metavar="NAME")
+    p.add_argument("--title-field", default="title", metavar="NAME")
+    return p
+
+
+def options(argv: Optional[List[str]] = None) -> Options:
+    a = parser().parse_args(argv)
+    settings = Settings(a.threshold, a.shingle, a.ngram, a.minhash, a.num_perm, a.bands,
+                        a.rows, a.seed)
+    try:
+        _native.resolve(*settings._args())
+    except ValueError as e:
+        raise SystemExit(f"dedup-spark: {e}") from None
+    return Options(a.inputs, a.output, settings=settings, input_format=a.input_format,
+                   text_field=a.text_field, id_field=a.id_field, date_field=a.date_field,
+                   title_field=a.title_field, report=a.report, partitions=a.partitions)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from pyspark.sql import SparkSession
+
+    opts = options(argv)
+    spark = SparkSession.builder.appName("dedup-spark").getOrCreate()
+    try:
+        done = run(spark, opts)
+    finally:
+        spark.stop()
+    print(json.dumps(done), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
