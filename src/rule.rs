@@ -686,16 +686,20 @@ mod tests {
         )
     }
 
-    #[test]
-    fn one_template_filled_for_two_incidents_is_not_a_copy() {
-        let a = appeal(
+    fn bray_appeal() -> String {
+        appeal(
             16,
             "Cian Mulhall",
             "Bray",
             "Castle Street",
             "5ft 8in",
             "brown",
-        );
+        )
+    }
+
+    #[test]
+    fn one_template_filled_for_two_incidents_is_not_a_copy() {
+        let a = bray_appeal();
         let b = appeal(
             41,
             "Allen Quinn",
@@ -761,14 +765,7 @@ mod tests {
             size: 5,
             seed: 7,
         };
-        let a = appeal(
-            16,
-            "Cian Mulhall",
-            "Bray",
-            "Castle Street",
-            "5ft 8in",
-            "brown",
-        );
+        let a = bray_appeal();
         let j = judge(&shingler.shingle(&a), &shingler.shingle(&a), None, 0.08);
         assert_eq!((j.specifics, j.quoted_share), (None, None));
         assert!(j.is_copy());
