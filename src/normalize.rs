@@ -11,7 +11,7 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Folds `text` to NFKC, lower case, with typographic quotes and dashes replaced by their
 /// ASCII forms. The result is still running text; [`words`] splits it.
 pub fn fold(text: &str) -> String {
-    fold_marked(text).text
+    fold_with(text, false).text
 }
 
 /// Folded text, and where its letters were capitals before folding: the copy rule tells names
@@ -19,6 +19,9 @@ pub fn fold(text: &str) -> String {
 pub struct Folded {
     pub text: String,
     capitals: Vec<u64>,
+    /// Off for [`fold`], whose callers (character shingles, the report's highlighting) never
+    /// ask, so they do not pay for the bitmap.
+    keep_capitals: bool,
 }
 
 impl Folded {
@@ -39,9 +42,14 @@ impl Folded {
 
 /// [`fold`], keeping where the capitals were.
 pub fn fold_marked(text: &str) -> Folded {
+    fold_with(text, true)
+}
+
+fn fold_with(text: &str, keep_capitals: bool) -> Folded {
     let mut out = Folded {
         text: String::with_capacity(text.len()),
         capitals: Vec::new(),
+        keep_capitals,
     };
     // NFKC is the identity on ASCII, and an ASCII character (combining class 0) never puts the
     // marks around it out of canonical order, so the quick check needs only the other
@@ -64,9 +72,11 @@ fn fold_normalized(text: &str, out: &mut Folded) {
     for (ascii, run) in AsciiRuns(text) {
         if ascii {
             let start = out.text.len();
-            for (i, b) in run.bytes().enumerate() {
-                if b.is_ascii_uppercase() {
-                    out.mark_capital(start + i);
+            if out.keep_capitals {
+                for (i, b) in run.bytes().enumerate() {
+                    if b.is_ascii_uppercase() {
+                        out.mark_capital(start + i);
+                    }
                 }
             }
             out.text.push_str(run);
@@ -82,7 +92,7 @@ fn fold_normalized(text: &str, out: &mut Folded) {
                 | '\u{00BB}' => out.text.push('"'),
                 '\u{2010}'..='\u{2015}' | '\u{2212}' => out.text.push('-'),
                 c => {
-                    if c.is_uppercase() {
+                    if out.keep_capitals && c.is_uppercase() {
                         out.mark_capital(out.text.len());
                     }
                     out.text.extend(c.to_lowercase());
