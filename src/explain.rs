@@ -226,10 +226,12 @@ pub fn write_text(
             100.0 * rule::MAX_BLOCK_SHARE
         ),
         Verdict::Quotes => format!(
-            "not copies: {:.0} % or more of what is shared is quoted, and under {:.0} % of \
-             either article's own narration (two reports of the same statements)",
+            "not copies: in one article {:.0} % or more of what is shared is quoted and under \
+             {:.0} % of its own narration is shared, and the other quotes {:.0} % or more of \
+             it (two reports of the same statements)",
             100.0 * rule::MAX_QUOTED_SHARE,
-            100.0 * rule::MIN_UNQUOTED_CONTAINMENT
+            100.0 * rule::MIN_UNQUOTED_CONTAINMENT,
+            100.0 * rule::MIN_OTHER_QUOTED_SHARE
         ),
         Verdict::Specifics => format!(
             "not copies: the names and numbers in the gaps of the shared wording differ (one \

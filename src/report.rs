@@ -23,7 +23,7 @@
 //! A pair's `verdict` says which part of the copy rule made it copies: `covered` (most of the
 //! smaller article is in the other) or `spread` (enough shared, spread out as in a rewrite);
 //! `block_share` is the share of the shared shingles in verbatim blocks and `quoted_share` the
-//! share inside quotation marks (in whichever article has more), each `null` when the overlap
+//! share inside quotation marks (in the article that quotes more of it), each `null` when the overlap
 //! alone decided (see README, "Choosing the threshold").
 //! A cluster's `pairs` are, by default, the verified pairs that joined it: one fewer than its
 //! members, a spanning tree. Candidate pairs are verified in article order, and a pair whose

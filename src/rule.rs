@@ -67,6 +67,13 @@ pub const MAX_QUOTED_SHARE: f64 = 0.6;
 /// that is mostly quotes keeps them verbatim, but it keeps more of the narration too.
 pub const MIN_UNQUOTED_CONTAINMENT: f64 = 0.15;
 
+/// Share of the shared shingles the other article quotes too, for a pair whose overlap one
+/// article quotes ([`MAX_QUOTED_SHARE`]) to read as two reports of the same statements: 30 %.
+/// A heavy rewrite may run its source's quotes as reported speech, so only the source quotes
+/// them (0–30 % in the other on the generated rewrites this bound keeps), while two outlets'
+/// reports of one statement both quote it (31–69 % in the other on the real pairs).
+pub const MIN_OTHER_QUOTED_SHARE: f64 = 0.3;
+
 /// Words, either side of the shared wording, within which a name or number counts as beside
 /// it: the slot a template fills ("a [12]-year-old boy missing from [Swords]").
 pub const SLOT_REACH: usize = 2;
@@ -194,10 +201,11 @@ pub struct Judgement {
     /// article has more of them there (for a pair judged [`Verdict::Blocks`], in the first
     /// article found at or above [`MAX_BLOCK_SHARE`]); `None` when it was not read.
     pub block_share: Option<f64>,
-    /// Share of the shared shingles inside quotation marks, in whichever article has more;
+    /// Share of the shared shingles inside quotation marks, in the article that reads most as
+    /// quoting the other (the one that decided a [`Verdict::Quotes`], else the one with more);
     /// `None` when it was not read or the articles have no marks (character shingles).
     pub quoted_share: Option<f64>,
-    /// Share of an article's unquoted shingles that are shared, in whichever article has more;
+    /// Share of that same article's unquoted shingles that are shared;
     /// `None` as for `quoted_share`.
     pub unquoted_containment: Option<f64>,
     /// The names and numbers beside the shared wording; `None` when the sets alone decided or
@@ -341,10 +349,17 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
         return judgement;
     }
     if let (Some(qa), Some(qb)) = (Quoting::of(a, &shared), Quoting::of(b, &shared)) {
-        let quoted = qa.quoted_share().max(qb.quoted_share());
-        let unquoted = qa.unquoted_containment().max(qb.unquoted_containment());
-        (judgement.quoted_share, judgement.unquoted_containment) = (Some(quoted), Some(unquoted));
-        if quoted >= MAX_QUOTED_SHARE && unquoted < MIN_UNQUOTED_CONTAINMENT {
+        // Each article is read on its own: one report that quotes a statement and another that
+        // runs it as reported speech share the same words, quoted in one article only.
+        let b_quotes_more = qb.is_only_quotes() || qb.quoted_share() > qa.quoted_share();
+        let (quoting, other) = if b_quotes_more && !qa.is_only_quotes() {
+            (qb, qa)
+        } else {
+            (qa, qb)
+        };
+        judgement.quoted_share = Some(quoting.quoted_share());
+        judgement.unquoted_containment = Some(quoting.unquoted_containment());
+        if quoting.is_only_quotes() && other.quoted_share() >= MIN_OTHER_QUOTED_SHARE {
             judgement.verdict = Verdict::Quotes;
         }
     }
@@ -437,6 +452,13 @@ impl Quoting {
 
     pub fn unquoted_containment(&self) -> f64 {
         ratio(self.unquoted_shared, self.unquoted)
+    }
+
+    /// Whether what the article shares is mostly what it quotes, while its own narration is
+    /// barely in the other: two reports of the same statements.
+    pub fn is_only_quotes(&self) -> bool {
+        self.quoted_share() >= MAX_QUOTED_SHARE
+            && self.unquoted_containment() < MIN_UNQUOTED_CONTAINMENT
     }
 }
 
@@ -756,6 +778,64 @@ mod tests {
             .replace("rejected", "turned down")
             .replace("Speaking later at", "Later, at");
         assert!(judge(&words(&a), &words(&reworded), None, 0.08).is_copy());
+    }
+
+    /// The Sessions–Kislyak reports: a long report quotes the statements amid narration of
+    /// its own, a short one quotes most of them and runs one as reported speech, so its own
+    /// narration shares that sentence. Read together, the short report's narration is shared
+    /// too much for the pair to be quotes; read on its own, the long report shares nothing
+    /// but quotes.
+    #[test]
+    fn a_report_that_shares_only_its_quotes_is_read_on_its_own() {
+        let quotes = [
+            "We will not accept an agreement that leaves farmers worse off",
+            "talks will continue next week in Brussels with every partner",
+            "the commission must present a revised offer before spring",
+            "our exporters have waited two long years for this decision",
+            "nobody in this government wants a trade war with anyone",
+        ];
+        let narration = "Grain prices fell in early trading as brokers weighed the dispute. \
+             Dockworkers in three northern ports staged a short walkout over unpaid overtime. \
+             The opposition leader accused ministers of drifting without a plan for rural \
+             jobs, and regional papers ran long features on family farms that changed hands \
+             this winter. Economists at two banks cut their forecasts for the second quarter, \
+             citing weaker demand from abroad and a stronger currency. A parliamentary \
+             committee will hear evidence from fishing cooperatives on Thursday morning.";
+        let long = format!(
+            "{narration} \"{}\" the minister said. \"{}\" she added. Officials insisted \
+             \"{}\" while a spokesman said \"{}\" and later \"{}\"",
+            quotes[0], quotes[1], quotes[2], quotes[3], quotes[4]
+        );
+        let short = format!(
+            "Shipping firms warned of lost contracts. \"{}\" the minister declared. \"{}\" \
+             her aide said, and \"{}\" and \"{}\". She stressed that {}.",
+            quotes[0], quotes[1], quotes[2], quotes[3], quotes[4]
+        );
+        let j = judge(&words(&long), &words(&short), None, 0.08);
+        assert_eq!(j.verdict, Verdict::Quotes, "{j:?}");
+        let (qa, qb) = {
+            let (a, b) = (words(&long), words(&short));
+            let shared = Shared::of(&a.hashes, &b.hashes);
+            (
+                Quoting::of(&a, &shared).unwrap(),
+                Quoting::of(&b, &shared).unwrap(),
+            )
+        };
+        assert!(
+            qb.unquoted_containment() >= MIN_UNQUOTED_CONTAINMENT,
+            "{qb:?}"
+        );
+        assert!(qa.is_only_quotes(), "{qa:?}");
+        // A rewrite that turns every statement into reported speech shares the same words as
+        // its own narration: the other article does not quote them, so they are not read as
+        // two reports of one statement.
+        let reported = format!(
+            "Shipping firms warned of lost contracts. The minister declared that {}, that {}, \
+             that {}, that {} and that {}.",
+            quotes[0], quotes[1], quotes[2], quotes[3], quotes[4]
+        );
+        let j = judge(&words(&long), &words(&reported), None, 0.08);
+        assert!(j.is_copy(), "{j:?}");
     }
 
     #[test]
