@@ -1,4 +1,5 @@
-//! Clustering: connected components of verified pairs, in a canonical order.
+//! Clustering: close copies joined transitively, loose ones around a centre, in a canonical
+//! order.
 
 use std::cmp::Ordering;
 
@@ -62,6 +63,13 @@ pub struct Edge {
 }
 
 impl Edge {
+    /// Whether the pair is a close copy, most of one article in the other
+    /// ([`crate::rule::Verdict::Covered`]): close copies join clusters transitively, loose
+    /// ones only to a cluster's centre ([`clusters`]).
+    pub fn is_close(&self) -> bool {
+        self.verdict == crate::rule::Verdict::Covered
+    }
+
     /// The edge of a verified pair, scored by the rule's judgement.
     pub fn new(a: u32, b: u32, judgement: &crate::rule::Judgement, estimate: f64) -> Self {
         Edge {
@@ -98,27 +106,83 @@ pub trait RepresentativeKey {
     }
 }
 
-/// Groups `n` articles by the verified `edges` (already unioned in `sets`).
+/// Groups articles by the verified `edges`; `groups` holds the unions of the close ones
+/// ([`Edge::is_close`]).
+///
+/// Close copies join transitively: a reprint of a reprint is still the story. Loose ones (a
+/// rewrite, an edited wire copy) do not chain: one loose match after another is how a week of
+/// follow-ups, each reusing the day before's paragraphs, would become one cluster. So the
+/// groups of close copies are taken in the order of their best representative, and each group
+/// not yet placed becomes a cluster's centre and takes every unplaced group with a loose match
+/// to it. A loose match between two groups placed under different centres joins nothing.
 ///
 /// Clusters are ordered by size, largest first, then by their first member, so the output is
 /// the same whatever order the edges were found in. The representative is the earliest dated
 /// article (the likely original); among equal dates, or when no member has a date, the
 /// longest one (the most complete copy); then the first in input order. When new articles are
 /// checked against an index, an indexed member wins first: the archive already holds the story.
-pub fn components(
-    sets: &mut UnionFind,
+/// `pairs` lists every edge inside a cluster when `all_pairs`, else a spanning tree: the close
+/// edges that joined each group and, for each group placed under a centre, its first loose
+/// edge to it.
+pub fn clusters(
+    groups: &mut UnionFind,
     edges: Vec<Edge>,
     key: &impl RepresentativeKey,
+    all_pairs: bool,
 ) -> Vec<Cluster> {
-    let n = sets.parent.len();
-    let mut by_root: Vec<Option<usize>> = vec![None; n];
-    let mut clusters: Vec<Cluster> = Vec::new();
+    let n = groups.parent.len();
+    let mut edges = edges;
+    edges.sort_by_key(|x| (x.a, x.b));
+    let root_of: Vec<u32> = (0..n as u32).map(|a| groups.find(a)).collect();
+    let mut links: Vec<(u32, u32)> = edges
+        .iter()
+        .filter(|e| !e.is_close())
+        .map(|e| (root_of[e.a as usize], root_of[e.b as usize]))
+        .filter(|(x, y)| x != y)
+        .flat_map(|(x, y)| [(x, y), (y, x)])
+        .collect();
+    links.sort_unstable();
+    links.dedup();
+    // The best member of every group that can take part in a cluster.
+    let mut best: Vec<Option<u32>> = vec![None; n];
     for article in 0..n as u32 {
-        let root = sets.find(article) as usize;
-        if sets.size[root] < 2 {
+        let root = root_of[article as usize];
+        let linked = links.binary_search_by_key(&root, |l| l.0).is_ok();
+        if groups.size[root as usize] < 2 && !linked {
             continue;
         }
-        let slot = *by_root[root].get_or_insert_with(|| {
+        let slot = &mut best[root as usize];
+        if slot.is_none_or(|b| representative_order(key, article, b) == Ordering::Less) {
+            *slot = Some(article);
+        }
+    }
+    let mut order: Vec<u32> = best.iter().flatten().copied().collect();
+    order.sort_by(|&x, &y| {
+        let size = |a: u32| groups.size[root_of[a as usize] as usize];
+        size(y)
+            .cmp(&size(x))
+            .then_with(|| representative_order(key, x, y))
+    });
+    let mut centre: Vec<Option<u32>> = vec![None; n];
+    for first in order {
+        let root = root_of[first as usize];
+        if centre[root as usize].is_some() {
+            continue;
+        }
+        centre[root as usize] = Some(root);
+        let start = links.partition_point(|l| l.0 < root);
+        for &(_, other) in links[start..].iter().take_while(|l| l.0 == root) {
+            centre[other as usize].get_or_insert(root);
+        }
+    }
+    let centre_of = |a: u32| centre[root_of[a as usize] as usize];
+    let mut by_centre: Vec<Option<usize>> = vec![None; n];
+    let mut clusters: Vec<Cluster> = Vec::new();
+    for article in 0..n as u32 {
+        let Some(c) = centre_of(article) else {
+            continue;
+        };
+        let slot = *by_centre[c as usize].get_or_insert_with(|| {
             clusters.push(Cluster {
                 members: Vec::new(),
                 representative: article,
@@ -128,14 +192,26 @@ pub fn components(
         });
         clusters[slot].members.push(article);
     }
-    let mut edges = edges;
-    edges.sort_by_key(|x| (x.a, x.b));
+    let mut placed = vec![false; n];
     for edge in edges {
-        let root = sets.find(edge.a) as usize;
-        if let Some(slot) = by_root[root] {
-            clusters[slot].pairs.push(edge);
+        let (ra, rb) = (root_of[edge.a as usize], root_of[edge.b as usize]);
+        let Some(c) = centre_of(edge.a).filter(|&c| Some(c) == centre_of(edge.b)) else {
+            continue;
+        };
+        let joins = all_pairs || edge.is_close() || {
+            // Outside `all_pairs`, one loose edge shows how each group joined its centre.
+            let group = if ra == c { rb } else { ra };
+            ra != rb
+                && (ra == c || rb == c)
+                && !std::mem::replace(&mut placed[group as usize], true)
+        };
+        if joins {
+            clusters[by_centre[c as usize].expect("members placed above")]
+                .pairs
+                .push(edge);
         }
     }
+    clusters.retain(|c| c.members.len() > 1);
     for cluster in &mut clusters {
         cluster.representative = *cluster
             .members
@@ -194,12 +270,79 @@ mod tests {
         }
     }
 
+    fn loose(a: u32, b: u32) -> Edge {
+        Edge {
+            jaccard: 0.1,
+            verdict: crate::rule::Verdict::Spread,
+            ..edge(a, b)
+        }
+    }
+
     fn cluster(n: usize, edges: &[Edge], meta: &Meta) -> Vec<Cluster> {
         let mut sets = UnionFind::new(n);
-        for e in edges {
+        for e in edges.iter().filter(|e| e.is_close()) {
             sets.union(e.a, e.b);
         }
-        components(&mut sets, edges.to_vec(), meta)
+        clusters(&mut sets, edges.to_vec(), meta, false)
+    }
+
+    fn members(clusters: &[Cluster]) -> Vec<Vec<u32>> {
+        clusters.iter().map(|c| c.members.clone()).collect()
+    }
+
+    /// A week of follow-ups, each reusing the day before's paragraphs: every day is a loose
+    /// match of the next, and none of the first.
+    #[test]
+    fn loose_matches_do_not_chain() {
+        let days = [
+            "2024-03-01",
+            "2024-03-02",
+            "2024-03-03",
+            "2024-03-04",
+            "2024-03-05",
+        ];
+        let meta = Meta(days.iter().map(|d| (Some(*d), 300)).collect());
+        let chain: Vec<Edge> = (0..4).map(|d| loose(d, d + 1)).collect();
+        let clusters = cluster(5, &chain, &meta);
+        assert_eq!(members(&clusters), vec![vec![0, 1], vec![2, 3]]);
+        // A loose match to the first day joins it.
+        let mut joined = chain.clone();
+        joined.push(loose(0, 2));
+        let clusters = cluster(5, &joined, &meta);
+        assert_eq!(members(&clusters), vec![vec![0, 1, 2], vec![3, 4]]);
+    }
+
+    /// The story is where its close copies agree: a rewrite published first (0) is placed
+    /// with the group of close copies (1, 2), not made the centre that the other rewrite (3)
+    /// would then miss.
+    #[test]
+    fn a_group_of_close_copies_is_placed_before_a_loose_match() {
+        let meta = Meta(vec![
+            (Some("2024-03-01"), 900),
+            (Some("2024-03-01"), 300),
+            (Some("2024-03-01"), 300),
+            (None, 300),
+        ]);
+        let edges = [loose(0, 1), edge(1, 2), loose(2, 3)];
+        let clusters = cluster(4, &edges, &meta);
+        assert_eq!(members(&clusters), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(clusters[0].representative, 0);
+        // A spanning tree: the close edge and one loose edge per placed group.
+        assert_eq!(clusters[0].pairs, edges.to_vec());
+        let more = [loose(0, 1), loose(0, 2), edge(1, 2), loose(2, 3)];
+        let clusters = cluster(4, &more, &meta);
+        assert_eq!(
+            clusters[0].pairs,
+            vec![loose(0, 1), edge(1, 2), loose(2, 3)]
+        );
+        let mut sets = UnionFind::new(4);
+        sets.union(1, 2);
+        let every = clusters_of_all(&mut sets, &more, &meta);
+        assert_eq!(every[0].pairs, more.to_vec());
+    }
+
+    fn clusters_of_all(sets: &mut UnionFind, edges: &[Edge], meta: &Meta) -> Vec<Cluster> {
+        clusters(sets, edges.to_vec(), meta, true)
     }
 
     #[test]

@@ -502,11 +502,12 @@ fn run(
         progress,
     )
     .map_err(spill_error)?;
-    let duplicate_pairs = verified.edges.len();
-    // Indexed articles joined to a new one; only they are reported.
+    let mut clusters = cluster::clusters(&mut verified.sets, verified.edges, &ranks, all_pairs);
+    let duplicate_pairs = clusters.iter().map(|c| c.pairs.len()).sum();
+    // Indexed articles clustered with a new one; only they are reported.
     let mut is_joined = vec![false; indexed.len()];
-    for edge in &verified.edges {
-        if let Some(j) = (edge.b as usize).checked_sub(new) {
+    for &member in clusters.iter().flat_map(|c| &c.members) {
+        if let Some(j) = (member as usize).checked_sub(new) {
             is_joined[j] = true;
         }
     }
@@ -515,7 +516,6 @@ fn run(
         .zip(is_joined)
         .map(|(meta, joined)| meta.filter(|_| joined))
         .collect();
-    let mut clusters = cluster::components(&mut verified.sets, verified.edges, &ranks);
     let verify = verifying.elapsed();
     drop((sketches, store));
     let mut articles = metas

@@ -26,11 +26,12 @@
 //! share inside quotation marks (in the article that quotes more of it), each `null` when the overlap
 //! alone decided (see README, "Choosing the threshold").
 //! A cluster's `pairs` are, by default, the verified pairs that joined it: one fewer than its
-//! members, a spanning tree. Candidate pairs are verified in article order, and a pair whose
-//! two articles are already connected is not verified at all, so a story republished ten
-//! thousand times costs ten thousand comparisons, not fifty million. With `--all-pairs`, every
-//! candidate pair is verified and `pairs` lists every one that is a copy. `duplicate_pairs`
-//! counts the pairs listed; `verified_pairs` the pairs whose exact similarity was computed.
+//! members, a spanning tree (see [`crate::cluster::clusters`]). Candidate pairs are verified in
+//! article order, and a pair whose two articles are already grouped as close copies is not
+//! verified at all, so a story republished ten thousand times costs ten thousand comparisons,
+//! not fifty million. With `--all-pairs`, every candidate pair is verified and `pairs` lists
+//! every one inside the cluster that is a copy. `duplicate_pairs` counts the pairs listed;
+//! `verified_pairs` the pairs whose exact similarity was computed.
 //! `--format jsonl` writes one cluster object per line; `--format csv` one row per member.
 //! Keys keep this order; new keys may be added, existing ones keep their meaning within a
 //! schema version.
