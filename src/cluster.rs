@@ -106,38 +106,21 @@ pub trait RepresentativeKey {
     }
 }
 
-/// Groups articles by the verified `edges`; `groups` holds the unions of the close ones
-/// ([`Edge::is_close`]).
-///
-/// Close copies join transitively: a reprint of a reprint is still the story. Loose ones (a
-/// rewrite, an edited wire copy) do not chain: one loose match after another is how a week of
-/// follow-ups, each reusing the day before's paragraphs, would become one cluster. So the
-/// groups of close copies are taken in the order of their best representative, and each group
-/// not yet placed becomes a cluster's centre and takes every unplaced group with a loose match
-/// to it. A loose match between two groups placed under different centres joins nothing.
-///
-/// Clusters are ordered by size, largest first, then by their first member, so the output is
-/// the same whatever order the edges were found in. The representative is the earliest dated
-/// article (the likely original); among equal dates, or when no member has a date, the
-/// longest one (the most complete copy); then the first in input order. When new articles are
-/// checked against an index, an indexed member wins first: the archive already holds the story.
-/// `pairs` lists every edge inside a cluster when `all_pairs`, else a spanning tree: the close
-/// edges that joined each group and, for each group placed under a centre, its first loose
-/// edge to it.
-pub fn clusters(
+/// The centre of every article's cluster, named by the root of the centre's group in
+/// `groups` (the unions of close copies), or `None` for an article in no cluster: the groups
+/// are taken largest first, then by their best representative, and each one not yet placed
+/// becomes a centre and takes every unplaced group with a `loose` match to it. An article
+/// alone in its group and placed under no other is its own centre; see [`clusters`].
+pub fn centres(
     groups: &mut UnionFind,
-    edges: Vec<Edge>,
+    loose: impl IntoIterator<Item = (u32, u32)>,
     key: &impl RepresentativeKey,
-    all_pairs: bool,
-) -> Vec<Cluster> {
+) -> Vec<Option<u32>> {
     let n = groups.parent.len();
-    let mut edges = edges;
-    edges.sort_by_key(|x| (x.a, x.b));
     let root_of: Vec<u32> = (0..n as u32).map(|a| groups.find(a)).collect();
-    let mut links: Vec<(u32, u32)> = edges
-        .iter()
-        .filter(|e| !e.is_close())
-        .map(|e| (root_of[e.a as usize], root_of[e.b as usize]))
+    let mut links: Vec<(u32, u32)> = loose
+        .into_iter()
+        .map(|(a, b)| (root_of[a as usize], root_of[b as usize]))
         .filter(|(x, y)| x != y)
         .flat_map(|(x, y)| [(x, y), (y, x)])
         .collect();
@@ -175,7 +158,40 @@ pub fn clusters(
             centre[other as usize].get_or_insert(root);
         }
     }
-    let centre_of = |a: u32| centre[root_of[a as usize] as usize];
+    root_of.iter().map(|&r| centre[r as usize]).collect()
+}
+
+/// Groups articles by the verified `edges`; `groups` holds the unions of the close ones
+/// ([`Edge::is_close`]).
+///
+/// Close copies join transitively: a reprint of a reprint is still the story. Loose ones (a
+/// rewrite, an edited wire copy) do not chain: one loose match after another is how a week of
+/// follow-ups, each reusing the day before's paragraphs, would become one cluster. So the
+/// groups of close copies are taken in the order of their best representative, and each group
+/// not yet placed becomes a cluster's centre and takes every unplaced group with a loose match
+/// to it. A loose match between two groups placed under different centres joins nothing.
+///
+/// Clusters are ordered by size, largest first, then by their first member, so the output is
+/// the same whatever order the edges were found in. The representative is the earliest dated
+/// article (the likely original); among equal dates, or when no member has a date, the
+/// longest one (the most complete copy); then the first in input order. When new articles are
+/// checked against an index, an indexed member wins first: the archive already holds the story.
+/// `pairs` lists every edge inside a cluster when `all_pairs`, else a spanning tree: the close
+/// edges that joined each group and, for each group placed under a centre, its first loose
+/// edge to it.
+pub fn clusters(
+    groups: &mut UnionFind,
+    edges: Vec<Edge>,
+    key: &impl RepresentativeKey,
+    all_pairs: bool,
+) -> Vec<Cluster> {
+    let n = groups.parent.len();
+    let mut edges = edges;
+    edges.sort_by_key(|x| (x.a, x.b));
+    let loose = edges.iter().filter(|e| !e.is_close()).map(|e| (e.a, e.b));
+    let centre = centres(groups, loose, key);
+    let root_of: Vec<u32> = (0..n as u32).map(|a| groups.find(a)).collect();
+    let centre_of = |a: u32| centre[a as usize];
     let mut by_centre: Vec<Option<usize>> = vec![None; n];
     let mut clusters: Vec<Cluster> = Vec::new();
     for article in 0..n as u32 {

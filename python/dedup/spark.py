@@ -16,11 +16,14 @@ clusters are collected on the driver:
    screened on their sketches as the CLI screens them.
 4. **Verify** the screened pairs by the CLI's copy rule (dates included) in Rust, their shingle
    sets brought together by joins.
-5. **Connected components** by alternating large-star and small-star steps; the representative
-   is the earliest dated member, then the longest, then the first in input order.
+5. **Connected components** of the copy pairs by alternating large-star and small-star steps;
+   then, each component's pairs brought to one partition, the CLI's clusters inside it in
+   Rust: close copies grouped, loose ones placed around centres. The representative is the
+   earliest dated member, then the longest, then the first in input order.
 
-Unlike the CLI, which skips a pair whose articles are already joined, every screened pair is
-verified, so the pairs are those of ``dedup --all-pairs``; the clusters are the same.
+Unlike the CLI, which skips a pair whose articles are already grouped as close copies, every
+screened pair is verified, so the pairs are those of ``dedup --all-pairs``; the clusters are
+the same.
 """
 
 from __future__ import annotations
@@ -162,6 +165,27 @@ def _judge(threshold: float):
             ], names=["a", "b", "jaccard", "estimate", "containment", "block_share", "verdict"])
             yield out.filter(pa.array(np.frombuffer(copy, np.uint8).astype(bool)))
     return judge
+
+
+def _placer():
+    def place(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        # Whole components arrive in one partition; they are placed in one call.
+        batches = [b for b in batches if b.num_rows]
+        if not batches:
+            return
+        table = pa.Table.from_batches(batches).combine_chunks()
+        n = table.num_rows
+        c = table.column
+        fixed = lambda name: c(name).chunk(0).buffers()[1].to_pybytes()  # noqa: E731
+        nodes, clusters = _native.place_arrow(
+            n, fixed("component"), fixed("a"), fixed("b"),
+            np.asarray(c("close").to_numpy(zero_copy_only=False), np.uint8).tobytes(),
+            _strings(c("da").chunk(0)), _strings(c("db").chunk(0)), fixed("wa"), fixed("wb"))
+        m = len(nodes) // 8
+        as_long = lambda b: pa.Array.from_buffers(pa.int64(), m, [None, pa.py_buffer(b)])  # noqa: E731
+        yield pa.RecordBatch.from_arrays([as_long(nodes), as_long(clusters)],
+                                         names=["node", "cluster"])
+    return place
 
 
 def _shown(uri: str) -> str:
@@ -315,31 +339,48 @@ def run(spark: Any, opts: Options) -> dict:
                               "containment double, block_share double, verdict string")
     edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
     describe("dedup-spark verify")
-    n_edges = edges.count()
+    edges.count()
     timings["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
     describe("dedup-spark components")
     components = _components(edges)
-    best = (edges.select(F.col("a").alias("node"), "jaccard")
-            .union(edges.select(F.col("b").alias("node"), "jaccard"))
-            .groupBy("node").agg(F.max("jaccard").alias("best_jaccard")))
     meta = articles.select(F.col("position").alias("node"), "path", "id", "date", "title",
                            "words")
-    members = components.join(meta, "node").join(best, "node")
+    # The CLI's clusters inside each component: close copies grouped, loose ones placed
+    # around centres, in Rust, with each component's pairs brought to one partition.
+    end = lambda side: meta.select(F.col("node").alias(side),  # noqa: E731
+                                   F.coalesce("date", F.lit("")).alias(f"d{side}"),
+                                   F.col("words").cast("int").alias(f"w{side}"))
+    placed = (edges.select("a", "b", (F.col("verdict") == "covered").alias("close"))
+              .join(components.select(F.col("node").alias("a"), "component"), "a")
+              .join(end("a"), "a").join(end("b"), "b")
+              .repartition("component")
+              .select("component", "a", "b", "close", "da", "db", "wa", "wb")
+              .mapInArrow(_placer(), "node long, cluster long"))
+    placed = placed.persist(StorageLevel.MEMORY_AND_DISK)
+    cluster_of = lambda side: placed.select(F.col("node").alias(side),  # noqa: E731
+                                            F.col("cluster").alias(f"c{side}"))
+    # A loose copy between two clusters joins nothing and is not reported, as in the CLI.
+    inside = (edges.join(cluster_of("a"), "a").join(cluster_of("b"), "b")
+              .where(F.col("ca") == F.col("cb")).drop("ca", "cb"))
+    best = (inside.select(F.col("a").alias("node"), "jaccard")
+            .union(inside.select(F.col("b").alias("node"), "jaccard"))
+            .groupBy("node").agg(F.max("jaccard").alias("best_jaccard")))
+    members = placed.join(meta, "node").join(best, "node")
     # The CLI's representative: earliest date (undated last), then most words, then first.
     rank = F.struct(F.col("date").isNull() | (F.col("date") == ""),
                     F.col("date"), -F.col("words"), F.col("node"))
-    reps = members.groupBy("component").agg(F.min(rank).alias("r")).select(
-        "component", F.col("r.node").alias("representative_position"))
+    reps = members.groupBy("cluster").agg(F.min(rank).alias("r")).select(
+        "cluster", F.col("r.node").alias("representative_position"))
     rep_ids = meta.select(F.col("node").alias("representative_position"),
                           F.when(F.col("id") != "", F.col("id")).otherwise(F.col("path"))
                           .alias("representative_id"))
-    clusters = (members.join(reps, "component").join(rep_ids, "representative_position")
+    clusters = (members.join(reps, "cluster").join(rep_ids, "representative_position")
                 .select(F.col("node").alias("position"), "path",
                         F.when(F.col("id") != "", F.col("id")).otherwise(F.col("path"))
                         .alias("id"),
-                        F.col("component").alias("cluster"),
+                        "cluster",
                         (F.col("node") == F.col("representative_position"))
                         .alias("representative"),
                         "representative_id", "best_jaccard",
@@ -350,16 +391,16 @@ def run(spark: Any, opts: Options) -> dict:
     timings["components_and_write"] = time.perf_counter() - t
 
     counts = {"articles": n_articles, "candidate_pairs": n_candidates,
-              "duplicate_pairs": n_edges}
+              "duplicate_pairs": inside.count()}
     if opts.report:
         t = time.perf_counter()
         describe("dedup-spark report")
-        report = _report(spark.read.parquet(opts.output), edges, signed_all, params, files,
+        report = _report(spark.read.parquet(opts.output), inside, signed_all, params, files,
                          counts)
         with open(opts.report, "w", encoding="utf-8") as f:
             f.write(report)
         timings["report"] = time.perf_counter() - t
-    for df in (signed_all, screened, edges):
+    for df in (signed_all, screened, edges, placed):
         df.unpersist()
     describe(None)
     timings["total"] = time.perf_counter() - started

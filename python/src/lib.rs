@@ -840,6 +840,131 @@ fn judge_arrow<'py>(
         .into_pyobject(py)
 }
 
+/// Little-endian fixed-width values of an Arrow column's data buffer.
+fn arrow_fixed<const W: usize>(name: &str, data: &[u8], rows: usize) -> PyResult<Vec<[u8; W]>> {
+    let values: Vec<[u8; W]> = data
+        .chunks_exact(W)
+        .take(rows)
+        .map(|c| c.try_into().expect("W bytes"))
+        .collect();
+    if values.len() != rows {
+        return Err(PyValueError::new_err(format!(
+            "{name}: {} bytes hold fewer than {rows} values of {W} bytes",
+            data.len()
+        )));
+    }
+    Ok(values)
+}
+
+/// The dates and lengths of a component's articles, by their rank among its positions.
+struct Ends<'a> {
+    dates: Vec<&'a str>,
+    words: Vec<u32>,
+}
+
+impl dedup::cluster::RepresentativeKey for Ends<'_> {
+    fn date(&self, article: u32) -> Option<&str> {
+        known(self.dates[article as usize])
+    }
+    fn words(&self, article: u32) -> u32 {
+        self.words[article as usize]
+    }
+}
+
+/// Places the copy pairs of whole connected components into the CLI's clusters
+/// ([`dedup::cluster::centres`]), from Arrow buffers, one row per pair: its component, its two
+/// input positions, whether it is a close copy (`u8`), and each end's date (empty when unknown)
+/// and length in words (`i32`). Every pair of a component must be given in the same call.
+/// Returns, for every article in a cluster, its position and its cluster's smallest position,
+/// as `i64` buffers.
+#[pyfunction]
+#[pyo3(signature = (rows, component, a, b, close, a_dates, b_dates, a_words, b_words))]
+#[allow(clippy::too_many_arguments)]
+fn place_arrow<'py>(
+    py: Python<'py>,
+    rows: usize,
+    component: Bound<'py, PyBytes>,
+    a: Bound<'py, PyBytes>,
+    b: Bound<'py, PyBytes>,
+    close: Bound<'py, PyBytes>,
+    a_dates: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    b_dates: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    a_words: Bound<'py, PyBytes>,
+    b_words: Bound<'py, PyBytes>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let int = |name, bytes: &Bound<'py, PyBytes>| -> PyResult<Vec<i64>> {
+        Ok(arrow_fixed::<8>(name, bytes.as_bytes(), rows)?
+            .into_iter()
+            .map(i64::from_le_bytes)
+            .collect())
+    };
+    let words = |name, bytes: &Bound<'py, PyBytes>| -> PyResult<Vec<u32>> {
+        Ok(arrow_fixed::<4>(name, bytes.as_bytes(), rows)?
+            .into_iter()
+            .map(|w| i32::from_le_bytes(w).max(0) as u32)
+            .collect())
+    };
+    let (component, a, b) = (int("component", &component)?, int("a", &a)?, int("b", &b)?);
+    let close = arrow_fixed::<1>("close", close.as_bytes(), rows)?;
+    let a_dates = arrow_strings("a_dates", a_dates.0.as_bytes(), a_dates.1.as_bytes())?;
+    let b_dates = arrow_strings("b_dates", b_dates.0.as_bytes(), b_dates.1.as_bytes())?;
+    let (a_words, b_words) = (words("a_words", &a_words)?, words("b_words", &b_words)?);
+    if a_dates.len() != rows || b_dates.len() != rows {
+        return Err(PyValueError::new_err(
+            "a_dates and b_dates must have one row per pair",
+        ));
+    }
+    let mut by_component: Vec<usize> = (0..rows).collect();
+    by_component.sort_by_key(|&i| component[i]);
+    let (mut nodes, mut clusters) = (Vec::new(), Vec::new());
+    for pairs in by_component.chunk_by(|&x, &y| component[x] == component[y]) {
+        let mut ends: Vec<(i64, &str, u32)> = pairs
+            .iter()
+            .flat_map(|&i| {
+                [
+                    (a[i], a_dates[i], a_words[i]),
+                    (b[i], b_dates[i], b_words[i]),
+                ]
+            })
+            .collect();
+        ends.sort_by_key(|e| e.0);
+        ends.dedup_by_key(|e| e.0);
+        // Ranks among the component's positions keep the input order the representative
+        // rule falls back on.
+        let rank = |p: i64| ends.binary_search_by_key(&p, |e| e.0).expect("an end") as u32;
+        let key = Ends {
+            dates: ends.iter().map(|e| e.1).collect(),
+            words: ends.iter().map(|e| e.2).collect(),
+        };
+        let mut groups = dedup::cluster::UnionFind::new(ends.len());
+        let mut loose = Vec::new();
+        for &i in pairs {
+            let (x, y) = (rank(a[i]), rank(b[i]));
+            if close[i][0] != 0 {
+                groups.union(x, y);
+            } else {
+                loose.push((x, y));
+            }
+        }
+        let centre = dedup::cluster::centres(&mut groups, loose, &key);
+        let mut first: Vec<Option<usize>> = vec![None; ends.len()];
+        let mut size = vec![0usize; ends.len()];
+        for (member, c) in centre.iter().enumerate() {
+            if let Some(c) = c {
+                first[*c as usize].get_or_insert(member);
+                size[*c as usize] += 1;
+            }
+        }
+        for (member, c) in centre.iter().enumerate() {
+            if let Some(c) = c.map(|c| c as usize).filter(|&c| size[c] > 1) {
+                nodes.extend(ends[member].0.to_le_bytes());
+                clusters.extend(ends[first[c].expect("counted")].0.to_le_bytes());
+            }
+        }
+    }
+    (PyBytes::new(py, &nodes), PyBytes::new(py, &clusters)).into_pyobject(py)
+}
+
 /// A date column's value: empty when the article has none.
 fn known(date: &str) -> Option<&str> {
     (!date.is_empty()).then_some(date)
@@ -1032,6 +1157,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(judge_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(resolve, m)?)?;
+    m.add_function(wrap_pyfunction!(place_arrow, m)?)?;
     m.add_class::<Run>()?;
     m.add_class::<Index>()?;
     m.add("DEFAULT_THRESHOLD", dedup::DEFAULT_THRESHOLD)?;
