@@ -81,7 +81,7 @@ pub struct RunArgs {
     #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
 
-    /// Also list articles that have no copy.
+    /// Also list articles in no cluster.
     #[arg(long)]
     pub singletons: bool,
 
@@ -157,7 +157,7 @@ pub struct CheckArgs {
     #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
 
-    /// Also list new articles that have no copy.
+    /// Also list new articles in no cluster.
     #[arg(long)]
     pub singletons: bool,
 

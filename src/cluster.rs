@@ -95,7 +95,7 @@ pub struct Cluster {
     pub pairs: Vec<Edge>,
 }
 
-/// What the representative is chosen by; see [`components`].
+/// What the representative is chosen by; see [`clusters`].
 pub trait RepresentativeKey {
     /// The article's date as `YYYY-MM-DD`, if known.
     fn date(&self, article: u32) -> Option<&str>;
@@ -107,10 +107,11 @@ pub trait RepresentativeKey {
 }
 
 /// The centre of every article's cluster, named by the root of the centre's group in
-/// `groups` (the unions of close copies), or `None` for an article in no cluster: the groups
+/// `groups` (the unions of close copies), or `None` for an article with no copy: the groups
 /// are taken largest first, then by their best representative, and each one not yet placed
 /// becomes a centre and takes every unplaced group with a `loose` match to it. An article
-/// alone in its group and placed under no other is its own centre; see [`clusters`].
+/// alone in its group whose loose matches were all placed under other centres is its own
+/// centre, of a cluster of one, which [`clusters`] leaves out.
 pub fn centres(
     groups: &mut UnionFind,
     loose: impl IntoIterator<Item = (u32, u32)>,
@@ -167,9 +168,11 @@ pub fn centres(
 /// Close copies join transitively: a reprint of a reprint is still the story. Loose ones (a
 /// rewrite, an edited wire copy) do not chain: one loose match after another is how a week of
 /// follow-ups, each reusing the day before's paragraphs, would become one cluster. So the
-/// groups of close copies are taken in the order of their best representative, and each group
-/// not yet placed becomes a cluster's centre and takes every unplaced group with a loose match
-/// to it. A loose match between two groups placed under different centres joins nothing.
+/// groups of close copies are taken largest first, then in the order of their best
+/// representative, and each group not yet placed becomes a cluster's centre and takes every
+/// unplaced group with a loose match to it ([`centres`]). A loose match between two groups
+/// placed under different centres joins nothing, so an article with a loose copy may be in no
+/// cluster.
 ///
 /// Clusters are ordered by size, largest first, then by their first member, so the output is
 /// the same whatever order the edges were found in. The representative is the earliest dated
@@ -181,12 +184,11 @@ pub fn centres(
 /// edge to it.
 pub fn clusters(
     groups: &mut UnionFind,
-    edges: Vec<Edge>,
+    mut edges: Vec<Edge>,
     key: &impl RepresentativeKey,
     all_pairs: bool,
 ) -> Vec<Cluster> {
     let n = groups.parent.len();
-    let mut edges = edges;
     edges.sort_by_key(|x| (x.a, x.b));
     let loose = edges.iter().filter(|e| !e.is_close()).map(|e| (e.a, e.b));
     let centre = centres(groups, loose, key);

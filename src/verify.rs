@@ -236,7 +236,6 @@ mod tests {
     use crate::shingle::{ShingleKind, Shingler};
     use proptest::prelude::*;
 
-    /// Components of `pairs` over `n` articles, as sorted member lists.
     /// Undated articles of one length: the representative order is the input order.
     struct InputOrder;
 

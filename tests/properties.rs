@@ -250,7 +250,7 @@ fn shingles(params: &Params, text: &str) -> ShingleSet {
     params.shingler().shingle(text)
 }
 
-/// The pairs of one cluster join all its members: clusters are connected components.
+/// The pairs of one cluster join all its members.
 fn is_connected(cluster: &Cluster) -> bool {
     let mut reached = BTreeSet::from([cluster.members[0]]);
     loop {

@@ -167,25 +167,25 @@ def _judge(threshold: float):
     return judge
 
 
-def _placer():
-    def place(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        # Whole components arrive in one partition; they are placed in one call.
-        batches = [b for b in batches if b.num_rows]
-        if not batches:
-            return
-        table = pa.Table.from_batches(batches).combine_chunks()
-        n = table.num_rows
-        c = table.column
-        fixed = lambda name: c(name).chunk(0).buffers()[1].to_pybytes()  # noqa: E731
-        nodes, clusters = _native.place_arrow(
-            n, fixed("component"), fixed("a"), fixed("b"),
-            np.asarray(c("close").to_numpy(zero_copy_only=False), np.uint8).tobytes(),
-            _strings(c("da").chunk(0)), _strings(c("db").chunk(0)), fixed("wa"), fixed("wb"))
-        m = len(nodes) // 8
-        as_long = lambda b: pa.Array.from_buffers(pa.int64(), m, [None, pa.py_buffer(b)])  # noqa: E731
-        yield pa.RecordBatch.from_arrays([as_long(nodes), as_long(clusters)],
-                                         names=["node", "cluster"])
-    return place
+def _place(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The CLI's clusters of the copy pairs of whole components (``cluster::centres``)."""
+    # Every pair of a component is in this partition: they are placed in one call.
+    batches = [b for b in batches if b.num_rows]
+    if not batches:
+        return
+    table = pa.Table.from_batches(batches).combine_chunks()
+    c = table.column
+
+    def fixed(name: str, kind: Any) -> bytes:
+        return np.asarray(c(name).to_numpy(), kind).tobytes()
+
+    nodes, clusters = _native.place_arrow(
+        table.num_rows, fixed("component", np.int64), fixed("a", np.int64), fixed("b", np.int64),
+        fixed("close", np.uint8), _strings(c("da").chunk(0)), _strings(c("db").chunk(0)),
+        fixed("wa", np.int32), fixed("wb", np.int32))
+    yield pa.RecordBatch.from_arrays([pa.array(np.frombuffer(nodes, np.int64)),
+                                      pa.array(np.frombuffer(clusters, np.int64))],
+                                     names=["node", "cluster"])
 
 
 def _shown(uri: str) -> str:
@@ -357,7 +357,7 @@ def run(spark: Any, opts: Options) -> dict:
               .join(end("a"), "a").join(end("b"), "b")
               .repartition("component")
               .select("component", "a", "b", "close", "da", "db", "wa", "wb")
-              .mapInArrow(_placer(), "node long, cluster long"))
+              .mapInArrow(_place, "node long, cluster long"))
     placed = placed.persist(StorageLevel.MEMORY_AND_DISK)
     cluster_of = lambda side: placed.select(F.col("node").alias(side),  # noqa: E731
                                             F.col("cluster").alias(f"c{side}"))
