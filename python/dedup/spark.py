@@ -7,8 +7,10 @@ Stages, each a Spark job; nothing but the per-file line counts and, with ``--rep
 clusters are collected on the driver:
 
 1. **Read**: JSONL lines (``spark.read.text``) or Parquet rows. Every row gets its input
-   position: files in path order, then line (or row) order, from per-split counts, so it does
-   not depend on how Spark splits or partitions the input.
+   position: inputs in the order given, the files of a folder in path order, then line (or
+   row) order, from per-split counts, so it does not depend on how Spark splits or
+   partitions the input. A JSONL file with no line but blank ones is skipped as "empty
+   file", and a missing path is an :class:`InputError`, as the CLI has them.
 2. **Sign** each Arrow batch in Rust (``mapInArrow``; the CLI's JSONL reader, shingles,
    MinHash): sketch, band keys, shingle set, normalised id, date and title.
 3. **Band join**: band keys exploded and grouped; a bucket pairs every member with every later
@@ -289,6 +291,18 @@ def _components(edges: Any) -> Any:
 def run(spark: Any, opts: Options) -> dict:
     """Runs the job; writes the clusters as Parquet (and the report); returns counts and the
     seconds of each stage."""
+    key = "spark.sql.shuffle.partitions"
+    before = spark.conf.get(key)
+    if opts.partitions:
+        spark.conf.set(key, str(opts.partitions))
+    try:
+        return _run(spark, opts)
+    finally:
+        # The session may outlive the run (a notebook's, the tests'): its setting is put back.
+        spark.conf.set(key, before)
+
+
+def _run(spark: Any, opts: Options) -> dict:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -304,7 +318,6 @@ def run(spark: Any, opts: Options) -> dict:
     rows, fmt, files, empty = _read(spark, opts)
     if opts.partitions:
         rows = rows.repartition(opts.partitions)
-        spark.conf.set("spark.sql.shuffle.partitions", str(opts.partitions))
     jsonl_fields = opts.fields if fmt == "jsonl" else None
     if fmt == "jsonl":
         rows = rows.select("position", "path", "text")
@@ -499,7 +512,7 @@ def parser() -> argparse.ArgumentParser:
                     "Hadoop-supported path.")
     p.add_argument("inputs", nargs="+", metavar="PATH",
                    help="JSONL files or folders, or Parquet (local paths or Hadoop URIs); "
-                        "files are read in path order")
+                        "read in the order given, a folder's files in path order")
     p.add_argument("-o", "--output", required=True,
                    help="Parquet folder of the clustered articles: position, path, id, "
                         "cluster, representative, representative_id, best_jaccard")
