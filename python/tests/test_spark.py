@@ -34,8 +34,7 @@ def spark():
                .config("spark.driver.bindAddress", "127.0.0.1")
                .config("spark.driver.host", "127.0.0.1")
                .config("spark.ui.enabled", "false")
-               # One shuffle partition per core: more only adds tasks on these small corpora.
-               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.sql.shuffle.partitions", "4")
                .config("spark.sql.adaptive.enabled", "true")
                .config("spark.driver.memory", "2g")
                .config("spark.ui.showConsoleProgress", "false")
@@ -153,11 +152,11 @@ def test_a_missing_input_is_an_error_that_names_it(spark, tmp_path, seed_inputs,
 @pytest.fixture(scope="module")
 def synth_run(spark, tmp_path_factory, synth_corpus):
     """One run on the whole generated 20k corpus, read in small splits: line numbers must carry
-    across the splits of one file, and the default partitions are those of the splits."""
+    across the splits of one file."""
     corpus = synth_corpus / "articles.jsonl"
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(8 << 20))
     try:
-        _, ours, out = run_spark(spark, tmp_path_factory.mktemp("synth"), [corpus], None,
+        _, ours, out = run_spark(spark, tmp_path_factory.mktemp("synth"), [corpus], 3,
                                  "synth")
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
@@ -172,7 +171,7 @@ def test_a_20k_generated_corpus_gives_the_cli_clusters(spark, synth_run):
 
 def test_the_answer_does_not_depend_on_the_partitions(spark, tmp_path, synth_corpus):
     # 8 partitions and 1 MB splits on a slice of the 20k corpus; the seeds run in 1, 3 and 8,
-    # the whole 20k in its 8 MB splits.
+    # the whole 20k in 3.
     corpus = tmp_path / "slice.jsonl"
     with open(synth_corpus / "articles.jsonl", encoding="utf-8") as lines:
         corpus.write_text("".join(next(lines) for _ in range(2000)), encoding="utf-8")
