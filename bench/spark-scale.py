@@ -3,7 +3,9 @@
 Per size: the job's wall time per article, its shuffle bytes per article for each stage (from
 Spark's own status store, read in process: no UI, nothing listens), the peak RSS of the
 driver JVM (local mode: the driver is the executor) and the CLI's wall time and peak RSS on
-the same corpus. Prints one JSON line per size.
+the same corpus; and whether the job's clusters and representatives are the CLI's (the
+CLI's JSON report against the job's Parquet output). Prints one JSON line per size. The
+corpora stay in a temporary folder (SPARK_SCALE_WORK, default under /tmp), out of git.
 """
 
 import json
@@ -42,11 +44,29 @@ def seq(scala_seq) -> list:
 
 
 def timed(cmd: list) -> tuple:
-    """Wall seconds and peak RSS (MB) of the largest process of a command."""
+    """Wall seconds and peak RSS (MB) of the largest process of a command, and its stdout."""
     out = subprocess.run(["/usr/bin/time", "-f", "%e %M", *cmd], capture_output=True,
                          text=True, check=True)
     wall, rss = out.stderr.strip().splitlines()[-1].split()
-    return float(wall), int(rss) / 1024
+    return float(wall), int(rss) / 1024, out.stdout
+
+
+def parity(spark, output: Path, cli: dict) -> dict:
+    """How the job's clusters and representatives differ from the CLI's report: counts of
+    clusters found by one side only, and of shared clusters with another representative."""
+    ours: dict = {}
+    for r in spark.read.parquet(str(output)).select("cluster", "path", "representative").collect():
+        members, rep = ours.setdefault(r["cluster"], (set(), []))
+        members.add(r["path"])
+        if r["representative"]:
+            rep.append(r["path"])
+    ours_by = {frozenset(m): rep for m, rep in ours.values()}
+    cli_by = {frozenset(m["path"] for m in c["members"]): [c["representative"]]
+              for c in cli["clusters"]}
+    shared = ours_by.keys() & cli_by.keys()
+    return {"clusters": len(cli_by), "only_spark": len(ours_by.keys() - shared),
+            "only_cli": len(cli_by.keys() - shared),
+            "other_representative": sum(ours_by[c] != cli_by[c] for c in shared)}
 
 
 def main() -> None:
@@ -56,7 +76,8 @@ def main() -> None:
     from pyspark.sql import SparkSession
     from dedup import spark as dedup_spark
 
-    work = Path(tempfile.mkdtemp(prefix="spark-scale-"))
+    work = Path(os.environ.get("SPARK_SCALE_WORK") or tempfile.mkdtemp(prefix="spark-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
     base_corpus(work / "base.jsonl")
     spark = (SparkSession.builder.master("local[2]").appName("dedup-spark-scale")
              .config("spark.driver.bindAddress", "127.0.0.1")
@@ -70,12 +91,13 @@ def main() -> None:
     jvm_pid = int(spark.sparkContext._jvm.ProcessHandle.current().pid())
     for n in sizes:
         corpus = work / f"synth-{n}"
-        subprocess.run([str(BIN / "dedup-synth"), "--base", str(work / "base.jsonl"), "-n",
-                        str(n), "--seed", "3", "-o", str(corpus)], check=True,
-                       capture_output=True)
+        if not (corpus / "articles.jsonl").exists():
+            subprocess.run([str(BIN / "dedup-synth"), "--base", str(work / "base.jsonl"), "-n",
+                            str(n), "--seed", "3", "-o", str(corpus)], check=True,
+                           capture_output=True)
         articles = corpus / "articles.jsonl"
-        cli_wall, cli_rss = timed([str(BIN / "dedup"), "--quiet", "--format", "json",
-                                   str(articles)])
+        cli_wall, cli_rss, cli_json = timed([str(BIN / "dedup"), "--quiet", "--format", "json",
+                                             str(articles)])
         seen = {int(j.jobId()) for j in seq(store.jobsList(None))}
         started = time.perf_counter()
         counts = dedup_spark.run(spark, dedup_spark.Options(
@@ -106,6 +128,7 @@ def main() -> None:
             "python_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "cli_s": cli_wall, "cli_us_per_article": round(cli_wall / n * 1e6),
             "cli_peak_rss_mb": round(cli_rss), "ratio": round(wall / max(cli_wall, 0.01)),
+            "parity": parity(spark, work / f"out-{n}.parquet", json.loads(cli_json)),
         }), flush=True)
     spark.stop()
 

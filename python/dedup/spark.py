@@ -7,8 +7,10 @@ Stages, each a Spark job; nothing but the per-file line counts and, with ``--rep
 clusters are collected on the driver:
 
 1. **Read**: JSONL lines (``spark.read.text``) or Parquet rows. Every row gets its input
-   position: files in path order, then line (or row) order, from per-split counts, so it does
-   not depend on how Spark splits or partitions the input.
+   position: inputs in the order given, the files of a folder in path order, then line (or
+   row) order, from per-split counts, so it does not depend on how Spark splits or
+   partitions the input. A JSONL file with no line but blank ones is skipped as "empty
+   file", and a missing path is an :class:`InputError`, as the CLI has them.
 2. **Sign** each Arrow batch in Rust (``mapInArrow``; the CLI's JSONL reader, shingles,
    MinHash): sketch, band keys, shingle set, normalised id, date and title.
 3. **Band join**: band keys exploded and grouped; a bucket pairs every member with every later
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import time
 from typing import Any, Iterator, List, Optional
@@ -41,7 +44,14 @@ import pyarrow as pa
 
 from . import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, Settings, __version__, _native
 
-__all__ = ["Options", "run", "main"]
+__all__ = ["InputError", "Options", "run", "main"]
+
+# As the CLI: this many skipped inputs (and as many warnings) are named on stderr, then a count.
+MAX_SKIP_WARNINGS = 20
+
+
+class InputError(Exception):
+    """An input that cannot be read at all (the CLI's exit status 2): the message names it."""
 
 
 class Options:
@@ -197,53 +207,79 @@ def _shown(uri: str) -> str:
 
 
 def _read(spark: Any, opts: Options) -> Any:
-    """Input rows with a stable global ``position`` and the CLI's ``path`` (``FILE:LINE``)."""
+    """Input rows with a stable global ``position`` and the CLI's ``path`` (``FILE:LINE``);
+    the number of files; the JSONL files skipped as empty, each with its position."""
+    from functools import reduce
+
     from pyspark.sql import functions as F
 
     fmt = opts.input_format
     if fmt == "auto":
         fmt = "parquet" if all(p.rstrip("/").endswith(".parquet") for p in opts.inputs) else "jsonl"
     text, id_field, date_field, title_field = opts.fields
-    if fmt == "jsonl":
-        # Only "\n" ends a line, as for the CLI.
-        raw = spark.read.option("lineSep", "\n").text(opts.inputs).select(
-            F.col("value").alias("text"), "_metadata")
-    elif fmt == "parquet":
-        df = spark.read.parquet(*opts.inputs)
+    if fmt not in ("jsonl", "parquet"):
+        raise InputError(f"--input-format must be auto, jsonl or parquet, not {fmt!r}")
+    # One read per input, numbered: the CLI reads its inputs in the order given, and the files
+    # of a folder in path order.
+    frames, listed = [], []
+    for arg, path in enumerate(opts.inputs):
+        try:
+            # Only "\n" ends a JSONL line, as for the CLI.
+            df = (spark.read.option("lineSep", "\n").text(path) if fmt == "jsonl"
+                  else spark.read.parquet(path))
+        except Exception as e:
+            missing = (getattr(e, "getErrorClass", lambda: None)() == "PATH_NOT_FOUND"
+                       and (getattr(e, "getMessageParameters", lambda: None)() or {}).get("path"))
+            if missing:
+                raise InputError(f"{_shown(missing)}: no such file or directory") from None
+            raise
+        # Every file read, a 0-byte one too (it gives no row).
+        listed += [(arg, f) for f in df.inputFiles()]
+        if fmt == "jsonl":
+            frames.append(df.select(F.col("value").alias("text"), "_metadata", F.lit(arg).alias("arg")))
+            continue
         if text not in df.columns:
-            raise SystemExit(f"dedup-spark: {opts.inputs}: no column {text!r} "
-                             f"(columns: {', '.join(df.columns)})")
+            raise InputError(f"{path}: no column {text!r} (columns: {', '.join(df.columns)})")
         cols = [F.col(text).cast("string").alias("text")]
         for name, field in (("id", id_field), ("date", date_field), ("title", title_field)):
             if field in df.columns:
                 cols.append(F.col(field).cast("string").alias(name))
-        raw = df.select(*cols, "_metadata")
-    else:
-        raise SystemExit(f"dedup-spark: --input-format must be auto, jsonl or parquet, not {fmt!r}")
+        frames.append(df.select(*cols, "_metadata", F.lit(arg).alias("arg")))
+    raw = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
     raw = raw.select("*", F.col("_metadata.file_path").alias("file"),
                      F.col("_metadata.file_block_start").alias("block"),
                      F.monotonically_increasing_id().alias("rid")).drop("_metadata")
     # A split's rows are read in order into one partition, so their ids are consecutive: the
-    # splits' counts, in file and offset order, number every row as the CLI numbers lines.
-    splits = raw.groupBy("file", "block").agg(F.count("*").alias("n"),
-                                             F.min("rid").alias("first_rid")).collect()
-    splits.sort(key=lambda r: (r["file"], r["block"]))
-    rows, before, line, last_file = [], 0, 0, None
+    # splits' counts, in input, file and offset order, number every row as the CLI numbers
+    # lines. A JSONL file with no line but blank ones (the CLI's whitespace) is skipped as
+    # "empty file", as the CLI skips it.
+    splits = raw.groupBy("arg", "file", "block").agg(
+        F.count("*").alias("n"), F.min("rid").alias("first_rid"),
+        F.count(F.when(F.col("text").rlike("[^ \\t\\n\\f\\r]"), 1)).alias("filled")).collect()
+    splits.sort(key=lambda r: r["block"])
+    # inputFiles() names a local file file:///x, the rows' metadata file:/x.
+    same = lambda uri: re.sub("^file:/+", "file:/", uri)  # noqa: E731
+    by_file: dict = {(arg, same(f)): [] for arg, f in listed}
     for s in splits:
-        if s["file"] != last_file:
-            line, last_file = 0, s["file"]
-        rows.append((s["file"], s["block"], s["first_rid"], before, line, _shown(s["file"])))
-        before += s["n"]
-        line += s["n"]
-    offsets = spark.createDataFrame(
-        rows, "file string, block long, first_rid long, before long, line long, shown string")
-    positioned = raw.join(F.broadcast(offsets), ["file", "block"]).select(
+        by_file[(s["arg"], same(s["file"]))].append(s)
+    rows, empty, before = [], [], 0
+    for arg, file in sorted(by_file):
+        if fmt == "jsonl" and not any(s["filled"] for s in by_file[(arg, file)]):
+            empty.append((before, _shown(file)))
+        line = 0
+        for s in by_file[(arg, file)]:
+            rows.append((arg, s["file"], s["block"], s["first_rid"], before, line, _shown(file)))
+            before += s["n"]
+            line += s["n"]
+    offsets = spark.createDataFrame(rows, "arg int, file string, block long, first_rid long, "
+                                    "before long, line long, shown string")
+    positioned = raw.join(F.broadcast(offsets), ["arg", "file", "block"]).select(
         "*", (F.col("before") + F.col("rid") - F.col("first_rid")).alias("position"),
         F.concat(F.col("shown"), F.lit(":"),
                  (F.col("line") + F.col("rid") - F.col("first_rid") + 1).cast("string"))
         .alias("path"))
     keep = ["position", "path", "text"] + [c for c in ("id", "date", "title") if c in raw.columns]
-    return positioned.select(*keep), fmt, len({r[0] for r in rows})
+    return positioned.select(*keep), fmt, len(by_file), empty
 
 
 def _components(edges: Any) -> Any:
@@ -279,6 +315,18 @@ def _components(edges: Any) -> Any:
 def run(spark: Any, opts: Options) -> dict:
     """Runs the job; writes the clusters as Parquet (and the report); returns counts and the
     seconds of each stage."""
+    key = "spark.sql.shuffle.partitions"
+    before = spark.conf.get(key)
+    if opts.partitions:
+        spark.conf.set(key, str(opts.partitions))
+    try:
+        return _run(spark, opts)
+    finally:
+        # The session may outlive the run (a notebook's, the tests'): its setting is put back.
+        spark.conf.set(key, before)
+
+
+def _run(spark: Any, opts: Options) -> dict:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -291,10 +339,9 @@ def run(spark: Any, opts: Options) -> dict:
 
     describe = spark.sparkContext.setJobDescription
     describe("dedup-spark read")
-    rows, fmt, files = _read(spark, opts)
+    rows, fmt, files, empty = _read(spark, opts)
     if opts.partitions:
         rows = rows.repartition(opts.partitions)
-        spark.conf.set("spark.sql.shuffle.partitions", str(opts.partitions))
     jsonl_fields = opts.fields if fmt == "jsonl" else None
     if fmt == "jsonl":
         rows = rows.select("position", "path", "text")
@@ -304,6 +351,7 @@ def run(spark: Any, opts: Options) -> dict:
     describe("dedup-spark sign")
     n_articles = articles.count()
     timings["read_and_sign"] = time.perf_counter() - started
+    skipped, warnings = _odd(signed_all, empty)
 
     t = time.perf_counter()
     buckets = (articles.select("position", F.explode("keys").alias("key"))
@@ -390,12 +438,13 @@ def run(spark: Any, opts: Options) -> dict:
     clusters.write.mode("overwrite").parquet(opts.output)
     timings["components_and_write"] = time.perf_counter() - t
 
-    counts = {"articles": n_articles, "candidate_pairs": n_candidates,
+    counts = {"files": files, "articles": n_articles, "skipped": skipped,
+              "warnings": warnings, "candidate_pairs": n_candidates,
               "duplicate_pairs": inside.count()}
     if opts.report:
         t = time.perf_counter()
         describe("dedup-spark report")
-        report = _report(spark.read.parquet(opts.output), inside, signed_all, params, files,
+        report = _report(spark.read.parquet(opts.output), inside, signed_all, params, empty,
                          counts)
         with open(opts.report, "w", encoding="utf-8") as f:
             f.write(report)
@@ -407,6 +456,29 @@ def run(spark: Any, opts: Options) -> dict:
     return {**counts, "seconds": timings}
 
 
+def _odd(signed_all: Any, empty: list) -> tuple:
+    """The skipped inputs and the warnings, each as its count and its first
+    ``MAX_SKIP_WARNINGS`` (``path``, ``reason``) in input order: what the CLI prints."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    kinds = Window.partitionBy("status")
+    odd = (signed_all.where("reason is not null")
+           .select("position", "path", "status", "reason",
+                   F.row_number().over(kinds.orderBy("position")).alias("k"),
+                   F.count("*").over(kinds).alias("of"))
+           .where(F.col("k") <= MAX_SKIP_WARNINGS).collect())
+    out = []
+    for status, files in ((2, empty), (0, [])):
+        rows = [r for r in odd if r["status"] == status]
+        firsts = sorted([(p, 0, path, "empty file") for p, path in files]
+                        + [(r["position"], 1, r["path"], r["reason"]) for r in rows])
+        out.append({"count": len(files) + (rows[0]["of"] if rows else 0),
+                    "first": [{"path": path, "reason": reason}
+                              for _, _, path, reason in firsts[:MAX_SKIP_WARNINGS]]})
+    return tuple(out)
+
+
 def _round4(x: Optional[float]) -> Optional[float]:
     """As the CLI rounds scores: half away from zero, at 4 decimals."""
     if x is None:
@@ -416,15 +488,18 @@ def _round4(x: Optional[float]) -> Optional[float]:
     return (r + 1 if y - r >= 0.5 else r) / 1e4
 
 
-def _report(clusters: Any, edges: Any, signed_all: Any, params: dict, files: int,
+def _report(clusters: Any, edges: Any, signed_all: Any, params: dict, empty: list,
             counts: dict) -> str:
     """The JSON report of ``dedup --format json``, built on the driver from the clustered
     articles and their pairs (every verified copy pair, as with ``--all-pairs``)."""
     members = sorted(clusters.collect(), key=lambda r: r["position"])
     edges_rows = edges.collect()
-    odd = (signed_all.where("reason is not null")
-           .select("position", "path", "status", "reason").collect())
-    odd.sort(key=lambda r: r["position"])
+    odd = [(r["position"], 1, r["path"], r["status"], r["reason"])
+           for r in signed_all.where("reason is not null")
+           .select("position", "path", "status", "reason").collect()]
+    # An empty file comes before the lines of the next file, which share its position.
+    odd += [(position, 0, path, 2, "empty file") for position, path in empty]
+    odd.sort()
     path_of = {m["position"]: m["path"] for m in members}
     by_cluster: dict = {}
     for m in members:
@@ -449,14 +524,16 @@ def _report(clusters: Any, edges: Any, signed_all: Any, params: dict, files: int
                        "block_share": _round4(e["block_share"]), "verdict": e["verdict"]}
                       for e in pairs_of.get(ms[0]["cluster"], [])],
         })
-    skipped = [{"path": r["path"], "reason": r["reason"]} for r in odd if r["status"] == 2]
-    warnings = [{"path": r["path"], "reason": r["reason"]} for r in odd if r["status"] == 0]
+    skipped = [{"path": path, "reason": reason} for _, _, path, status, reason in odd
+               if status == 2]
+    warnings = [{"path": path, "reason": reason} for _, _, path, status, reason in odd
+                if status == 0]
     clustered = sum(len(ms) for ms in ordered)
     report = {
         "dedup_version": __version__,
         "schema_version": 1,
         "parameters": params,
-        "inputs": {"files": files, "articles": counts["articles"], "skipped": len(skipped),
+        "inputs": {"files": counts["files"], "articles": counts["articles"], "skipped": len(skipped),
                    "skipped_inputs": skipped, "warnings": warnings},
         "summary": {"clusters": len(ordered), "clustered_articles": clustered,
                     "singletons": counts["articles"] - clustered,
@@ -476,7 +553,7 @@ def parser() -> argparse.ArgumentParser:
                     "Hadoop-supported path.")
     p.add_argument("inputs", nargs="+", metavar="PATH",
                    help="JSONL files or folders, or Parquet (local paths or Hadoop URIs); "
-                        "files are read in path order")
+                        "read in the order given, a folder's files in path order")
     p.add_argument("-o", "--output", required=True,
                    help="Parquet folder of the clustered articles: position, path, id, "
                         "cluster, representative, representative_id, best_jaccard")
@@ -521,11 +598,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     from pyspark.sql import SparkSession
 
     opts = options(argv)
+    # A session that was already running (a notebook's, a test's) is left running.
+    ours = SparkSession.getActiveSession() is None
     spark = SparkSession.builder.appName("dedup-spark").getOrCreate()
     try:
         done = run(spark, opts)
+    except InputError as e:
+        print(f"dedup-spark: error: {e}", file=sys.stderr)
+        return 2
     finally:
-        spark.stop()
+        if ours:
+            spark.stop()
+    # As the CLI warns, with --report in place of its --format json.
+    for kind, verb, more in (("skipped", "skipped ", "inputs skipped"), ("warnings", "", "warnings")):
+        for item in done[kind]["first"]:
+            print(f"dedup-spark: warning: {verb}{item['path']}: {item['reason']}", file=sys.stderr)
+        if done[kind]["count"] > MAX_SKIP_WARNINGS:
+            print(f"dedup-spark: warning: {done[kind]['count'] - MAX_SKIP_WARNINGS} more {more} "
+                  f"(all are listed under inputs in --report)", file=sys.stderr)
     print(json.dumps(done), file=sys.stderr)
     return 0
 

@@ -1,15 +1,18 @@
 """The Spark job gives the CLI's clusters and representatives, and the CLI's scores for every
-pair it reports, whatever the partitioning. One local Spark session serves every test."""
+pair it reports, whatever the partitioning. One local Spark session serves every test, and each
+corpus is run once for all the assertions on it: a run costs seconds of fixed Spark work."""
 
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, run_cli, write_jsonl
+from conftest import SEEDS, binary, run_cli, write_jsonl
 
 if shutil.which("java") is None:
     pytest.skip("the Spark tests need Java (17) on PATH: `java` was not found",
@@ -52,74 +55,132 @@ def pair_scores(report: dict) -> dict:
             for c in report["clusters"] for p in c["pairs"]}
 
 
-def run_spark(spark, tmp_path, inputs, partitions, name):
-    out, report = tmp_path / f"{name}.parquet", tmp_path / f"{name}.json"
+class Cli:
+    """The CLI's report, its report with every pair, and its warnings, on some inputs."""
+
+    def __init__(self, inputs: list) -> None:
+        paths = [str(i) for i in inputs]
+        done = subprocess.run([str(binary("dedup")), "--format", "json", *paths],
+                              capture_output=True, text=True, check=True)
+        self.report = json.loads(done.stdout)
+        self.stderr = done.stderr
+        self.every_pair = json.loads(run_cli("--format", "json", "--all-pairs", *paths))
+
+
+def run_spark(spark, out_dir: Path, inputs, partitions, name):
+    out, report = out_dir / f"{name}.parquet", out_dir / f"{name}.json"
     opts = dedup_spark.Options([str(i) for i in inputs], str(out), report=str(report),
                                partitions=partitions)
     counts = dedup_spark.run(spark, opts)
     return counts, json.loads(report.read_text(encoding="utf-8")), out
 
 
-def assert_same_as_cli(spark, tmp_path, corpus: Path, partitions: int, name: str) -> dict:
-    cli = json.loads(run_cli("--format", "json", str(corpus)))
-    every_pair = json.loads(run_cli("--format", "json", "--all-pairs", str(corpus)))
-    counts, ours, out = run_spark(spark, tmp_path, [corpus], partitions, name)
-    assert members(ours) == members(cli)
+def assert_same_as_cli(spark, ours: dict, out: Path, cli: Cli) -> None:
+    assert members(ours) == members(cli.report)
     assert [c["representative"] for c in ours["clusters"]] == \
-        [c["representative"] for c in cli["clusters"]]
+        [c["representative"] for c in cli.report["clusters"]]
     # Every pair reported carries the CLI's scores; every screened pair is verified, so the
     # pairs are those of --all-pairs.
-    assert pair_scores(ours) == pair_scores(every_pair)
+    assert pair_scores(ours) == pair_scores(cli.every_pair)
     for key in ("clusters", "clustered_articles", "singletons"):
-        assert ours["summary"][key] == cli["summary"][key]
-    assert ours["parameters"] == cli["parameters"]
-    assert ours["inputs"]["articles"] == cli["inputs"]["articles"]
+        assert ours["summary"][key] == cli.report["summary"][key]
+    assert ours["parameters"] == cli.report["parameters"]
+    # Files, articles, and every skipped input and warning, named as the CLI names them.
+    assert ours["inputs"] == cli.report["inputs"]
     # The Parquet output: one row per clustered article, one representative per cluster.
     table = spark.read.parquet(str(out)).collect()
     assert len(table) == ours["summary"]["clustered_articles"]
     reps = [r for r in table if r["representative"]]
     assert len(reps) == len({r["cluster"] for r in table})
-    assert {r["path"] for r in reps} == {c["representative"] for c in cli["clusters"]}
-    return ours
+    assert {r["path"] for r in reps} == {c["representative"] for c in cli.report["clusters"]}
+
+
+@pytest.fixture(scope="module")
+def seed_inputs(tmp_path_factory, seed_texts) -> list:
+    """The seeds as JSONL, with lines that are not articles among them, between a 0-byte file
+    and a file of blank lines: each of those is skipped as "empty file"."""
+    folder = tmp_path_factory.mktemp("seeds")
+    rows = []
+    for stem, text in seed_texts:
+        # The seed format's date prefix, as a JSONL date field, so that the rule reads dates.
+        first = text.split("\n", 1)[0].strip()
+        date = first[5:15] if first.startswith("date ") else None
+        rows.append(json.dumps({"id": stem, "date": date, "text": text}))
+    rows[1:1] = ["", "not json", json.dumps({"id": "x", "text": "   "}),
+                 json.dumps({"id": "d", "date": "soon", "text": seed_texts[3][1]})]
+    (folder / "a-empty.jsonl").write_bytes(b"")
+    (folder / "seeds.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "blank.jsonl").write_text("\n  \n\t\n", encoding="utf-8")
+    # Not in path order: the inputs are read in the order given, as the CLI reads them.
+    return [folder / "seeds.jsonl", folder / "blank.jsonl", folder / "a-empty.jsonl"]
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 8])
-def test_seeds_give_the_cli_clusters(spark, tmp_path, seed_texts, partitions):
-    corpus = tmp_path / "seeds.jsonl"
-    # The seed format's date prefix, as a JSONL date field, so that the rule reads dates.
-    rows = []
-    for stem, text in seed_texts:
-        first = text.split("\n", 1)[0].strip()
-        date = first[5:15] if first.startswith("date ") else None
-        rows.append({"id": stem, "date": date, "text": text})
-    write_jsonl(corpus, rows)
-    ours = assert_same_as_cli(spark, tmp_path, corpus, partitions, "seeds")
+def test_seeds_give_the_cli_clusters_and_warnings(spark, tmp_path, seed_inputs, partitions,
+                                                  capsys):
+    cli = Cli(seed_inputs)
+    out, report = tmp_path / "out.parquet", tmp_path / "report.json"
+    assert dedup_spark.main([*map(str, seed_inputs), "-o", str(out), "--report", str(report),
+                             "--partitions", str(partitions)]) == 0
+    ours = json.loads(report.read_text(encoding="utf-8"))
+    assert_same_as_cli(spark, ours, out, cli)
     assert ours["clusters"], "the seeds hold copies"
+    assert [i["path"] for i in ours["inputs"]["skipped_inputs"]][-2:] == \
+        [str(p) for p in seed_inputs[1:]]
+    warned = [line for line in capsys.readouterr().err.splitlines()
+              if line.startswith("dedup-spark: warning: ")]
+    assert warned == [line.replace("dedup: ", "dedup-spark: ", 1)
+                      for line in cli.stderr.splitlines()]
 
 
-def test_a_20k_generated_corpus_gives_the_cli_clusters(spark, tmp_path, synth_corpus):
-    # Small input splits too: line numbers must carry across the splits of one file.
+def test_only_empty_inputs_give_an_empty_report(spark, tmp_path, seed_inputs):
+    cli = Cli(seed_inputs[1:])
+    counts, ours, out = run_spark(spark, tmp_path, seed_inputs[1:], None, "empty")
+    assert counts["articles"] == 0 and counts["skipped"]["count"] == 2
+    assert ours["inputs"] == cli.report["inputs"] and ours["clusters"] == []
+    assert ours["summary"] == cli.report["summary"]
+
+
+def test_a_missing_input_is_an_error_that_names_it(spark, tmp_path, seed_inputs, capsys):
+    missing = tmp_path / "no-such.jsonl"
+    with pytest.raises(dedup_spark.InputError, match=f"^{re.escape(str(missing))}: no such file"):
+        run_spark(spark, tmp_path, [seed_inputs[0], missing], None, "missing")
+    assert dedup_spark.main([str(missing), "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == f"dedup-spark: error: {missing}: no such file or directory\n"
+
+
+@pytest.fixture(scope="module")
+def synth_run(spark, tmp_path_factory, synth_corpus):
+    """One run on the whole generated 20k corpus, read in small splits: line numbers must carry
+    across the splits of one file."""
+    corpus = synth_corpus / "articles.jsonl"
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(8 << 20))
     try:
-        ours = assert_same_as_cli(spark, tmp_path, synth_corpus / "articles.jsonl", 3, "synth")
+        _, ours, out = run_spark(spark, tmp_path_factory.mktemp("synth"), [corpus], 3,
+                                 "synth")
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    return ours, out, Cli([corpus])
+
+
+def test_a_20k_generated_corpus_gives_the_cli_clusters(spark, synth_run):
+    ours, out, cli = synth_run
+    assert_same_as_cli(spark, ours, out, cli)
     assert len(ours["clusters"]) > 100
 
 
-@pytest.mark.parametrize("partitions", [1, 8])
-def test_the_answer_does_not_depend_on_the_partitions(spark, tmp_path, synth_corpus,
-                                                       partitions):
-    # A slice of the 20k corpus keeps the Spark tests short; the whole of it runs above.
+def test_the_answer_does_not_depend_on_the_partitions(spark, tmp_path, synth_corpus):
+    # 8 partitions and 1 MB splits on a slice of the 20k corpus; the seeds run in 1, 3 and 8,
+    # the whole 20k in 3.
     corpus = tmp_path / "slice.jsonl"
     with open(synth_corpus / "articles.jsonl", encoding="utf-8") as lines:
-        corpus.write_text("".join(next(lines) for _ in range(3000)), encoding="utf-8")
-    if partitions == 8:
-        spark.conf.set("spark.sql.files.maxPartitionBytes", str(1 << 20))
+        corpus.write_text("".join(next(lines) for _ in range(2000)), encoding="utf-8")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(1 << 20))
     try:
-        ours = assert_same_as_cli(spark, tmp_path, corpus, partitions, "slice")
+        _, ours, out = run_spark(spark, tmp_path, [corpus], 8, "slice")
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert_same_as_cli(spark, ours, out, Cli([corpus]))
     assert len(ours["clusters"]) > 10
 
 
@@ -132,23 +193,10 @@ def test_parquet_input_gives_the_clusters_of_the_same_rows_as_jsonl(spark, tmp_p
     write_jsonl(jsonl, [{"id": s, "text": t} for s, t in seed_texts])
     pq.write_table(pa.table({"id": [s for s, _ in seed_texts],
                              "text": [t for _, t in seed_texts]}), parquet)
-    _, from_jsonl, _ = run_spark(spark, tmp_path, [jsonl], 2, "j")
     _, from_parquet, _ = run_spark(spark, tmp_path, [parquet], 2, "p")
+    cli = json.loads(run_cli("--format", "json", str(jsonl)))
     ids = lambda r: {frozenset(m["id"] for m in c["members"]) for c in r["clusters"]}  # noqa: E731
-    assert ids(from_parquet) == ids(from_jsonl) and ids(from_jsonl)
-
-
-def test_lines_that_are_not_articles_are_reported_as_the_cli_reports_them(spark, tmp_path,
-                                                                         seed_texts):
-    corpus = tmp_path / "odd.jsonl"
-    lines = [json.dumps({"id": s, "text": t}) for s, t in seed_texts[:3]]
-    lines[1:1] = ["", "not json", json.dumps({"id": "x", "text": "   "}),
-                  json.dumps({"id": "d", "date": "soon", "text": seed_texts[3][1]})]
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cli = json.loads(run_cli("--format", "json", str(corpus)))
-    _, ours, _ = run_spark(spark, tmp_path, [corpus], 2, "odd")
-    assert ours["inputs"] == cli["inputs"]
-    assert members(ours) == members(cli)
+    assert ids(from_parquet) == ids(cli) and ids(cli)
 
 
 def test_the_cli_flags_are_the_settings(tmp_path):
