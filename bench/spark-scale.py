@@ -6,6 +6,8 @@ driver JVM (local mode: the driver is the executor) and the CLI's wall time and 
 the same corpus; and whether the job's clusters and representatives are the CLI's (the
 CLI's JSON report against the job's Parquet output). Prints one JSON line per size. The
 corpora stay in a temporary folder (SPARK_SCALE_WORK, default under /tmp), out of git.
+SPARK_SCALE_PARTITIONS (default 4) and SPARK_SCALE_DRIVER_MEMORY (default 3g) size the run:
+past 100k the band stage needs more of either.
 """
 
 import json
@@ -84,7 +86,7 @@ def main() -> None:
              .config("spark.driver.host", "127.0.0.1")
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
-             .config("spark.driver.memory", "3g")
+             .config("spark.driver.memory", os.environ.get("SPARK_SCALE_DRIVER_MEMORY", "3g"))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     store = spark.sparkContext._jsc.sc().statusStore()
@@ -101,7 +103,7 @@ def main() -> None:
         seen = {int(j.jobId()) for j in seq(store.jobsList(None))}
         started = time.perf_counter()
         counts = dedup_spark.run(spark, dedup_spark.Options(
-            [str(articles)], str(work / f"out-{n}.parquet"), partitions=4))
+            [str(articles)], str(work / f"out-{n}.parquet"), partitions=int(os.environ.get("SPARK_SCALE_PARTITIONS", "4"))))
         wall = time.perf_counter() - started
         shuffle: dict = {}
         for job in seq(store.jobsList(None)):
