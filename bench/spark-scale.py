@@ -12,7 +12,6 @@ past 100k the band stage needs more of either.
 
 import json
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -21,24 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python" / "tests"))
+from conftest import write_random_base  # noqa: E402  (the Python tests' random base corpus)
 BIN = ROOT / "target" / "release"
-
-
-def base_corpus(path: Path) -> None:
-    """400 base articles of seeded random words, as python/tests/conftest.py makes them."""
-    rng = random.Random(7)
-    vocabulary = ["".join(rng.choice("bcdfghklmnprstvwaeiou") for _ in range(rng.randint(3, 9)))
-                  for _ in range(20_000)]
-
-    def paragraph() -> str:
-        return " ".join(" ".join(rng.choices(vocabulary, k=rng.randint(8, 20))).capitalize()
-                        + "." for _ in range(4))
-
-    with open(path, "w", encoding="utf-8") as out:
-        for i in range(400):
-            out.write(json.dumps({"id": f"b{i}", "date": f"2024-01-{1 + i % 28:02d}",
-                                  "title": paragraph()[:60],
-                                  "text": "\n\n".join(paragraph() for _ in range(4))}) + "\n")
 
 
 def seq(scala_seq) -> list:
@@ -80,7 +64,7 @@ def main() -> None:
 
     work = Path(os.environ.get("SPARK_SCALE_WORK") or tempfile.mkdtemp(prefix="spark-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    base_corpus(work / "base.jsonl")
+    write_random_base(work / "base.jsonl")
     spark = (SparkSession.builder.master("local[2]").appName("dedup-spark-scale")
              .config("spark.driver.bindAddress", "127.0.0.1")
              .config("spark.driver.host", "127.0.0.1")

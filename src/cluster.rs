@@ -192,7 +192,6 @@ pub fn clusters(
     edges.sort_by_key(|x| (x.a, x.b));
     let loose = edges.iter().filter(|e| !e.is_close()).map(|e| (e.a, e.b));
     let centre = centres(groups, loose, key);
-    let root_of: Vec<u32> = (0..n as u32).map(|a| groups.find(a)).collect();
     let centre_of = |a: u32| centre[a as usize];
     let mut by_centre: Vec<Option<usize>> = vec![None; n];
     let mut clusters: Vec<Cluster> = Vec::new();
@@ -212,10 +211,10 @@ pub fn clusters(
     }
     let mut placed = vec![false; n];
     for edge in edges {
-        let (ra, rb) = (root_of[edge.a as usize], root_of[edge.b as usize]);
         let Some(c) = centre_of(edge.a).filter(|&c| Some(c) == centre_of(edge.b)) else {
             continue;
         };
+        let (ra, rb) = (groups.find(edge.a), groups.find(edge.b));
         let joins = all_pairs || edge.is_close() || {
             // Outside `all_pairs`, one loose edge shows how each group joined its centre.
             let group = if ra == c { rb } else { ra };

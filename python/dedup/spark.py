@@ -395,11 +395,14 @@ def _run(spark: Any, opts: Options) -> dict:
     components = _components(edges)
     meta = articles.select(F.col("position").alias("node"), "path", "id", "date", "title",
                            "words")
+
+    def end(side: str) -> Any:
+        return meta.select(F.col("node").alias(side),
+                           F.coalesce("date", F.lit("")).alias(f"d{side}"),
+                           F.col("words").cast("int").alias(f"w{side}"))
+
     # The CLI's clusters inside each component: close copies grouped, loose ones placed
     # around centres, in Rust, with each component's pairs brought to one partition.
-    end = lambda side: meta.select(F.col("node").alias(side),  # noqa: E731
-                                   F.coalesce("date", F.lit("")).alias(f"d{side}"),
-                                   F.col("words").cast("int").alias(f"w{side}"))
     placed = (edges.select("a", "b", (F.col("verdict") == "covered").alias("close"))
               .join(components.select(F.col("node").alias("a"), "component"), "a")
               .join(end("a"), "a").join(end("b"), "b")
@@ -407,8 +410,10 @@ def _run(spark: Any, opts: Options) -> dict:
               .select("component", "a", "b", "close", "da", "db", "wa", "wb")
               .mapInArrow(_place, "node long, cluster long"))
     placed = placed.persist(StorageLevel.MEMORY_AND_DISK)
-    cluster_of = lambda side: placed.select(F.col("node").alias(side),  # noqa: E731
-                                            F.col("cluster").alias(f"c{side}"))
+
+    def cluster_of(side: str) -> Any:
+        return placed.select(F.col("node").alias(side), F.col("cluster").alias(f"c{side}"))
+
     # A loose copy between two clusters joins nothing and is not reported, as in the CLI.
     inside = (edges.join(cluster_of("a"), "a").join(cluster_of("b"), "b")
               .where(F.col("ca") == F.col("cb")).drop("ca", "cb"))

@@ -37,12 +37,9 @@ def seed_texts() -> list:
     return [(f.stem, f.read_text(encoding="utf-8")) for f in files]
 
 
-@pytest.fixture(scope="session")
-def synth_corpus(tmp_path_factory) -> Path:
-    """A 20,000-article labelled corpus from dedup-synth, built on 400 base articles of
-    seeded random words (the real base corpora of bench/ are not in the repository)."""
-    out = tmp_path_factory.mktemp("synth")
-    base = out / "base.jsonl"
+def write_random_base(base: Path) -> None:
+    """400 base articles of seeded random words for dedup-synth (the real base corpora of
+    bench/ are not in the repository); bench/spark-scale.py builds its corpora on them too."""
     rng = random.Random(7)
     vocabulary = ["".join(rng.choice("bcdfghklmnprstvwaeiou") for _ in range(rng.randint(3, 9)))
                   for _ in range(20_000)]
@@ -55,6 +52,14 @@ def synth_corpus(tmp_path_factory) -> Path:
                         "title": paragraph()[:60],
                         "text": "\n\n".join(paragraph() for _ in range(4))}
                        for i in range(400)])
+
+
+@pytest.fixture(scope="session")
+def synth_corpus(tmp_path_factory) -> Path:
+    """A 20,000-article labelled corpus from dedup-synth on :func:`write_random_base`."""
+    out = tmp_path_factory.mktemp("synth")
+    base = out / "base.jsonl"
+    write_random_base(base)
     subprocess.run([str(binary("dedup-synth")), "--base", str(base), "-n", "20000",
                     "--seed", "3", "-o", str(out / "corpus")], check=True)
     return out / "corpus"
