@@ -192,19 +192,17 @@ mod tests {
     use super::*;
     use crate::normalize;
 
+    /// The folded words of `text` and its marks, as the word shingler makes them.
     fn marks(text: &str) -> (Vec<String>, Marks) {
-        let folded = normalize::fold_marked(text);
-        let mut marker = Marker::new();
-        let mut end = 0;
-        let mut words = Vec::new();
-        for word in normalize::words(&folded.text) {
-            let start = word.as_ptr() as usize - folded.text.as_ptr() as usize;
-            marker.gap(&folded.text[end..start]);
-            marker.word(word, folded.is_capital(start));
-            end = start + word.len();
-            words.push(word.to_string());
-        }
-        (words, marker.finish(3))
+        let words = normalize::words(&normalize::fold(text))
+            .map(str::to_string)
+            .collect();
+        let shingler = crate::shingle::Shingler {
+            kind: crate::shingle::ShingleKind::Word,
+            size: 3,
+            seed: 1,
+        };
+        (words, shingler.shingle(text).marks)
     }
 
     #[test]

@@ -265,23 +265,26 @@ impl Specifics {
     /// shared wording to be enough: a bound from the articles' marks alone, which spares most
     /// copies the reading of their sequences.
     pub fn may_differ(a: &ShingleSet, b: &ShingleSet) -> bool {
-        let enough = |set: &ShingleSet, differing: usize| {
-            differing >= MIN_DIFFERING_SPECIFICS
-                && differing as f64 >= TEMPLATE_DENSITY * set.words as f64
-        };
-        enough(a, a.marks.differing_from(&b.marks)) && enough(b, b.marks.differing_from(&a.marks))
+        enough_differ(a.marks.differing_from(&b.marks), a.words as usize)
+            && enough_differ(b.marks.differing_from(&a.marks), b.words as usize)
     }
 
     /// Whether the pair reads as one template filled twice.
     pub fn differ(&self) -> bool {
-        self.a.missing.min(self.b.missing) >= MIN_DIFFERING_SPECIFICS
-            && self.a.density().min(self.b.density()) >= TEMPLATE_DENSITY
+        enough_differ(self.a.missing, self.a.words)
+            && enough_differ(self.b.missing, self.b.words)
             && self
                 .a
                 .missing_in_gaps_share()
                 .min(self.b.missing_in_gaps_share())
                 >= TEMPLATE_GAP_SHARE
     }
+}
+
+/// Whether `differing` names and numbers are enough, in an article of `words`, for it to read
+/// as a template filled anew ([`MIN_DIFFERING_SPECIFICS`], [`TEMPLATE_DENSITY`]).
+fn enough_differ(differing: usize, words: usize) -> bool {
+    differing >= MIN_DIFFERING_SPECIFICS && differing as f64 >= TEMPLATE_DENSITY * words as f64
 }
 
 /// Whether two articles are copies at `threshold`, and why. `days_apart` is how far apart
