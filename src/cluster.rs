@@ -106,6 +106,53 @@ pub trait RepresentativeKey {
     }
 }
 
+/// What choosing a cluster's representative needs of each article, in article order: 16
+/// bytes, while a run keeps the rest of its metadata (id, path, title: a few hundred bytes) in
+/// a spill file until the sketches are freed, so the two never share the memory peak.
+pub struct Ranks {
+    /// `YYYY-MM-DD`, as the loader normalises every date.
+    dates: Vec<Option<[u8; 10]>>,
+    words: Vec<u32>,
+    /// Articles from here on are indexed (`dedup check`).
+    indexed_from: u32,
+}
+
+impl Default for Ranks {
+    fn default() -> Self {
+        Ranks {
+            dates: Vec::new(),
+            words: Vec::new(),
+            indexed_from: u32::MAX,
+        }
+    }
+}
+
+impl Ranks {
+    /// The next article's date (`YYYY-MM-DD`, as the loader normalises dates) and length.
+    pub fn push(&mut self, date: Option<&str>, words: u32) {
+        self.dates
+            .push(date.and_then(|d| d.as_bytes().try_into().ok()));
+        self.words.push(words);
+    }
+
+    /// Articles from `first` on are in the archive that new ones are checked against.
+    pub fn indexed_from(&mut self, first: u32) {
+        self.indexed_from = first;
+    }
+}
+
+impl RepresentativeKey for Ranks {
+    fn date(&self, a: u32) -> Option<&str> {
+        std::str::from_utf8(self.dates[a as usize].as_ref()?).ok()
+    }
+    fn words(&self, a: u32) -> u32 {
+        self.words[a as usize]
+    }
+    fn indexed(&self, a: u32) -> bool {
+        a >= self.indexed_from
+    }
+}
+
 /// The centre of every article's cluster, named by the root of the centre's group in
 /// `groups` (the unions of close copies), or `None` for an article with no copy: the groups
 /// are taken largest first, then by their best representative, and each one not yet placed
@@ -391,6 +438,17 @@ mod tests {
         let undated = Meta(vec![(None, 10), (None, 30), (None, 30)]);
         let c = cluster(3, &[edge(0, 1), edge(1, 2)], &undated);
         assert_eq!(c[0].representative, 1);
+    }
+
+    #[test]
+    fn ranks_keep_what_the_representative_is_chosen_by() {
+        let mut ranks = Ranks::default();
+        ranks.push(Some("2024-03-16"), 10);
+        ranks.push(None, 20);
+        assert_eq!(ranks.date(0), Some("2024-03-16"));
+        assert_eq!((ranks.date(1), ranks.words(1)), (None, 20));
+        ranks.indexed_from(1);
+        assert!(!ranks.indexed(0) && ranks.indexed(1));
     }
 
     #[test]

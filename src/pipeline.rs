@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::cluster::{self, RepresentativeKey};
+use crate::cluster::{self, Ranks, RepresentativeKey};
 use crate::index::{Added, Entry, Index, IndexError, Reader};
 use crate::load::{Article, Articles, Corpus, Item, LoadError, Skip};
 use crate::lsh::{self, Archived};
@@ -88,50 +88,6 @@ impl ArticleMeta {
 
 /// Length prefix of an absent field in [`ArticleMeta::encode`].
 const NO_TEXT: u32 = u32::MAX;
-
-/// What choosing a cluster's representative needs of each article: 16 bytes, while the rest
-/// of its metadata (id, path, title: a few hundred bytes) waits in a spill file until the
-/// sketches are freed, so the two never share the memory peak.
-struct Ranks {
-    /// `YYYY-MM-DD`, as the loader normalises every date.
-    dates: Vec<Option<[u8; 10]>>,
-    words: Vec<u32>,
-    /// Articles from here on are indexed (`dedup check`).
-    indexed_from: u32,
-}
-
-impl Default for Ranks {
-    fn default() -> Self {
-        Ranks {
-            dates: Vec::new(),
-            words: Vec::new(),
-            indexed_from: u32::MAX,
-        }
-    }
-}
-
-impl Ranks {
-    fn push(&mut self, meta: &ArticleMeta) {
-        self.dates.push(
-            meta.date
-                .as_deref()
-                .and_then(|d| d.as_bytes().try_into().ok()),
-        );
-        self.words.push(meta.words);
-    }
-}
-
-impl RepresentativeKey for Ranks {
-    fn date(&self, a: u32) -> Option<&str> {
-        std::str::from_utf8(self.dates[a as usize].as_ref()?).ok()
-    }
-    fn words(&self, a: u32) -> u32 {
-        self.words[a as usize]
-    }
-    fn indexed(&self, a: u32) -> bool {
-        a >= self.indexed_from
-    }
-}
 
 impl RepresentativeKey for Vec<ArticleMeta> {
     fn date(&self, a: u32) -> Option<&str> {
@@ -405,7 +361,8 @@ fn read(
                 match result {
                     Ok(signed) => {
                         read.warnings.extend(signed.warning);
-                        read.ranks.push(&signed.meta);
+                        read.ranks
+                            .push(signed.meta.date.as_deref(), signed.meta.words);
                         record.clear();
                         signed.meta.encode_into(&mut record);
                         read.metas.push(&record).map_err(spill_error)?;
@@ -486,9 +443,13 @@ fn run(
             store.push(&set).map_err(spill_error)?;
         }
     }
-    ranks.indexed_from = new as u32;
+    ranks.indexed_from(new as u32);
     for meta in &metas_indexed {
-        ranks.push(meta.as_ref().unwrap_or(&ArticleMeta::default()));
+        let meta = meta.as_ref();
+        ranks.push(
+            meta.and_then(|m| m.date.as_deref()),
+            meta.map_or(0, |m| m.words),
+        );
     }
     store.flush().map_err(spill_error)?;
     let days_apart = |a, b| rule::days_apart(ranks.date(a), ranks.date(b));
@@ -711,23 +672,5 @@ mod tests {
             run.unwrap_err().to_string(),
             "texts[1]: not a string".to_string()
         );
-    }
-
-    #[test]
-    fn ranks_keep_what_the_representative_is_chosen_by() {
-        let mut ranks = Ranks::default();
-        for (date, words) in [(Some("2024-03-16"), 10), (None, 20)] {
-            ranks.push(&ArticleMeta {
-                id: "x".into(),
-                path: "x".into(),
-                line: 0,
-                date: date.map(str::to_string),
-                title: None,
-                words,
-                indexed: false,
-            });
-        }
-        assert_eq!(ranks.date(0), Some("2024-03-16"));
-        assert_eq!((ranks.date(1), ranks.words(1)), (None, 20));
     }
 }

@@ -856,21 +856,6 @@ fn arrow_fixed<const W: usize>(name: &str, data: &[u8], rows: usize) -> PyResult
     Ok(values)
 }
 
-/// The dates and lengths of a component's articles, by their rank among its positions.
-struct Ends<'a> {
-    dates: Vec<&'a str>,
-    words: Vec<u32>,
-}
-
-impl dedup::cluster::RepresentativeKey for Ends<'_> {
-    fn date(&self, article: u32) -> Option<&str> {
-        known(self.dates[article as usize])
-    }
-    fn words(&self, article: u32) -> u32 {
-        self.words[article as usize]
-    }
-}
-
 /// Places the copy pairs of whole connected components into the CLI's clusters
 /// ([`dedup::cluster::centres`]), from Arrow buffers, one row per pair: its component, its two
 /// input positions, whether it is a close copy (`u8`), and each end's date (empty when unknown)
@@ -932,10 +917,10 @@ fn place_arrow<'py>(
         // Ranks among the component's positions keep the input order the representative
         // rule falls back on.
         let rank = |p: i64| ends.binary_search_by_key(&p, |e| e.0).expect("an end") as u32;
-        let key = Ends {
-            dates: ends.iter().map(|e| e.1).collect(),
-            words: ends.iter().map(|e| e.2).collect(),
-        };
+        let mut key = dedup::cluster::Ranks::default();
+        for &(_, date, words) in &ends {
+            key.push(known(date), words);
+        }
         let mut groups = dedup::cluster::UnionFind::new(ends.len());
         let mut loose = Vec::new();
         for &i in pairs {
