@@ -21,6 +21,15 @@ pub struct Banding {
 pub const MAX_FULL_BUCKET: usize = 64;
 pub const ANCHORS: usize = 8;
 
+/// The most bands in which one article is paired with the anchors of an oversized bucket: its
+/// first bands in band order, after which its oversized buckets pair it with nothing. A reprint
+/// of a much-republished story meets the same copies as anchors in every band, so one band
+/// would do; an item written from a template used thousands of times meets other anchors (other
+/// items) in each of the hundred or so bands its template wording fills, and at a million
+/// generated articles those pairs, all refused by the copy rule, were most of the candidates.
+/// Eight bands leave room for an article whose first oversized buckets are its outlet's footer.
+pub const MAX_ANCHORED_BANDS: u8 = 8;
+
 /// Probability that two articles of Jaccard similarity `s` share at least one band.
 ///
 /// ```
@@ -172,8 +181,9 @@ pub fn candidate_pairs(
 /// articles was a cache miss a hundred million times over. A pair the screen rejected is
 /// screened again when a later sweep proposes it (at a million generated articles, 58.4 M
 /// distinct pairs were screened 60.3 M times). Screening proposals as they come keeps pairs
-/// that will never verify from taking memory. Every step sorts, so the result does not
-/// depend on the thread count.
+/// that will never verify from taking memory. The bands of a sweep are counted against
+/// [`MAX_ANCHORED_BANDS`] one after the other, and every other step sorts, so the result does
+/// not depend on the thread count.
 pub(crate) fn candidate_pairs_with(
     sketches: &Sketches,
     banded: usize,
@@ -181,22 +191,37 @@ pub(crate) fn candidate_pairs_with(
     min_matches: usize,
     archived: &Archived,
 ) -> Vec<PackedPair> {
-    // Each column beside the scratch space of its sort.
-    let mut columns = vec![(Vec::new(), Vec::new()); SWEEP_BANDS.min(banding.bands)];
+    let mut columns: Vec<BandColumn> = (0..SWEEP_BANDS.min(banding.bands))
+        .map(|_| BandColumn::default())
+        .collect();
     let mut found = FoundPairs::new(sketches.len());
+    let mut anchored_bands = vec![0u8; banded];
     let largest_article = sketches.len().saturating_sub(1) as u64;
     let article_bits = (u64::BITS - largest_article.leading_zeros()).max(1);
     for first in (0..banding.bands).step_by(SWEEP_BANDS) {
         let bands = first..(first + SWEEP_BANDS).min(banding.bands);
         let columns = &mut columns[..bands.len()];
         gather_columns(sketches, banded, banding, bands, columns);
+        columns
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(offset, column)| column.sort_and_find_anchored(first + offset, archived));
+        // In band order, whatever the thread count.
+        for column in columns.iter_mut() {
+            column.decline_past_cap(&mut anchored_bands);
+        }
         let known = &found;
         let mut kept: Vec<PackedPair> = columns
             .par_iter_mut()
             .enumerate()
-            .flat_map_iter(|(offset, (column, scratch))| {
+            .flat_map_iter(|(offset, column)| {
                 let band = first + offset;
-                sort_column(column, scratch);
+                let BandColumn {
+                    entries,
+                    scratch,
+                    declined,
+                    ..
+                } = column;
                 let mut kept = Vec::new();
                 let mut pending = Vec::with_capacity(PENDING_PAIRS);
                 let mut keep_new = |pending: &mut Vec<PackedPair>| {
@@ -209,9 +234,12 @@ pub(crate) fn candidate_pairs_with(
                     kept.extend(screen(&fresh, sketches, min_matches));
                     pending.clear();
                 };
-                for bucket in column.chunk_by(|x, y| x >> 32 == y >> 32) {
+                let mut start = 0;
+                for bucket in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
                     let archived = archived.bucket(band, (bucket[0] >> 32) as u32);
-                    emit_bucket_pairs(archived, bucket, &mut pending);
+                    let declined = &declined[start..start + bucket.len()];
+                    emit_bucket_pairs(archived, bucket, declined, &mut pending);
+                    start += bucket.len();
                     if pending.len() >= PENDING_PAIRS {
                         keep_new(&mut pending);
                     }
@@ -472,6 +500,52 @@ fn merge_sorted(a: &[PackedPair], b: &[PackedPair]) -> Vec<PackedPair> {
     out
 }
 
+/// One band of a sweep: its `(key << 32 | article)` entries, grouped by key once sorted, and
+/// which of them draw no anchors ([`MAX_ANCHORED_BANDS`]).
+#[derive(Default)]
+struct BandColumn {
+    entries: Vec<u64>,
+    /// The scratch space of the sorts.
+    scratch: Vec<u64>,
+    /// Positions in `entries` of the members of oversized buckets that are not anchors,
+    /// ascending.
+    anchored: Vec<u32>,
+    /// Per entry: whether its article is past [`MAX_ANCHORED_BANDS`] here.
+    declined: Vec<bool>,
+}
+
+impl BandColumn {
+    fn sort_and_find_anchored(&mut self, band: usize, archived: &Archived) {
+        sort_column(&mut self.entries, &mut self.scratch);
+        self.anchored.clear();
+        let mut start = 0;
+        for bucket in self.entries.chunk_by(|x, y| x >> 32 == y >> 32) {
+            let archived = archived.bucket(band, (bucket[0] >> 32) as u32);
+            if archived.total + bucket.len() > MAX_FULL_BUCKET {
+                let checked_anchors = ANCHORS.saturating_sub(archived.total);
+                self.anchored
+                    .extend((start + checked_anchors..start + bucket.len()).map(|i| i as u32));
+            }
+            start += bucket.len();
+        }
+    }
+
+    /// Counts this band against each anchored article's [`MAX_ANCHORED_BANDS`], declining it
+    /// for the articles already at the cap.
+    fn decline_past_cap(&mut self, anchored_bands: &mut [u8]) {
+        self.declined.clear();
+        self.declined.resize(self.entries.len(), false);
+        for &i in &self.anchored {
+            let article = self.entries[i as usize] as u32 as usize;
+            if anchored_bands[article] < MAX_ANCHORED_BANDS {
+                anchored_bands[article] += 1;
+            } else {
+                self.declined[i as usize] = true;
+            }
+        }
+    }
+}
+
 /// Fills `columns[i]` with the `(key << 32 | article)` column of band `bands.start + i` over the
 /// first `banded` articles, ascending, in parallel over ranges of articles so that each article's sketch is
 /// read once per sweep.
@@ -480,12 +554,13 @@ fn gather_columns(
     banded: usize,
     banding: Banding,
     bands: std::ops::Range<usize>,
-    columns: &mut [(Vec<u64>, Vec<u64>)],
+    columns: &mut [BandColumn],
 ) {
     let n = banded;
     const ARTICLES_PER_TASK: usize = 1 << 14;
     let mut tasks: Vec<Vec<&mut [u64]>> = Vec::new();
-    for (column, _) in columns.iter_mut() {
+    for column in columns.iter_mut() {
+        let column = &mut column.entries;
         if column.len() != n {
             *column = vec![0; n];
         }
@@ -533,10 +608,15 @@ fn sort_column(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
 }
 
 /// Every member of a bucket paired with every later one, or, in a bucket of more than
-/// [`MAX_FULL_BUCKET`] members, with the first [`ANCHORS`]. Archived members come first, so
-/// that the articles checked against an archive are anchored to it.
-fn emit_bucket_pairs(archived: ArchivedBucket, bucket: &[u64], out: &mut Vec<PackedPair>) {
-    let doc = |x: u64| x as u32;
+/// [`MAX_FULL_BUCKET`] members, with the first [`ANCHORS`], except the members `declined` marks.
+/// Archived members come first, so that the articles checked against an archive are anchored
+/// to it.
+fn emit_bucket_pairs(
+    archived: ArchivedBucket,
+    bucket: &[u64],
+    declined: &[bool],
+    out: &mut Vec<PackedPair>,
+) {
     let size = archived.total + bucket.len();
     let anchors = if size > MAX_FULL_BUCKET {
         ANCHORS
@@ -545,15 +625,21 @@ fn emit_bucket_pairs(archived: ArchivedBucket, bucket: &[u64], out: &mut Vec<Pac
     };
     // Archived members are numbered after every banded one.
     for &a in archived.members.iter().take(anchors) {
-        out.extend(bucket.iter().map(|&b| pack(doc(b), a)));
+        out.extend(drawing(bucket, declined).map(|b| pack(b, a)));
     }
     // Checked members are anchors only after every archived one.
     let anchors = anchors.saturating_sub(archived.total);
     for (i, &a) in bucket.iter().enumerate().take(anchors) {
-        for &b in &bucket[i + 1..] {
-            out.push(pack(doc(a), doc(b)));
-        }
+        out.extend(drawing(&bucket[i + 1..], &declined[i + 1..]).map(|b| pack(a as u32, b)));
     }
+}
+
+/// The members of `members` that `declined` does not mark.
+fn drawing<'a>(members: &'a [u64], declined: &'a [bool]) -> impl Iterator<Item = u32> + 'a {
+    let members = members.iter().zip(declined);
+    members
+        .filter(|(_, declined)| !**declined)
+        .map(|(&member, _)| member as u32)
 }
 
 #[cfg(test)]
@@ -757,33 +843,49 @@ mod tests {
     proptest::proptest! {
         /// Against the definition, with buckets large enough to be anchored: a pair is a
         /// candidate when some band's bucket pairs it (all pairs of a bucket of up to
-        /// MAX_FULL_BUCKET members, else each member with the first ANCHORS) and its sketches
-        /// agree on enough values. Values mostly 0 make the all-zero buckets oversized; values
-        /// 256 apart agree on their low bytes only.
+        /// MAX_FULL_BUCKET members, else each member with the first ANCHORS, in the first
+        /// MAX_ANCHORED_BANDS bands where the member is anchored) and its sketches agree on
+        /// enough values. Values mostly 0 make the all-zero buckets oversized in more bands than
+        /// the cap; values 256 apart agree on their low bytes only.
         #[test]
         fn candidates_are_the_pairs_some_band_proposes_also_in_anchored_buckets(
             articles in proptest::collection::vec(
                 proptest::collection::vec(
                     proptest::sample::select(vec![0u16, 0, 0, 0, 0, 1, 256]),
-                    8,
+                    24,
                 ),
                 MAX_FULL_BUCKET..3 * MAX_FULL_BUCKET,
             ),
             min_matches in 0usize..6,
             rows in 1usize..=3,
         ) {
-            let banding = Banding { bands: 8 / rows, rows };
+            let banding = Banding { bands: 24 / rows, rows };
             let values: Vec<u16> = articles.iter().flatten().copied().collect();
-            let sketches = Sketches::from_values(8, &values);
+            let sketches = Sketches::from_values(24, &values);
             let found = candidate_pairs(&sketches, banding, min_matches);
             let mut expected = std::collections::BTreeSet::new();
+            let mut anchored_bands = vec![0; articles.len()];
             for band in 0..banding.bands {
                 let mut buckets = std::collections::BTreeMap::<u32, Vec<u32>>::new();
                 for (doc, sketch) in articles.iter().enumerate() {
                     buckets.entry(banding.key(sketch, band)).or_default().push(doc as u32);
                 }
                 for members in buckets.values() {
-                    let anchors = if members.len() > MAX_FULL_BUCKET { ANCHORS } else { members.len() };
+                    let mut members = members.clone();
+                    let anchors = if members.len() > MAX_FULL_BUCKET {
+                        let mut index = 0;
+                        members.retain(|&b| {
+                            index += 1;
+                            let count = &mut anchored_bands[b as usize];
+                            index <= ANCHORS || {
+                                *count += 1;
+                                *count <= MAX_ANCHORED_BANDS
+                            }
+                        });
+                        ANCHORS
+                    } else {
+                        members.len()
+                    };
                     for (i, &a) in members.iter().enumerate().take(anchors) {
                         for &b in &members[i + 1..] {
                             let agree = minhash::sketch_matches(&articles[a as usize], &articles[b as usize]);
@@ -797,6 +899,36 @@ mod tests {
             let expected: Vec<PackedPair> = expected.into_iter().collect();
             proptest::prop_assert_eq!(found, expected);
         }
+    }
+
+    #[test]
+    fn an_article_draws_anchors_in_its_first_capped_bands_only() {
+        // Band b's oversized bucket holds articles 8b.., so its anchors are 8b..8b + 8: an
+        // article of the bucket in every band meets new anchors in each.
+        let (bands, n) = (16u32, 200u32);
+        let values: Vec<u16> = (0..n)
+            .flat_map(|doc| {
+                (0..bands).map(move |band| if doc < 8 * band { doc as u16 + 1 } else { 0 })
+            })
+            .collect();
+        let sketches = Sketches::from_values(bands as usize, &values);
+        let banding = Banding {
+            bands: bands as usize,
+            rows: 1,
+        };
+        let pairs = candidate_pairs(&sketches, banding, 0);
+        let partners = |doc: u32| -> Vec<u32> {
+            pairs
+                .iter()
+                .map(|&p| unpack(p))
+                .filter_map(|(a, b)| (b == doc).then_some(a))
+                .collect()
+        };
+        let first_bands_anchors = u32::from(MAX_ANCHORED_BANDS) * ANCHORS as u32;
+        assert_eq!(
+            partners(n - 1),
+            (0..first_bands_anchors).collect::<Vec<_>>()
+        );
     }
 
     #[test]

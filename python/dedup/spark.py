@@ -328,10 +328,12 @@ def run(spark: Any, opts: Options) -> dict:
 
 def _run(spark: Any, opts: Options) -> dict:
     from pyspark import StorageLevel
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     s = opts.settings
-    params_json, min_matches, max_full_bucket, anchors = _native.resolve(*s._args())
+    params_json, min_matches, max_full_bucket, anchors, max_anchored_bands = _native.resolve(
+        *s._args())
     params = json.loads(params_json)
     num_perm, bands = params["num_perm"], params["bands"]
     timings = {}
@@ -357,12 +359,22 @@ def _run(spark: Any, opts: Options) -> dict:
     buckets = (articles.select("position", F.explode("keys").alias("key"))
                .groupBy("key").agg(F.array_sort(F.collect_list("position")).alias("m"))
                .where(F.size("m") > 1))
-    # The CLI's bucket rule: all later members, or past max_full_bucket only the first anchors.
-    pairs = buckets.select(F.explode(F.expr(
+    # The CLI's bucket rule: all later members, or past max_full_bucket only the first anchors,
+    # and only for a member within its first max_anchored_bands such buckets (keys order by
+    # band first).
+    anchored = (buckets.where(F.size("m") > max_full_bucket)
+                .select("key", F.posexplode("m").alias("i", "position"))
+                .where(F.col("i") >= anchors))
+    declined = (anchored
+                .withColumn("nth", F.row_number().over(Window.partitionBy("position")
+                                                       .orderBy("key")))
+                .where(F.col("nth") > max_anchored_bands)
+                .groupBy("key").agg(F.collect_list("position").alias("declined")))
+    pairs = (buckets.join(declined, "key", "left").select(F.explode(F.expr(
         f"flatten(transform(sequence(1, least(if(size(m) > {max_full_bucket}, {anchors}, "
-        "size(m)), size(m) - 1)), i -> transform(slice(m, i + 1, size(m) - i), "
-        "b -> named_struct('a', element_at(m, i), 'b', b))))")).alias("p")
-    ).select("p.a", "p.b").distinct()
+        "size(m)), size(m) - 1)), i -> transform(filter(coalesce(array_except(m, declined), m), "
+        "b -> b > element_at(m, i)), b -> named_struct('a', element_at(m, i), 'b', b))))"
+    )).alias("p")).select("p.a", "p.b").distinct())
     sketch = articles.select("position", "sketch")
     with_sketches = (pairs.join(sketch.select(F.col("position").alias("a"),
                                               F.col("sketch").alias("sa")), "a")

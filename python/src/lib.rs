@@ -970,7 +970,7 @@ fn resolve(
     bands: Option<usize>,
     rows: Option<usize>,
     seed: u64,
-) -> PyResult<(String, usize, usize, usize)> {
+) -> PyResult<(String, usize, usize, usize, u8)> {
     let params = params(
         threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
     )?;
@@ -980,6 +980,7 @@ fn resolve(
         minhash::min_sketch_matches(params.threshold, params.num_perm),
         dedup::lsh::MAX_FULL_BUCKET,
         dedup::lsh::ANCHORS,
+        dedup::lsh::MAX_ANCHORED_BANDS,
     ))
 }
 

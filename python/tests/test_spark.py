@@ -167,6 +167,9 @@ def test_a_20k_generated_corpus_gives_the_cli_clusters(spark, synth_run):
     ours, out, cli = synth_run
     assert_same_as_cli(spark, ours, out, cli)
     assert len(ours["clusters"]) > 100
+    # The same candidates: the bucket rule, its cap on anchored bands (which drops about 6,000
+    # of this corpus's pairs) and the sketch screen are the CLI's.
+    assert ours["summary"]["candidate_pairs"] == cli.report["summary"]["candidate_pairs"]
 
 
 def test_the_answer_does_not_depend_on_the_partitions(spark, tmp_path, synth_corpus):
