@@ -7,7 +7,8 @@ the same corpus; and whether the job's clusters and representatives are the CLI'
 CLI's JSON report against the job's Parquet output). Prints one JSON line per size. The
 corpora stay in a temporary folder (SPARK_SCALE_WORK, default under /tmp), out of git.
 SPARK_SCALE_PARTITIONS (default 4) and SPARK_SCALE_DRIVER_MEMORY (default 3g) size the run:
-past 100k the band stage needs more of either.
+past 100k the band stage needs more of either. Every SPARK_SCALE_WATCH seconds (default 60) a
+line on stderr names the running stage and the shuffle written so far.
 """
 
 import json
@@ -16,6 +17,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -55,6 +57,25 @@ def parity(spark, output: Path, cli: dict) -> dict:
             "other_representative": sum(ours_by[c] != cli_by[c] for c in shared)}
 
 
+def watch(store, every: float, stop: threading.Event) -> None:
+    """Every `every` seconds, one line on stderr: the running jobs' descriptions and the shuffle
+    written so far. A run that dies (of heap, or of local disk at 1M) still shows which stage
+    it was in and how much it had written."""
+    started = time.perf_counter()
+    while not stop.wait(every):
+        running, written = [], 0
+        for job in seq(store.jobsList(None)):
+            if str(job.status()) == "RUNNING" and job.description().isDefined():
+                running.append(str(job.description().get()))
+            for stage_id in seq(job.stageIds()):
+                try:
+                    written += int(store.lastStageAttempt(int(stage_id)).shuffleWriteBytes())
+                except Exception:  # a stage not started, or skipped
+                    continue
+        print(f"spark-scale: {time.perf_counter() - started:.0f} s: {', '.join(sorted(set(running))) or '-'}; "
+              f"shuffle written {written / 1e9:.1f} GB", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     sizes = [int(n) for n in sys.argv[1:]] or [10_000, 20_000, 50_000]
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
@@ -75,6 +96,9 @@ def main() -> None:
     spark.sparkContext.setLogLevel("ERROR")
     store = spark.sparkContext._jsc.sc().statusStore()
     jvm_pid = int(spark.sparkContext._jvm.ProcessHandle.current().pid())
+    stop = threading.Event()
+    threading.Thread(target=watch, args=(store, float(os.environ.get("SPARK_SCALE_WATCH", "60")),
+                                         stop), daemon=True).start()
     for n in sizes:
         corpus = work / f"synth-{n}"
         if not (corpus / "articles.jsonl").exists():
@@ -116,6 +140,7 @@ def main() -> None:
             "cli_peak_rss_mb": round(cli_rss), "ratio": round(wall / max(cli_wall, 0.01)),
             "parity": parity(spark, work / f"out-{n}.parquet", json.loads(cli_json)),
         }), flush=True)
+    stop.set()
     spark.stop()
 
 
