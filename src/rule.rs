@@ -399,17 +399,17 @@ impl Shared {
     }
 }
 
-/// Of the distinct shingles of `sequence` that are `shared`, the share that sit, somewhere, in a
-/// run of at least [`BLOCK_RUN`] consecutive shared shingles; 0 when none is shared. Distinct,
-/// not by position: a name that two stories sharing a footer both mention six times is one
-/// piece of shared wording, not six pieces spread out (the footer test's 20,000 stories made
-/// 90 clusters by position, none this way).
+/// Of the distinct `shared` shingles, the share that sit, somewhere in `sequence`, in a run of
+/// at least [`BLOCK_RUN`] consecutive shared shingles; 0 when none is shared. `shared` must be
+/// drawn from the article's own set, as [`Shared::of`] its set and the other's is, so that each
+/// of them is in `sequence`. Distinct, not by position: a name that two stories sharing a
+/// footer both mention six times is one piece of shared wording, not six pieces spread out
+/// (the footer test's 20,000 stories made 90 clusters by position, none this way).
 pub fn block_share(sequence: &[ShingleHash], shared: &Shared) -> f64 {
-    let (mut seen, mut in_blocks) = (Vec::new(), Vec::new());
+    let mut in_blocks = Vec::new();
     let mut run = 0;
     for (i, &hash) in sequence.iter().enumerate() {
         if shared.contains(hash) {
-            seen.push(hash);
             run += 1;
             continue;
         }
@@ -421,12 +421,9 @@ pub fn block_share(sequence: &[ShingleHash], shared: &Shared) -> f64 {
     if run >= BLOCK_RUN {
         in_blocks.extend_from_slice(&sequence[sequence.len() - run..]);
     }
-    let distinct = |hashes: &mut Vec<ShingleHash>| {
-        hashes.sort_unstable();
-        hashes.dedup();
-        hashes.len()
-    };
-    ratio(distinct(&mut in_blocks), distinct(&mut seen))
+    in_blocks.sort_unstable();
+    in_blocks.dedup();
+    ratio(in_blocks.len(), shared.values.len())
 }
 
 /// How an article's shared shingles divide between quotations and its own narration.
@@ -657,27 +654,30 @@ mod tests {
 
     #[test]
     fn block_share_counts_long_runs_only() {
-        let other = Shared::of(
-            &(0..100).collect::<Vec<u32>>(),
-            &(0..200).collect::<Vec<u32>>(),
-        );
+        // What each sequence shares with an article holding 0..200.
+        let block_share = |seq: &[u32]| {
+            let mut own = seq.to_vec();
+            own.sort_unstable();
+            own.dedup();
+            block_share(seq, &Shared::of(&own, &(0..200).collect::<Vec<u32>>()))
+        };
         // One run of 12 shared, then a run of 3, with unshared shingles between.
         let seq: Vec<u32> = (0..12)
             .chain([500, 501])
             .chain(20..23)
             .chain([502])
             .collect();
-        assert!((block_share(&seq, &other) - 12.0 / 15.0).abs() < 1e-12);
+        assert!((block_share(&seq) - 12.0 / 15.0).abs() < 1e-12);
         // A footer-like run of 12, and a pair of shared words mentioned three times apart:
         // one piece of shared wording, not three.
         let seq: Vec<u32> = (0..12)
             .chain([500, 20, 21, 501, 20, 21, 502, 20, 21])
             .collect();
-        assert!((block_share(&seq, &other) - 12.0 / 14.0).abs() < 1e-12);
+        assert!((block_share(&seq) - 12.0 / 14.0).abs() < 1e-12);
         // Runs of 9 never count.
         let seq: Vec<u32> = (0..9).chain([500]).chain(10..19).collect();
-        assert_eq!(block_share(&seq, &other), 0.0);
-        assert_eq!(block_share(&[500, 501], &other), 0.0);
+        assert_eq!(block_share(&seq), 0.0);
+        assert_eq!(block_share(&[500, 501]), 0.0);
     }
 
     /// A story of 300 shingles and a rewrite that keeps runs of 4 of every 12: spread
