@@ -21,6 +21,16 @@ pub struct Banding {
 pub const MAX_FULL_BUCKET: usize = 64;
 pub const ANCHORS: usize = 8;
 
+/// How many of a bucket's first members (archived ones first) pair with the later ones: all of
+/// them, or in an oversized bucket the [`ANCHORS`].
+fn anchors_of(size: usize) -> usize {
+    if size > MAX_FULL_BUCKET {
+        ANCHORS
+    } else {
+        size
+    }
+}
+
 /// The most bands in which one article is paired with the anchors of an oversized bucket: its
 /// first bands in band order, after which its oversized buckets pair it with nothing. A reprint
 /// of a much-republished story meets the same copies as anchors in every band, so one band
@@ -310,11 +320,7 @@ impl Archived {
                 if ids.is_empty() {
                     continue;
                 }
-                let kept = if ids.len() + same.len() > MAX_FULL_BUCKET {
-                    ANCHORS.min(ids.len())
-                } else {
-                    ids.len()
-                };
+                let kept = anchors_of(ids.len() + same.len()).min(ids.len());
                 found.push((same[0], ids.len(), ids[..kept].to_vec()));
             }
             found.sort_unstable_by_key(|f| f.0);
@@ -521,8 +527,11 @@ impl BandColumn {
         let mut start = 0;
         for bucket in self.entries.chunk_by(|x, y| x >> 32 == y >> 32) {
             let archived = archived.bucket(band, (bucket[0] >> 32) as u32);
-            if archived.total + bucket.len() > MAX_FULL_BUCKET {
-                let checked_anchors = ANCHORS.saturating_sub(archived.total);
+            let size = archived.total + bucket.len();
+            let anchors = anchors_of(size);
+            if anchors < size {
+                // Checked members are anchors only after every archived one.
+                let checked_anchors = anchors.saturating_sub(archived.total);
                 self.anchored
                     .extend((start + checked_anchors..start + bucket.len()).map(|i| i as u32));
             }
@@ -617,12 +626,7 @@ fn emit_bucket_pairs(
     declined: &[bool],
     out: &mut Vec<PackedPair>,
 ) {
-    let size = archived.total + bucket.len();
-    let anchors = if size > MAX_FULL_BUCKET {
-        ANCHORS
-    } else {
-        size
-    };
+    let anchors = anchors_of(archived.total + bucket.len());
     // Archived members are numbered after every banded one.
     for &a in archived.members.iter().take(anchors) {
         out.extend(drawing(bucket, declined).map(|b| pack(b, a)));
