@@ -57,6 +57,17 @@ def parity(spark, output: Path, cli: dict) -> dict:
             "other_representative": sum(ours_by[c] != cli_by[c] for c in shared)}
 
 
+def job_shuffle(store, job) -> int:
+    """Bytes of shuffle a job's stages have written."""
+    written = 0
+    for stage_id in seq(job.stageIds()):
+        try:
+            written += int(store.lastStageAttempt(int(stage_id)).shuffleWriteBytes())
+        except Exception:  # a stage not started, or skipped for a shuffle already written
+            continue
+    return written
+
+
 def watch(store, every: float, stop: threading.Event) -> None:
     """Every `every` seconds, one line on stderr: the running jobs' descriptions and the shuffle
     written so far. A run that dies (of heap, or of local disk at 1M) still shows which stage
@@ -67,11 +78,7 @@ def watch(store, every: float, stop: threading.Event) -> None:
         for job in seq(store.jobsList(None)):
             if str(job.status()) == "RUNNING" and job.description().isDefined():
                 running.append(str(job.description().get()))
-            for stage_id in seq(job.stageIds()):
-                try:
-                    written += int(store.lastStageAttempt(int(stage_id)).shuffleWriteBytes())
-                except Exception:  # a stage not started, or skipped
-                    continue
+            written += job_shuffle(store, job)
         print(f"spark-scale: {time.perf_counter() - started:.0f} s: {', '.join(sorted(set(running))) or '-'}; "
               f"shuffle written {written / 1e9:.1f} GB", file=sys.stderr, flush=True)
 
@@ -119,12 +126,7 @@ def main() -> None:
                 continue
             name = str(job.description().get()) if job.description().isDefined() else "?"
             stage = name.replace("dedup-spark ", "")
-            for stage_id in seq(job.stageIds()):
-                try:
-                    s = store.lastStageAttempt(int(stage_id))
-                except Exception:  # a stage skipped for a shuffle already written
-                    continue
-                shuffle[stage] = shuffle.get(stage, 0) + int(s.shuffleWriteBytes())
+            shuffle[stage] = shuffle.get(stage, 0) + job_shuffle(store, job)
         status = Path(f"/proc/{jvm_pid}/status").read_text()
         peak = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1])
         print(json.dumps({
