@@ -47,6 +47,11 @@ pub struct Explanation {
     /// one long run, a rewrite many short ones. Measured here whatever decided.
     pub block_share_a: f64,
     pub block_share_b: f64,
+    /// Share of the shingles A shares with B (by position) within A's densest stretch of
+    /// `rule::PASSAGE` shingles, and the same for B (0 for an article under three such
+    /// stretches long): a background paragraph stays one stretch even when reworded.
+    pub passage_share_a: f64,
+    pub passage_share_b: f64,
     /// How A's shingles divide between quotations and narration, shared or not, and the same
     /// for B; `null` with character shingles, which have no such marks.
     pub quoting_a: Option<rule::Quoting>,
@@ -119,6 +124,8 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         estimate: minhash::estimate(&ga, &gb),
         block_share_a: rule::block_share(&sa.sequence, &shared),
         block_share_b: rule::block_share(&sb.sequence, &shared),
+        passage_share_a: rule::passage_share(&sa.sequence, &shared),
+        passage_share_b: rule::passage_share(&sb.sequence, &shared),
         quoting_a: rule::Quoting::of(&sa, &shared),
         quoting_b: rule::Quoting::of(&sb, &shared),
         specifics: rule::Specifics::of(&sa, &sb, &shared),
@@ -225,6 +232,12 @@ pub fn write_text(
             rule::BLOCK_RUN,
             100.0 * rule::MAX_BLOCK_SHARE
         ),
+        Verdict::Passage => format!(
+            "not copies: in each article {:.0} % or more of what is shared sits within one \
+             passage of {} shingles (a background paragraph, reworded in one of them)",
+            100.0 * rule::MAX_PASSAGE_SHARE,
+            rule::PASSAGE
+        ),
         Verdict::Quotes => format!(
             "not copies: in one article {:.0} % or more of what is shared is quoted and under \
              {:.0} % of its own narration is shared, and the other quotes {:.0} % or more of \
@@ -264,6 +277,11 @@ pub fn write_text(
         out,
         "in verbatim blocks A {:.4}, B {:.4}",
         e.block_share_a, e.block_share_b
+    )?;
+    writeln!(
+        out,
+        "in one passage     A {:.4}, B {:.4}",
+        e.passage_share_a, e.passage_share_b
     )?;
     if let (Some(qa), Some(qb)) = (e.quoting_a, e.quoting_b) {
         writeln!(

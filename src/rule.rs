@@ -49,6 +49,14 @@ pub const BLOCK_RUN: usize = 10;
 /// the real adjudicated pairs and the generated rewrites (`bench/RESULTS.md`, "The copy rule").
 pub const MAX_BLOCK_SHARE: f64 = 0.7;
 
+/// Shingles of an article read as one passage: a paragraph.
+pub const PASSAGE: usize = 60;
+
+/// Share of an article's shared shingles, by position, in its densest [`PASSAGE`], from which
+/// the overlap is read as one passage both articles carry (a background paragraph that one of
+/// them reworded) rather than a rewrite, when it holds in both articles.
+pub const MAX_PASSAGE_SHARE: f64 = 0.7;
+
 /// Days apart from which two dated articles that are not mostly the same text are read as a
 /// follow-up rather than a copy. Every same-story pair of the adjudicated set was published
 /// within 3 days of the other, and so is every generated copy; 40 % of the different-story
@@ -172,6 +180,9 @@ pub enum Verdict {
     /// Enough is shared, but most of it sits in long verbatim passages of one of the articles
     /// (an outlet footer, a background paragraph, a quote): not copies.
     Blocks,
+    /// Enough is shared, but most of it sits in one passage of each article (a background
+    /// paragraph, verbatim in one and reworded in the other): not copies.
+    Passage,
     /// Enough is shared, but most of it is quoted in one of the articles: two reports of the
     /// same statements, not copies.
     Quotes,
@@ -201,6 +212,9 @@ pub struct Judgement {
     /// article has more of them there (for a pair judged [`Verdict::Blocks`], in the first
     /// article found at or above [`MAX_BLOCK_SHARE`]); `None` when it was not read.
     pub block_share: Option<f64>,
+    /// Share of the shared shingles in one passage ([`passage_share`]), in whichever article
+    /// spreads them more; `None` when it was not read.
+    pub passage_share: Option<f64>,
     /// Share of the shared shingles inside quotation marks, in the article that reads most as
     /// quoting the other (the one that decided a [`Verdict::Quotes`], else the one with more);
     /// `None` when it was not read or the articles have no marks (character shingles).
@@ -307,6 +321,7 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
     let mut judgement = Judgement {
         overlap,
         block_share: None,
+        passage_share: None,
         quoted_share: None,
         unquoted_containment: None,
         specifics: None,
@@ -335,6 +350,14 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
         judgement.block_share = Some(share);
         if share >= MAX_BLOCK_SHARE {
             judgement.verdict = Verdict::Blocks;
+            return judgement;
+        }
+        // Reworded on one side, a shared paragraph is no longer one verbatim run, but it is
+        // still one stretch of each article; a rewrite's borrowings run through the whole text.
+        let passage = passage_share(&a.sequence, &shared).min(passage_share(&b.sequence, &shared));
+        judgement.passage_share = Some(passage);
+        if passage >= MAX_PASSAGE_SHARE {
+            judgement.verdict = Verdict::Passage;
             return judgement;
         }
     }
@@ -424,6 +447,27 @@ pub fn block_share(sequence: &[ShingleHash], shared: &Shared) -> f64 {
     in_blocks.sort_unstable();
     in_blocks.dedup();
     ratio(in_blocks.len(), shared.values.len())
+}
+
+/// The share of the shared shingles of `sequence` (by position) in its densest window of
+/// [`PASSAGE`] shingles; 0 for an article under three passages long, where one passage is
+/// too much of it to say anything.
+pub fn passage_share(sequence: &[ShingleHash], shared: &Shared) -> f64 {
+    if sequence.len() < 3 * PASSAGE {
+        return 0.0;
+    }
+    let positions: Vec<usize> = (0..sequence.len())
+        .filter(|&i| shared.contains(sequence[i]))
+        .collect();
+    let mut densest = 0;
+    let mut start = 0;
+    for (end, &at) in positions.iter().enumerate() {
+        while at - positions[start] >= PASSAGE {
+            start += 1;
+        }
+        densest = densest.max(end + 1 - start);
+    }
+    ratio(densest, positions.len())
 }
 
 /// How an article's shared shingles divide between quotations and its own narration.
@@ -722,6 +766,43 @@ mod tests {
         let j = judge(&set(with_name(0)), &set(with_name(5_000)), None, 0.08);
         assert!(j.overlap.jaccard() >= 0.08, "{j:?}");
         assert_eq!(j.verdict, Verdict::Blocks, "{j:?}");
+    }
+
+    /// Two stories of 260 shingles that carry one 60-shingle background paragraph, verbatim in
+    /// one and reworded in the other (runs of 4 of every 6 kept): no verbatim block, but all of
+    /// it in one stretch of each.
+    #[test]
+    fn a_reworded_background_paragraph_is_not_a_copy() {
+        let background: Vec<u32> = (1_000_000..1_000_060).collect();
+        let reworded: Vec<u32> = background
+            .iter()
+            .map(|&h| if (h - 1_000_000) % 6 < 4 { h } else { h + 500 })
+            .collect();
+        let a: Vec<u32> = (0..100).chain(background).chain(100..200).collect();
+        let b: Vec<u32> = (5_000..5_120).chain(reworded).chain(5_120..5_200).collect();
+        let j = judge(&set(a), &set(b), None, 0.08);
+        assert!(j.overlap.jaccard() >= 0.08, "{j:?}");
+        assert_eq!(j.block_share, Some(0.0), "{j:?}");
+        assert_eq!(j.passage_share, Some(1.0), "{j:?}");
+        assert_eq!(j.verdict, Verdict::Passage, "{j:?}");
+    }
+
+    #[test]
+    fn passage_share_finds_the_densest_stretch_of_long_articles_only() {
+        let shared = Shared::of(&[1, 2, 3, 4], &[1, 2, 3, 4]);
+        // Three shared shingles close together, one 100 shingles on.
+        let mut sequence: Vec<u32> = (100..300).collect();
+        sequence[10] = 1;
+        sequence[20] = 2;
+        sequence[69] = 3;
+        sequence[120] = 4;
+        assert_eq!(passage_share(&sequence, &shared), 0.75);
+        sequence[69] = 999;
+        sequence[70] = 3;
+        assert_eq!(passage_share(&sequence, &shared), 0.5);
+        // Under three passages long: not read.
+        assert_eq!(passage_share(&sequence[..3 * PASSAGE - 1], &shared), 0.0);
+        assert_eq!(passage_share(&(100..400).collect::<Vec<_>>(), &shared), 0.0);
     }
 
     #[test]
