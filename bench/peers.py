@@ -396,7 +396,7 @@ def read_dedup(path):
 
 # Kinds whose merge into another story is a mistake of its own, as `dedup eval` counts them.
 HARD_NEGATIVE_KINDS = ("hard_negative", "shared_background", "shared_footer", "quoted", "template",
-                      "same_event")
+                      "follow_up", "same_event", "not_a_copy")
 
 
 def read_labels(path):

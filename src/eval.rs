@@ -14,7 +14,7 @@ pub struct Label {
     pub id: String,
     pub story: String,
     /// `original`, `reword`, `chrome`, `extend`, `rewrite`, `hard_negative`, `shared_background`,
-    /// `shared_footer`, `quoted`, `template`, `unrelated` (from `dedup-synth`), `wire`,
+    /// `shared_footer`, `quoted`, `template`, `follow_up`, `unrelated` (from `dedup-synth`), `wire`,
     /// `same_event` (from `bench/label-natural.py`), `copy`, `not_a_copy` (from the HTML
     /// report's review marks), or anything else a labeller uses; kinds are reported as given.
     #[serde(default)]
@@ -26,7 +26,8 @@ pub const HARD_NEGATIVE: &str = "hard_negative";
 
 /// Kinds whose merges into other stories are counted as mistakes of their own: generated hard
 /// negatives (different stories that share names and a sentence, a background paragraph, an
-/// outlet footer, a quoted passage, or a template's wording), real articles labelled as
+/// outlet footer, a quoted passage, a template's wording, or paragraphs a follow-up reuses as
+/// background), real articles labelled as
 /// another outlet's (or the same outlet's) different article about the same event
 /// (`bench/label-natural.py`), and articles a reviewer marked "not a copy" in the HTML report.
 pub const HARD_NEGATIVE_KINDS: &[&str] = &[
@@ -35,6 +36,7 @@ pub const HARD_NEGATIVE_KINDS: &[&str] = &[
     "shared_footer",
     "quoted",
     "template",
+    "follow_up",
     "same_event",
     "not_a_copy",
 ];

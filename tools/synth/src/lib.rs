@@ -41,8 +41,9 @@
 //!   [`CopyKind::HardNegative`] (its names and a sentence or two; only after a story with
 //!   copies), a [`CopyKind::SharedBackground`] (its names and a background paragraph that the
 //!   story, and so its copies, carries too), a [`CopyKind::Quoted`] article (another article
-//!   that quotes two or three of its sentences), and [`CopyKind::Template`] items (short
-//!   template reports unrelated to the story).
+//!   that quotes two or three of its sentences), [`CopyKind::Template`] items (short
+//!   template reports unrelated to the story), and a [`CopyKind::FollowUp`] (a later story on
+//!   the same event that reuses two or three of its paragraphs as background).
 //! * [`footer_test`] makes the footer stress test instead: different stories that all end with
 //!   one 100-word footer.
 //! * Articles are shuffled within batches of a few hundred stories, so that copies are close in
@@ -128,6 +129,11 @@ pub enum CopyKind {
     /// An unrelated article that quotes two or three consecutive sentences of an earlier story
     /// verbatim, inside a paragraph of its own with an attribution.
     Quoted,
+    /// A later story of the same outlet about the same ongoing event (the story's names, within
+    /// a week, often the same or the next day): an opening and most of its text of its own, and
+    /// two or three consecutive paragraphs of the earlier story reused verbatim as context, as
+    /// newsrooms do. The real different-story pairs that merge most are of this kind.
+    FollowUp,
     /// A short item written from a newsroom template (missing-person appeal, road death
     /// report): most of the wording is that of every other item of its template, the specifics
     /// (names, places, ages, dates, times, numbers) are its own.
@@ -190,6 +196,8 @@ pub struct SynthConfig {
     pub quoted: f64,
     /// Target share (0–1) of articles that are [`CopyKind::Template`] items.
     pub templates: f64,
+    /// Target share (0–1) of articles that are [`CopyKind::FollowUp`] negatives.
+    pub follow_ups: f64,
     /// Share (0–1) of stories whose outlet ends them with its footer, and of copies that get
     /// the footer of the outlet republishing them. A story with a footer and no copies is a
     /// [`CopyKind::SharedFooter`].
@@ -213,6 +221,7 @@ impl Default for SynthConfig {
             shared_backgrounds: 0.03,
             quoted: 0.03,
             templates: 0.03,
+            follow_ups: 0.03,
             footers: 0.15,
         }
     }
@@ -225,6 +234,7 @@ struct NegativeChances {
     background: f64,
     quoted: f64,
     template: f64,
+    follow_up: f64,
 }
 
 impl SynthConfig {
@@ -237,6 +247,7 @@ impl SynthConfig {
             self.shared_backgrounds,
             self.quoted,
             self.templates,
+            self.follow_ups,
         ]
         .map(|s| s.clamp(0.0, 0.99));
         let total: f64 = shares.iter().sum::<f64>().min(0.99);
@@ -253,6 +264,7 @@ impl SynthConfig {
             background: chance(shares[1]),
             quoted: chance(shares[2]),
             template: chance(shares[3]),
+            follow_up: chance(shares[4]),
         }
     }
 }
@@ -429,6 +441,10 @@ impl<'a> Planner<'a> {
         }
         let footer = rng.chance(self.cfg.footers);
         let outlet = rng.below(FOOTERS.len());
+        // Drawn last, so that corpora without follow-ups plan as they did before the kind.
+        if self.chances.follow_up > 0.0 && rng.chance(self.chances.follow_up) {
+            negatives.push(CopyKind::FollowUp);
+        }
         if !copied {
             copies.clear();
         }
@@ -1067,6 +1083,7 @@ fn render(corpus: &Corpus, cfg: &SynthConfig, plan: &Plan) -> Vec<SynthArticle> 
             }
             (CopyKind::Quoted, _) => quoting(corpus, &plain, &mut rng),
             (CopyKind::Template, _) => template_item(plain.date.as_deref(), &mut rng),
+            (CopyKind::FollowUp, _) => follow_up(corpus, &plain, &names, &mut rng),
             (other, _) => unreachable!("the planner never makes a {other:?} negative"),
         };
         out.push(draft.into_article(negative, 0, kind));
@@ -1566,6 +1583,59 @@ fn background_negative(
     Draft {
         date,
         title: story.title,
+        paras: story.paras,
+    }
+}
+
+/// A later story on the same event by the same outlet: its own opening and text with the
+/// source's names, at least as long as the source, with up to three consecutive paragraphs of
+/// the source (a third to a half of its sentences) put in after its own first paragraph or
+/// two, as the background a reader needs: verbatim, or in half the follow-ups lightly edited
+/// (as an editor updates tenses, times and wording); published the
+/// same day up to six days later, or undated as scrapes often are.
+fn follow_up(corpus: &Corpus, source: &Story, names: &[String], rng: &mut Rng) -> Draft {
+    let source_words: usize = source
+        .sentences()
+        .map(|s| s.split_whitespace().count())
+        .sum();
+    let cast = names.iter().take(5).cloned().collect();
+    let mut story = corpus.stitch_with(source_words, cast, rng);
+    let total = source.sentences().count();
+    let want = (total as f64 * (0.33 + 0.17 * rng.unit())).ceil() as usize;
+    // Consecutive paragraphs from a random one on, until they hold the share wanted.
+    let first = rng.below(source.paras.len());
+    let mut reused: Vec<Vec<String>> = Vec::new();
+    let mut taken = 0;
+    for para in source.paras[first..].iter().chain(&source.paras[..first]) {
+        if taken >= want.max(2) || reused.len() == 3 {
+            break;
+        }
+        taken += para.len();
+        reused.push(para.clone());
+    }
+    if rng.chance(0.5) {
+        let style = Style::random(names, rng);
+        let rate = 0.1 + 0.1 * rng.unit();
+        for para in &mut reused {
+            for sentence in para.iter_mut() {
+                *sentence = reword(sentence, &style, rate, rng);
+            }
+        }
+    }
+    let at = rng.range(1.min(story.paras.len()), 2.min(story.paras.len()));
+    story.paras.splice(at..at, reused);
+    let date = if rng.chance(0.15) {
+        None
+    } else {
+        source
+            .date
+            .as_deref()
+            .and_then(|d| shift_date(d, rng.range(0, 6) as i64))
+    };
+    let title = headline(&story.paras[0][0]);
+    Draft {
+        date,
+        title,
         paras: story.paras,
     }
 }
@@ -4297,7 +4367,8 @@ mod tests {
                     | CopyKind::SharedBackground
                     | CopyKind::SharedFooter
                     | CopyKind::Quoted
-                    | CopyKind::Template,
+                    | CopyKind::Template
+                    | CopyKind::FollowUp,
                 ] => {}
                 _ => {
                     let originals = kinds.iter().filter(|&&k| k == CopyKind::Original).count();
@@ -4341,6 +4412,7 @@ mod tests {
             (CopyKind::SharedBackground, 0.03),
             (CopyKind::Quoted, 0.03),
             (CopyKind::Template, 0.03),
+            (CopyKind::FollowUp, 0.03),
         ] {
             let got = negatives[&kind] as f64 / cfg.articles as f64;
             assert!((got - share).abs() < share / 10.0, "{kind:?} {got}");
@@ -4591,6 +4663,7 @@ mod tests {
             shared_backgrounds: 0.0,
             quoted: 0.0,
             templates: 0.0,
+            follow_ups: 0.0,
             footers: 0.0,
             ..config(seed, 200)
         };
@@ -4668,6 +4741,56 @@ mod tests {
             stories_by_footer.values().any(|s| s.len() >= 5),
             "{stories_by_footer:?}"
         );
+    }
+
+    #[test]
+    fn follow_up_opens_with_its_own_text_and_reuses_consecutive_paragraphs_of_its_story() {
+        let articles = generate_only(|c| c.follow_ups = 0.15, 27);
+        let by_id = by_id(&articles);
+        let negatives: Vec<&SynthArticle> = articles
+            .iter()
+            .filter(|a| a.kind == CopyKind::FollowUp)
+            .collect();
+        assert!(negatives.len() >= 10, "{}", negatives.len());
+        let mut verbatim = 0;
+        for negative in &negatives {
+            let source = source_of(&by_id, negative);
+            let own = paragraphs(&source.text);
+            let paras = paragraphs(&negative.text);
+            // Its opening is its own.
+            assert!(jaccard(paras[0], &source.text) < 0.05, "{}", negative.id);
+            // The reused paragraphs follow one another, in the source's order.
+            let reused: Vec<usize> = paras
+                .iter()
+                .filter_map(|p| own.iter().position(|o| jaccard(p, o) > 0.5))
+                .collect();
+            assert!(
+                (1..=3).contains(&reused.len()),
+                "{}: {reused:?}",
+                negative.id
+            );
+            let n = own.len();
+            assert!(
+                reused.windows(2).all(|w| w[1] == (w[0] + 1) % n),
+                "{}: {reused:?}",
+                negative.id
+            );
+            verbatim += usize::from(reused.iter().all(|&i| negative.text.contains(own[i])));
+            let days = load::day_number(negative.date.as_deref().unwrap_or(""))
+                .zip(load::day_number(source.date.as_deref().unwrap_or("")))
+                .map(|(f, s)| f - s);
+            assert!(days.is_none_or(|d| (0..=6).contains(&d)), "{days:?}");
+            // Different stories, in the band where real follow-ups sit.
+            let j = jaccard(&negative.text, &source.text);
+            assert!(
+                (0.05..0.45).contains(&j),
+                "{} and {}: {j}",
+                negative.id,
+                source.id
+            );
+        }
+        // Made-up words have no synonyms, so the light edits of this base leave them verbatim.
+        assert_eq!(verbatim, negatives.len());
     }
 
     #[test]

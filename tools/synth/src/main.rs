@@ -48,7 +48,7 @@ Example:
   dedup eval --labels /tmp/c10k/labels.jsonl /tmp/c10k/articles.jsonl
   dedup-synth --base bench/data/newsarticles.jsonl --footer-test -n 20000 -o /tmp/footer
   dedup-synth --base bench/data/newsarticles.jsonl --footers 0 --hard-negatives 0 --quoted 0 \\
-    --templates 0 --shared-backgrounds 0.05 -o /tmp/backgrounds";
+    --templates 0 --follow-ups 0 --shared-backgrounds 0.05 -o /tmp/backgrounds";
 
 /// Shares of the negative kinds in a generated corpus (0-1); unset means the default mix.
 #[derive(clap::Args, Debug, Clone)]
@@ -68,6 +68,11 @@ struct Mix {
     /// Share of articles that are template items (missing-person appeals, road deaths).
     #[arg(long, value_name = "SHARE", value_parser = share)]
     templates: Option<f64>,
+
+    /// Share of articles that are follow-ups: a later story on the same event that reuses two
+    /// or three paragraphs of another story as background.
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    follow_ups: Option<f64>,
 
     /// Share of stories, and of copies, that end with an outlet's footer.
     #[arg(long, value_name = "SHARE", value_parser = share)]
@@ -94,6 +99,7 @@ fn main() -> std::process::ExitCode {
             .unwrap_or(defaults.shared_backgrounds),
         quoted: mix.quoted.unwrap_or(defaults.quoted),
         templates: mix.templates.unwrap_or(defaults.templates),
+        follow_ups: mix.follow_ups.unwrap_or(defaults.follow_ups),
         footers: mix.footers.unwrap_or(defaults.footers),
         ..defaults
     };
