@@ -793,6 +793,69 @@ fn template_items_for_different_incidents_stay_apart() {
     assert!(text.contains("one template filled twice"), "{text}");
 }
 
+/// Lower-case made-up words (no digits, no capitals: no names or numbers), `count` of them
+/// from `start` on, so that texts share exactly the words they are built to share.
+fn made_up_words(start: usize, count: usize) -> Vec<String> {
+    (start..start + count)
+        .map(|i| {
+            let (a, b, c) = (i % 26, i / 26 % 26, i / 676 % 26);
+            [c, b, a]
+                .map(|d| char::from(b'a' + d as u8))
+                .iter()
+                .collect()
+        })
+        .collect()
+}
+
+/// Two stories that carry one background paragraph, verbatim in one and with every eighth word
+/// changed in the other: no verbatim block is left, but all they share is one stretch of each.
+#[test]
+fn a_background_paragraph_reworded_in_one_story_is_not_a_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("background.jsonl");
+    let background = made_up_words(10_000, 60);
+    let reworded: Vec<String> = background
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i % 8 == 7 {
+                format!("{w}x")
+            } else {
+                w.clone()
+            }
+        })
+        .collect();
+    let story = |own: usize, paragraph: &[String]| {
+        [
+            made_up_words(own, 70).join(" "),
+            paragraph.join(" "),
+            made_up_words(own + 70, 70).join(" "),
+        ]
+        .join("\n\n")
+    };
+    write_jsonl(
+        &corpus,
+        &[
+            ("first", story(0, &background)),
+            ("second", story(1_000, &reworded)),
+        ],
+    );
+    let report = json_report(&["--bands", "512", "--rows", "1"], &[&corpus]);
+    assert!(report.clusters.is_empty(), "{:#?}", report.clusters);
+
+    let out = dedup()
+        .args(["explain", "--format", "json"])
+        .arg(format!("{}:1", corpus.display()))
+        .arg(format!("{}:2", corpus.display()))
+        .output()
+        .unwrap();
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(e["jaccard"].as_f64().unwrap() >= 0.08, "{e}");
+    assert_eq!(e["block_share_a"], 0.0, "{e}");
+    assert_eq!(e["passage_share_a"], 1.0, "{e}");
+    assert_eq!(e["verdict"], "passage", "{e}");
+}
+
 #[test]
 fn explain_names_jsonl_lines_and_refuses_folders() {
     let dir = tempfile::tempdir().unwrap();
