@@ -210,14 +210,22 @@ pub fn write_text(
     let contained = 100.0 * e.containment_a_in_b.max(e.containment_b_in_a);
     let relaxed = rule::RELAXED_JACCARD * e.threshold;
     let blocks = 100.0 * e.block_share_a.max(e.block_share_b);
+    let max_blocks = 100.0 * rule::max_block_share(e.jaccard, e.threshold);
+    let near = if e.jaccard < rule::NEAR_THRESHOLD * e.threshold {
+        format!(
+            " this close to the threshold, under {:.3}",
+            rule::NEAR_THRESHOLD * e.threshold
+        )
+    } else {
+        String::new()
+    };
     let verdict = match e.verdict {
         Verdict::Covered => paint.green(&format!(
             "copies: {contained:.1} % of the smaller article is in the other"
         )),
         Verdict::Spread => paint.green(&format!(
             "copies: enough is shared, and only {blocks:.1} % of it in verbatim blocks (a \
-             rewrite's wording is spread out; copies need under {:.0} %)",
-            100.0 * rule::MAX_BLOCK_SHARE
+             rewrite's wording is spread out; copies need under {max_blocks:.0} %)"
         )),
         Verdict::Apart => format!(
             "not copies: published {} days apart, and under {:.0} % of the smaller article is \
@@ -228,9 +236,9 @@ pub fn write_text(
         ),
         Verdict::Blocks => format!(
             "not copies: {blocks:.1} % of what is shared sits in verbatim blocks of {}+ \
-             shingles (a footer, background paragraph or quote; copies need under {:.0} %)",
+             shingles (a footer, background paragraph or reused paragraphs, or a quote; copies \
+             need under {max_blocks:.0} %{near})",
             rule::BLOCK_RUN,
-            100.0 * rule::MAX_BLOCK_SHARE
         ),
         Verdict::Passage => format!(
             "not copies: in each article {:.0} % or more of what is shared sits within one \
