@@ -356,9 +356,15 @@ def _run(spark: Any, opts: Options) -> dict:
     skipped, warnings = _odd(signed_all, empty)
 
     t = time.perf_counter()
+    describe("dedup-spark band")
     buckets = (articles.select("position", F.explode("keys").alias("key"))
                .groupBy("key").agg(F.array_sort(F.collect_list("position")).alias("m"))
                .where(F.size("m") > 1))
+    # Read twice below (the oversized buckets, then every bucket): kept, so that the band keys
+    # are exploded and shuffled once. (Spark 3.5's adaptive execution does not reuse an
+    # exchange over a cached table, SPARK-58767: without this both reads shuffle the keys.)
+    buckets = buckets.persist(StorageLevel.MEMORY_AND_DISK)
+    buckets.count()
     # The CLI's bucket rule: all later members, or past max_full_bucket only the first anchors,
     # and only for a member within its first max_anchored_bands such buckets (keys order by
     # band first).
@@ -383,8 +389,8 @@ def _run(spark: Any, opts: Options) -> dict:
     screened = with_sketches.mapInArrow(_screener(num_perm, min_matches),
                                         "a long, b long, estimate double")
     screened = screened.persist(StorageLevel.MEMORY_AND_DISK)
-    describe("dedup-spark band")
     n_candidates = screened.count()
+    buckets.unpersist()
     timings["band_and_screen"] = time.perf_counter() - t
 
     t = time.perf_counter()
