@@ -7,7 +7,8 @@ the same corpus; and whether the job's clusters and representatives are the CLI'
 CLI's JSON report against the job's Parquet output). Prints one JSON line per size. The
 corpora stay in a temporary folder (SPARK_SCALE_WORK, default under /tmp), out of git.
 SPARK_SCALE_PARTITIONS (default 4) and SPARK_SCALE_DRIVER_MEMORY (default 3g) size the run:
-past 100k the band stage needs more of either. Every SPARK_SCALE_WATCH seconds
+past 100k the band stage needs more of either. SPARK_SCALE_BROADCAST_MB is the job's
+--broadcast-mb (default: the job's, an eighth of the heap). Every SPARK_SCALE_WATCH seconds
 (default 60) a line on stderr names the running stage, the shuffle written so far and the size
 of Spark's local folder (shuffle files, spill and persisted blocks:
 SPARK_SCALE_WORK/spark-local, sampled every SPARK_SCALE_DU seconds, default 5); the JSON line
@@ -174,6 +175,8 @@ def main() -> None:
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.driver.memory", memory)
+             # The job broadcasts a per-article table up to an eighth of the heap, within this.
+             .config("spark.driver.maxResultSize", memory)
              .config("spark.local.dir", str(local))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
@@ -199,7 +202,9 @@ def main() -> None:
         started = time.perf_counter()
         counts = dedup_spark.run(spark, dedup_spark.Options(
             [str(articles)], str(work / f"out-{n}.parquet"),
-            partitions=int(os.environ.get("SPARK_SCALE_PARTITIONS", "4"))))
+            partitions=int(os.environ.get("SPARK_SCALE_PARTITIONS", "4")),
+            broadcast_mb=float(os.environ["SPARK_SCALE_BROADCAST_MB"])
+            if os.environ.get("SPARK_SCALE_BROADCAST_MB") else None))
         wall = time.perf_counter() - started
         shuffle: dict = {}
         for job in seq(store.jobsList(None)):
@@ -218,6 +223,7 @@ def main() -> None:
             "stages_s": {k: round(v, 1) for k, v in counts["seconds"].items()},
             "shuffle_bytes_per_article": {k: round(v / n) for k, v in shuffle.items()},
             "local_folder_peak_gb": {k: round(v / 1e9, 2) for k, v in peaks.items()},
+            "broadcast": counts["broadcast"],
             "candidate_pairs": counts["candidate_pairs"],
             "duplicate_pairs": counts["duplicate_pairs"],
             "jvm_peak_rss_mb_so_far": round(peak / 1024),
