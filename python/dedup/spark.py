@@ -18,6 +18,13 @@ clusters are collected on the driver:
    screened on their sketches as the CLI screens them.
 4. **Verify** the screened pairs by the CLI's copy rule (dates included) in Rust, their shingle
    sets brought together by joins.
+
+Steps 3 and 4 bring a per-article table (the sketches, then the shingle sets and dates) to both
+ends of every pair. A table no larger than ``--broadcast-mb`` is broadcast: each executor holds
+it whole and the pairs look both ends up where they are, with no shuffle of the table or of
+the pairs. A larger one is joined by shuffles: the pairs sorted by ``a`` meet the table's ``a``
+rows, then travel to the partitions of their ``b`` rows, which are built into a hash table
+there, so the wide rows (one end's sketch or shingle set per pair) are not sorted again.
 5. **Connected components** of the copy pairs by alternating large-star and small-star steps;
    then, each component's pairs brought to one partition, the CLI's clusters inside it in
    Rust: close copies grouped, loose ones placed around centres. The representative is the
@@ -36,6 +43,7 @@ import math
 import re
 import sys
 import time
+from contextlib import contextmanager
 from typing import Any, Iterator, List, Optional
 from urllib.parse import unquote
 
@@ -60,7 +68,8 @@ class Options:
     def __init__(self, inputs: List[str], output: str, *, settings: Settings = Settings(),
                  input_format: str = "auto", text_field: str = "text", id_field: str = "id",
                  date_field: str = "date", title_field: str = "title",
-                 report: Optional[str] = None, partitions: Optional[int] = None) -> None:
+                 report: Optional[str] = None, partitions: Optional[int] = None,
+                 broadcast_mb: Optional[float] = None) -> None:
         self.inputs = inputs
         self.output = output
         self.settings = settings
@@ -68,6 +77,8 @@ class Options:
         self.fields = (text_field, id_field, date_field, title_field)
         self.report = report
         self.partitions = partitions
+        # None: the default of _broadcast_budget.
+        self.broadcast_mb = broadcast_mb
 
 
 def _strings(arr: pa.Array) -> tuple:
@@ -312,6 +323,82 @@ def _components(edges: Any) -> Any:
     return e.select(F.col("u").alias("node"), F.col("v").alias("component")).union(roots)
 
 
+# Bytes Spark holds per row of a broadcast table beyond its columns' data: the row's header and
+# fixed-width fields, the hash table's entry, alignment.
+ROW_OVERHEAD = 64
+# Spark refuses to broadcast a table of 8 GiB or more.
+SPARK_BROADCAST_LIMIT = 8 << 30
+
+
+def _bytes(jvm: Any, size: str) -> int:
+    """A Spark size ("14g", "512m", "1073741824") in bytes."""
+    return int(jvm.org.apache.spark.network.util.JavaUtils.byteStringAsBytes(size))
+
+
+def _broadcast_budget(spark: Any, mb: Optional[float]) -> int:
+    """The most bytes of a per-article table the job broadcasts: ``mb`` MiB, by default an
+    eighth of the smallest JVM heap that holds it (the driver collects the rows, builds the
+    hash table from them and keeps it with its serialized pieces: about three times the table
+    at the peak; every executor keeps the table); never more than
+    ``spark.driver.maxResultSize`` (the rows are collected on the driver) nor Spark's own 8 GiB
+    limit."""
+    sc = spark.sparkContext
+    jvm, conf = sc._jvm, sc.getConf()
+    if mb is None:
+        heap = int(jvm.java.lang.Runtime.getRuntime().maxMemory())
+        if not sc.master.startswith("local"):
+            heap = min(heap, _bytes(jvm, conf.get("spark.executor.memory", "1g")))
+        budget = heap // 8
+    else:
+        budget = int(mb * (1 << 20))
+    collected = _bytes(jvm, conf.get("spark.driver.maxResultSize", "1g"))
+    if collected > 0:
+        budget = min(budget, collected)
+    return min(budget, SPARK_BROADCAST_LIMIT - 1)
+
+
+def _with_ends(pairs: Any, table: Any, columns: dict, broadcast: bool) -> Any:
+    """``pairs`` (``a``, ``b``, …) with the columns of ``table`` (``position``, …) at each end,
+    named by ``columns``: {column: (name at a, name at b)}. Broadcast: both ends looked up in
+    the broadcast table where the pairs are. Else the pairs, sorted by ``a``, meet the table's
+    ``a`` rows in a sort-merge join, so that the rows that leave for ``b`` come grouped by
+    ``a`` (one end's data repeated row after row compresses), and meet the ``b`` rows in a
+    hash join built on the table (the wide stream is not sorted again, nor spilled)."""
+    from pyspark.sql import functions as F
+
+    def end(side: int, key: Any) -> Any:
+        return table.select(key.alias(f"k{'ab'[side]}"),
+                            *[F.col(c).alias(names[side]) for c, names in columns.items()])
+    if broadcast:
+        # Keyed by the position as a string, not a long: Spark builds a long-keyed table in one
+        # array that doubles as it grows (its build took 11.8 GB of heap at the peak for a
+        # 1 GB table where a string key took 7.8 GB, from 6.3 GB before), a string-keyed one
+        # in pages.
+        def key(c: str) -> Any:
+            return F.col(c).cast("string")
+        ends = [F.broadcast(end(side, key("position"))) for side in (0, 1)]
+        keyed = pairs.select("*", key("a").alias("ka"), key("b").alias("kb"))
+        return keyed.join(ends[0], "ka").join(ends[1], "kb").drop("ka", "kb")
+    keyed = pairs.select("*", F.col("a").alias("ka"), F.col("b").alias("kb"))
+    return (keyed.join(end(0, F.col("position")).hint("merge"), "ka")
+            .join(end(1, F.col("position")).hint("shuffle_hash"), "kb").drop("ka", "kb"))
+
+
+@contextmanager
+def _one_broadcast(spark: Any, broadcast: bool) -> Iterator[None]:
+    """While a table is broadcast for both ends of the pairs, without adaptive execution: Spark
+    3.5's does not reuse an exchange over a cached table (SPARK-58767), so it would build and
+    hold the table's broadcast twice; the static planner broadcasts it once for both joins."""
+    key = "spark.sql.adaptive.enabled"
+    before = spark.conf.get(key)
+    if broadcast:
+        spark.conf.set(key, "false")
+    try:
+        yield
+    finally:
+        spark.conf.set(key, before)
+
+
 def run(spark: Any, opts: Options) -> dict:
     """Runs the job; writes the clusters as Parquet (and the report); returns counts and the
     seconds of each stage."""
@@ -351,14 +438,28 @@ def _run(spark: Any, opts: Options) -> dict:
     signed_all = signed_all.persist(StorageLevel.MEMORY_AND_DISK)
     articles = signed_all.where("status = 0")
     describe("dedup-spark sign")
-    n_articles = articles.count()
+    sized = articles.agg(F.count("*").alias("n"),
+                         F.sum(F.length("shingles") + F.coalesce(F.length("date"), F.lit(0)))
+                         .alias("set_bytes")).first()
+    n_articles = sized["n"]
     timings["read_and_sign"] = time.perf_counter() - started
+    # What each per-article table would take broadcast, and whether it is.
+    budget = _broadcast_budget(spark, opts.broadcast_mb)
+    table_bytes = {"sketches": n_articles * (num_perm * 2 + ROW_OVERHEAD),
+                   "shingle_sets": (sized["set_bytes"] or 0) + n_articles * ROW_OVERHEAD}
+    broadcast = {name: size <= budget for name, size in table_bytes.items()}
     skipped, warnings = _odd(signed_all, empty)
 
     t = time.perf_counter()
+    describe("dedup-spark band")
     buckets = (articles.select("position", F.explode("keys").alias("key"))
                .groupBy("key").agg(F.array_sort(F.collect_list("position")).alias("m"))
                .where(F.size("m") > 1))
+    # Read twice below (the oversized buckets, then every bucket): kept, so that the band keys
+    # are exploded and shuffled once. (Spark 3.5's adaptive execution does not reuse an
+    # exchange over a cached table, SPARK-58767: without this both reads shuffle the keys.)
+    buckets = buckets.persist(StorageLevel.MEMORY_AND_DISK)
+    buckets.count()
     # The CLI's bucket rule: all later members, or past max_full_bucket only the first anchors,
     # and only for a member within its first max_anchored_bands such buckets (keys order by
     # band first).
@@ -375,31 +476,26 @@ def _run(spark: Any, opts: Options) -> dict:
         "size(m)), size(m) - 1)), i -> transform(filter(coalesce(array_except(m, declined), m), "
         "b -> b > element_at(m, i)), b -> named_struct('a', element_at(m, i), 'b', b))))"
     )).alias("p")).select("p.a", "p.b").distinct())
-    sketch = articles.select("position", "sketch")
-    with_sketches = (pairs.join(sketch.select(F.col("position").alias("a"),
-                                              F.col("sketch").alias("sa")), "a")
-                     .join(sketch.select(F.col("position").alias("b"),
-                                         F.col("sketch").alias("sb")), "b"))
+    with_sketches = _with_ends(pairs, articles, {"sketch": ("sa", "sb")},
+                               broadcast["sketches"])
     screened = with_sketches.mapInArrow(_screener(num_perm, min_matches),
                                         "a long, b long, estimate double")
     screened = screened.persist(StorageLevel.MEMORY_AND_DISK)
-    describe("dedup-spark band")
-    n_candidates = screened.count()
+    with _one_broadcast(spark, broadcast["sketches"]):
+        n_candidates = screened.count()
+    buckets.unpersist()
     timings["band_and_screen"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    sets = articles.select("position", "shingles", "date")
-    judged = (screened
-              .join(sets.select(F.col("position").alias("a"), F.col("shingles").alias("xa"),
-                                F.col("date").alias("da")), "a")
-              .join(sets.select(F.col("position").alias("b"), F.col("shingles").alias("xb"),
-                                F.col("date").alias("db")), "b"))
+    judged = _with_ends(screened, articles, {"shingles": ("xa", "xb"), "date": ("da", "db")},
+                        broadcast["shingle_sets"])
     edges = judged.mapInArrow(_judge(params["threshold"]),
                               "a long, b long, jaccard double, estimate double, "
                               "containment double, block_share double, verdict string")
     edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
     describe("dedup-spark verify")
-    edges.count()
+    with _one_broadcast(spark, broadcast["shingle_sets"]):
+        edges.count()
     timings["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -457,7 +553,8 @@ def _run(spark: Any, opts: Options) -> dict:
 
     counts = {"files": files, "articles": n_articles, "skipped": skipped,
               "warnings": warnings, "candidate_pairs": n_candidates,
-              "duplicate_pairs": inside.count()}
+              "duplicate_pairs": inside.count(),
+              "broadcast": {"budget_bytes": budget, "table_bytes": table_bytes, **broadcast}}
     if opts.report:
         t = time.perf_counter()
         describe("dedup-spark report")
@@ -582,6 +679,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--partitions", type=int,
                    help="repartition the input rows into N to sign them, and shuffle into N "
                         "(spark.sql.shuffle.partitions); default: Spark's")
+    p.add_argument("--broadcast-mb", type=float, metavar="MB",
+                   help="broadcast a per-article table (the sketches for the screen, the "
+                        "shingle sets for the verify) when it takes at most MB MiB, instead of "
+                        "joining it to the pairs through shuffles; default: an eighth of the "
+                        "smallest driver or executor heap, within spark.driver.maxResultSize")
     p.add_argument("-t", "--threshold", type=float, default=DEFAULT_THRESHOLD,
                    help="minimum exact Jaccard of two articles' shingle sets (as dedup)")
     p.add_argument("--shingle", default="word", choices=["word", "char"])
@@ -608,7 +710,8 @@ def options(argv: Optional[List[str]] = None) -> Options:
         raise SystemExit(f"dedup-spark: {e}") from None
     return Options(a.inputs, a.output, settings=settings, input_format=a.input_format,
                    text_field=a.text_field, id_field=a.id_field, date_field=a.date_field,
-                   title_field=a.title_field, report=a.report, partitions=a.partitions)
+                   title_field=a.title_field, report=a.report, partitions=a.partitions,
+                   broadcast_mb=a.broadcast_mb)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

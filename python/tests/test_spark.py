@@ -67,10 +67,10 @@ class Cli:
         self.every_pair = json.loads(run_cli("--format", "json", "--all-pairs", *paths))
 
 
-def run_spark(spark, out_dir: Path, inputs, partitions, name):
+def run_spark(spark, out_dir: Path, inputs, partitions, name, broadcast_mb=None):
     out, report = out_dir / f"{name}.parquet", out_dir / f"{name}.json"
     opts = dedup_spark.Options([str(i) for i in inputs], str(out), report=str(report),
-                               partitions=partitions)
+                               partitions=partitions, broadcast_mb=broadcast_mb)
     counts = dedup_spark.run(spark, opts)
     return counts, json.loads(report.read_text(encoding="utf-8")), out
 
@@ -150,17 +150,38 @@ def test_a_missing_input_is_an_error_that_names_it(spark, tmp_path, seed_inputs,
 
 
 @pytest.fixture(scope="module")
-def synth_run(spark, tmp_path_factory, synth_corpus):
+def synth_cli(synth_corpus):
+    return Cli([synth_corpus / "articles.jsonl"])
+
+
+def run_synth(spark, tmp_path_factory, synth_corpus, broadcast_mb):
     """One run on the whole generated 20k corpus, read in small splits: line numbers must carry
     across the splits of one file."""
     corpus = synth_corpus / "articles.jsonl"
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(8 << 20))
     try:
-        _, ours, out = run_spark(spark, tmp_path_factory.mktemp("synth"), [corpus], 3,
-                                 "synth")
+        return run_spark(spark, tmp_path_factory.mktemp("synth"), [corpus], 3, "synth",
+                         broadcast_mb)
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
-    return ours, out, Cli([corpus])
+
+
+@pytest.fixture(scope="module")
+def synth_run(spark, tmp_path_factory, synth_corpus, synth_cli):
+    """The default run: at 20k articles both per-article tables (sketches, shingle sets) are
+    broadcast."""
+    counts, ours, out = run_synth(spark, tmp_path_factory, synth_corpus, None)
+    assert counts["broadcast"]["sketches"] and counts["broadcast"]["shingle_sets"]
+    return ours, out, synth_cli
+
+
+@pytest.fixture(scope="module")
+def synth_run_shuffled(spark, tmp_path_factory, synth_corpus, synth_cli):
+    """The same corpus with nothing broadcast (--broadcast-mb 0): both tables are joined to the
+    pairs through shuffles, as past the budget on a cluster."""
+    counts, ours, out = run_synth(spark, tmp_path_factory, synth_corpus, 0)
+    assert not counts["broadcast"]["sketches"] and not counts["broadcast"]["shingle_sets"]
+    return ours, out, synth_cli
 
 
 def test_a_20k_generated_corpus_gives_the_cli_clusters(spark, synth_run):
@@ -172,19 +193,51 @@ def test_a_20k_generated_corpus_gives_the_cli_clusters(spark, synth_run):
     assert ours["summary"]["candidate_pairs"] == cli.report["summary"]["candidate_pairs"]
 
 
-def test_the_answer_does_not_depend_on_the_partitions(spark, tmp_path, synth_corpus):
-    # 8 partitions and 1 MB splits on a slice of the 20k corpus; the seeds run in 1, 3 and 8,
-    # the whole 20k in 3.
+def test_the_shuffled_joins_give_the_cli_clusters_and_the_broadcast_run(spark, synth_run,
+                                                                        synth_run_shuffled):
+    ours, out, cli = synth_run_shuffled
+    assert_same_as_cli(spark, ours, out, cli)
+    assert ours["summary"]["candidate_pairs"] == cli.report["summary"]["candidate_pairs"]
+    # Every pair, score and cluster as the broadcast run has them, in the same order.
+    assert ours == synth_run[0]
+
+
+@pytest.mark.parametrize("broadcast_mb", [None, 0])
+def test_the_answer_does_not_depend_on_the_partitions(spark, tmp_path, synth_corpus,
+                                                      broadcast_mb):
+    # 8 partitions and 1 MB splits on a slice of the 20k corpus, the tables broadcast or
+    # shuffled; the seeds run in 1, 3 and 8, the whole 20k in 3.
     corpus = tmp_path / "slice.jsonl"
     with open(synth_corpus / "articles.jsonl", encoding="utf-8") as lines:
         corpus.write_text("".join(next(lines) for _ in range(2000)), encoding="utf-8")
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(1 << 20))
     try:
-        _, ours, out = run_spark(spark, tmp_path, [corpus], 8, "slice")
+        counts, ours, out = run_spark(spark, tmp_path, [corpus], 8, "slice", broadcast_mb)
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert counts["broadcast"]["sketches"] == (broadcast_mb is None)
     assert_same_as_cli(spark, ours, out, Cli([corpus]))
     assert len(ours["clusters"]) > 10
+
+
+def test_the_broadcast_budget(spark):
+    heap = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory()
+    result_size = 1 << 30  # spark.driver.maxResultSize, Spark's default in this session
+    assert dedup_spark._broadcast_budget(spark, None) == min(heap // 8, result_size)
+    assert dedup_spark._broadcast_budget(spark, 1.5) == 3 << 19
+    assert dedup_spark._broadcast_budget(spark, 0) == 0
+    # The rows are collected on the driver: never more than it accepts.
+    assert dedup_spark._broadcast_budget(spark, 4096) == result_size
+
+
+def test_a_run_leaves_the_session_settings_as_it_found_them(spark, tmp_path, seed_texts):
+    corpus = tmp_path / "seeds.jsonl"
+    write_jsonl(corpus, [{"id": s, "text": t} for s, t in seed_texts])
+    keys = ("spark.sql.adaptive.enabled", "spark.sql.shuffle.partitions")
+    before = [spark.conf.get(k) for k in keys]
+    counts, _, _ = run_spark(spark, tmp_path, [corpus], 2, "settings")
+    assert counts["broadcast"]["sketches"]
+    assert [spark.conf.get(k) for k in keys] == before
 
 
 def test_parquet_input_gives_the_clusters_of_the_same_rows_as_jsonl(spark, tmp_path,
@@ -207,6 +260,8 @@ def test_the_cli_flags_are_the_settings(tmp_path):
                                 "128", "--text-field", "body"])
     assert opts.settings.threshold == 0.3 and opts.settings.num_perm == 128
     assert opts.fields[0] == "body"
+    assert opts.broadcast_mb is None
+    assert dedup_spark.options(["in.jsonl", "-o", "out", "--broadcast-mb", "0"]).broadcast_mb == 0
     with pytest.raises(SystemExit, match="num-perm|bands"):
         dedup_spark.options(["in.jsonl", "-o", "out", "--bands", "1000"])
 
