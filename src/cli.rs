@@ -258,8 +258,9 @@ pub struct Settings {
     /// copies (0 < T <= 1). Pairs down to 3/4 of it count too when at least a fifth of the
     /// smaller article's shingles (of 100 or more) are in the other: heavy rewrites and cuts.
     /// Unless most of the smaller article is in the other, a pair must also share its wording
-    /// spread out, not in a few verbatim blocks (a footer, a background paragraph, a quote) or
-    /// in one passage of each article, and, when both are dated, be published within 3 days.
+    /// spread out, not in a few verbatim blocks (a footer, a background paragraph, a quote;
+    /// under 70 % of it in blocks, 55 % below 1.5 x T) or in one passage of each article, and,
+    /// when both are dated, be published within 3 days.
     /// LSH is tuned to T, so it proposes pairs below it less surely (at 0.06 with the default
     /// bands, 6 in 10); `dedup explain` shows every part of the rule for a pair.
     #[arg(short, long, value_name = "T", default_value_t = DEFAULT_THRESHOLD)]
