@@ -4671,15 +4671,18 @@ mod tests {
         generate(&wordy_base(), &cfg).collect()
     }
 
+    /// The articles of one negative kind, at least ten of them to judge the kind by.
+    fn enough_of(articles: &[SynthArticle], kind: CopyKind) -> Vec<&SynthArticle> {
+        let of_kind: Vec<&SynthArticle> = articles.iter().filter(|a| a.kind == kind).collect();
+        assert!(of_kind.len() >= 10, "{kind:?}: {}", of_kind.len());
+        of_kind
+    }
+
     #[test]
     fn shared_background_is_one_verbatim_paragraph_and_the_rest_differs() {
         let articles = generate_only(|c| c.shared_backgrounds = 0.15, 21);
         let by_id = by_id(&articles);
-        let negatives: Vec<&SynthArticle> = articles
-            .iter()
-            .filter(|a| a.kind == CopyKind::SharedBackground)
-            .collect();
-        assert!(negatives.len() >= 10, "{}", negatives.len());
+        let negatives = enough_of(&articles, CopyKind::SharedBackground);
         for negative in negatives {
             let source = source_of(&by_id, negative);
             let shared: Vec<&str> = paragraphs(&negative.text)
@@ -4747,11 +4750,7 @@ mod tests {
     fn follow_up_opens_with_its_own_text_and_reuses_consecutive_paragraphs_of_its_story() {
         let articles = generate_only(|c| c.follow_ups = 0.15, 27);
         let by_id = by_id(&articles);
-        let negatives: Vec<&SynthArticle> = articles
-            .iter()
-            .filter(|a| a.kind == CopyKind::FollowUp)
-            .collect();
-        assert!(negatives.len() >= 10, "{}", negatives.len());
+        let negatives = enough_of(&articles, CopyKind::FollowUp);
         let mut verbatim = 0;
         for negative in &negatives {
             let source = source_of(&by_id, negative);
@@ -4797,11 +4796,7 @@ mod tests {
     fn quoted_article_holds_two_or_three_sentences_of_its_source_inside() {
         let articles = generate_only(|c| c.quoted = 0.15, 25);
         let by_id = by_id(&articles);
-        let negatives: Vec<&SynthArticle> = articles
-            .iter()
-            .filter(|a| a.kind == CopyKind::Quoted)
-            .collect();
-        assert!(negatives.len() >= 10, "{}", negatives.len());
+        let negatives = enough_of(&articles, CopyKind::Quoted);
         for negative in negatives {
             let source = source_of(&by_id, negative);
             let paras = paragraphs(&negative.text);
