@@ -100,19 +100,23 @@ pub trait RepresentativeKey {
     /// The article's date as `YYYY-MM-DD`, if known.
     fn date(&self, article: u32) -> Option<&str>;
     fn words(&self, article: u32) -> u32;
+    /// A fingerprint of the article's content ([`crate::minhash::fingerprint`]): what orders
+    /// articles of one date and length, so that clusters do not depend on the input order.
+    fn fingerprint(&self, article: u32) -> u64;
     /// Already in the archive that new articles are checked against (`dedup check`).
     fn indexed(&self, _article: u32) -> bool {
         false
     }
 }
 
-/// What choosing a cluster's representative needs of each article, in article order: 16
+/// What choosing a cluster's representative needs of each article, in article order: 24
 /// bytes, while a run keeps the rest of its metadata (id, path, title: a few hundred bytes) in
 /// a spill file until the sketches are freed, so the two never share the memory peak.
 pub struct Ranks {
     /// `YYYY-MM-DD`, as the loader normalises every date.
     dates: Vec<Option<[u8; 10]>>,
     words: Vec<u32>,
+    fingerprints: Vec<u64>,
     /// Articles from here on are indexed (`dedup check`).
     indexed_from: u32,
 }
@@ -122,17 +126,20 @@ impl Default for Ranks {
         Ranks {
             dates: Vec::new(),
             words: Vec::new(),
+            fingerprints: Vec::new(),
             indexed_from: u32::MAX,
         }
     }
 }
 
 impl Ranks {
-    /// The next article's date (`YYYY-MM-DD`, as the loader normalises dates) and length.
-    pub fn push(&mut self, date: Option<&str>, words: u32) {
+    /// The next article's date (`YYYY-MM-DD`, as the loader normalises dates), length and
+    /// content fingerprint ([`crate::minhash::fingerprint`]).
+    pub fn push(&mut self, date: Option<&str>, words: u32, fingerprint: u64) {
         self.dates
             .push(date.and_then(|d| d.as_bytes().try_into().ok()));
         self.words.push(words);
+        self.fingerprints.push(fingerprint);
     }
 
     /// Articles from `first` on are in the archive that new ones are checked against.
@@ -148,6 +155,9 @@ impl RepresentativeKey for Ranks {
     fn words(&self, a: u32) -> u32 {
         self.words[a as usize]
     }
+    fn fingerprint(&self, a: u32) -> u64 {
+        self.fingerprints[a as usize]
+    }
     fn indexed(&self, a: u32) -> bool {
         a >= self.indexed_from
     }
@@ -155,10 +165,10 @@ impl RepresentativeKey for Ranks {
 
 /// The centre of every article's cluster, named by the root of the centre's group in
 /// `groups` (the unions of close copies), or `None` for an article with no copy: the groups
-/// are taken largest first, then by their best representative, and each one not yet placed
-/// becomes a centre and takes every unplaced group with a `loose` match to it. An article
-/// alone in its group whose loose matches were all placed under other centres is its own
-/// centre, of a cluster of one, which [`clusters`] leaves out.
+/// are taken largest first, then by their best member ([`centre_order`]), and each one not
+/// yet placed becomes a centre and takes every unplaced group with a `loose` match to it. An
+/// article alone in its group whose loose matches were all placed under other centres is its
+/// own centre, of a cluster of one, which [`clusters`] leaves out.
 pub fn centres(
     groups: &mut UnionFind,
     loose: impl IntoIterator<Item = (u32, u32)>,
@@ -183,16 +193,14 @@ pub fn centres(
             continue;
         }
         let slot = &mut best[root as usize];
-        if slot.is_none_or(|b| representative_order(key, article, b) == Ordering::Less) {
+        if slot.is_none_or(|b| centre_order(key, article, b) == Ordering::Less) {
             *slot = Some(article);
         }
     }
     let mut order: Vec<u32> = best.iter().flatten().copied().collect();
     order.sort_by(|&x, &y| {
         let size = |a: u32| groups.size[root_of[a as usize] as usize];
-        size(y)
-            .cmp(&size(x))
-            .then_with(|| representative_order(key, x, y))
+        size(y).cmp(&size(x)).then_with(|| centre_order(key, x, y))
     });
     let mut centre: Vec<Option<u32>> = vec![None; n];
     for first in order {
@@ -215,17 +223,19 @@ pub fn centres(
 /// Close copies join transitively: a reprint of a reprint is still the story. Loose ones (a
 /// rewrite, an edited wire copy) do not chain: one loose match after another is how a week of
 /// follow-ups, each reusing the day before's paragraphs, would become one cluster. So the
-/// groups of close copies are taken largest first, then in the order of their best
-/// representative, and each group not yet placed becomes a cluster's centre and takes every
-/// unplaced group with a loose match to it ([`centres`]). A loose match between two groups
+/// groups of close copies are taken largest first, then in the order of their best member
+/// (as the representative is chosen, but by content before input order), and each group not
+/// yet placed becomes a cluster's centre and takes every unplaced group with a loose match to
+/// it ([`centres`]). A loose match between two groups
 /// placed under different centres joins nothing, so an article with a loose copy may be in no
 /// cluster.
 ///
 /// Clusters are ordered by size, largest first, then by their first member, so the output is
 /// the same whatever order the edges were found in. The representative is the earliest dated
 /// article (the likely original); among equal dates, or when no member has a date, the
-/// longest one (the most complete copy); then the first in input order. When new articles are
-/// checked against an index, an indexed member wins first: the archive already holds the story.
+/// longest one (the most complete copy); then the first in input order, as a user who keeps
+/// one article of each cluster expects. When new articles are checked against an index, an
+/// indexed member wins first: the archive already holds the story.
 /// `pairs` lists every edge inside a cluster when `all_pairs`, else a spanning tree: the close
 /// edges that joined each group and, for each group placed under a centre, its first loose
 /// edge to it.
@@ -292,7 +302,8 @@ pub fn clusters(
     clusters
 }
 
-fn representative_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Ordering {
+/// Earliest date first (undated last), then the longest; an indexed article before all.
+fn representative_rank(key: &impl RepresentativeKey, x: u32, y: u32) -> Ordering {
     let by_date = match (key.date(x), key.date(y)) {
         (Some(dx), Some(dy)) => dx.cmp(dy),
         (Some(_), None) => Ordering::Less,
@@ -303,12 +314,27 @@ fn representative_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Orderin
         .cmp(&key.indexed(x))
         .then(by_date)
         .then(key.words(y).cmp(&key.words(x)))
+}
+
+/// The order of [`Cluster::representative`]: the first in input order among equals.
+fn representative_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Ordering {
+    representative_rank(key, x, y).then(x.cmp(&y))
+}
+
+/// The order in which groups become centres ([`centres`]): that of the representative, but
+/// among articles of one date and length the content decides before the input order, so
+/// that which articles cluster together does not depend on the order of the input lines.
+/// Only identical texts tie on the fingerprint, and those are one group.
+fn centre_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Ordering {
+    representative_rank(key, x, y)
+        .then(key.fingerprint(x).cmp(&key.fingerprint(y)))
         .then(x.cmp(&y))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     struct Meta(Vec<(Option<&'static str>, u32)>);
 
@@ -318,6 +344,10 @@ mod tests {
         }
         fn words(&self, a: u32) -> u32 {
             self.0[a as usize].1
+        }
+        /// As if every text were the same: ties fall to the input order.
+        fn fingerprint(&self, _: u32) -> u64 {
+            0
         }
     }
 
@@ -405,6 +435,60 @@ mod tests {
         assert_eq!(every[0].pairs, more.to_vec());
     }
 
+    /// Two articles of one date and length compete to be the centre of a chain of loose
+    /// matches: their content decides, not which one the input lists first, so every order of
+    /// the same articles gives the same clusters. Which of the two represents the cluster is
+    /// still the input's choice: the first, as a user keeping one article per story expects.
+    #[test]
+    fn the_same_articles_in_any_order_cluster_alike() {
+        struct Keyed(Vec<(Option<&'static str>, u64)>);
+        impl RepresentativeKey for Keyed {
+            fn date(&self, a: u32) -> Option<&str> {
+                self.0[a as usize].0
+            }
+            fn words(&self, _: u32) -> u32 {
+                6
+            }
+            fn fingerprint(&self, a: u32) -> u64 {
+                self.0[a as usize].1
+            }
+        }
+        // Article 1 matches 0 and 2; 0 and 1 are dated alike, 2 is undated.
+        let articles = [(Some("2024-03-16"), 7), (Some("2024-03-16"), 3), (None, 5)];
+        let chain = [(0, 1), (1, 2)];
+        let mut seen = BTreeSet::new();
+        for order in [
+            [0, 1, 2],
+            [1, 0, 2],
+            [2, 1, 0],
+            [1, 2, 0],
+            [0, 2, 1],
+            [2, 0, 1],
+        ] {
+            let position = |article: u32| order.iter().position(|&o| o == article).unwrap() as u32;
+            let key = Keyed(order.iter().map(|&o| articles[o as usize]).collect());
+            let edges: Vec<Edge> = chain
+                .iter()
+                .map(|&(x, y)| {
+                    let (a, b) = (position(x), position(y));
+                    loose(a.min(b), a.max(b))
+                })
+                .collect();
+            let clusters = clusters(&mut UnionFind::new(3), edges, &key, false);
+            // The representative is still the first of the two in the input.
+            let first = order.iter().find(|&&o| o != 2).unwrap();
+            assert_eq!(order[clusters[0].representative as usize], *first);
+            let as_articles: BTreeSet<BTreeSet<u32>> = clusters
+                .iter()
+                .map(|c| c.members.iter().map(|&m| order[m as usize]).collect())
+                .collect();
+            seen.insert(as_articles);
+        }
+        // Article 1 has the lower fingerprint, so it is the centre and takes both.
+        let all: BTreeSet<u32> = [0, 1, 2].into();
+        assert_eq!(seen, BTreeSet::from([BTreeSet::from([all])]));
+    }
+
     fn clusters_of_all(sets: &mut UnionFind, edges: &[Edge], meta: &Meta) -> Vec<Cluster> {
         clusters(sets, edges.to_vec(), meta, true)
     }
@@ -443,10 +527,13 @@ mod tests {
     #[test]
     fn ranks_keep_what_the_representative_is_chosen_by() {
         let mut ranks = Ranks::default();
-        ranks.push(Some("2024-03-16"), 10);
-        ranks.push(None, 20);
+        ranks.push(Some("2024-03-16"), 10, 7);
+        ranks.push(None, 20, 3);
         assert_eq!(ranks.date(0), Some("2024-03-16"));
-        assert_eq!((ranks.date(1), ranks.words(1)), (None, 20));
+        assert_eq!(
+            (ranks.date(1), ranks.words(1), ranks.fingerprint(1)),
+            (None, 20, 3)
+        );
         ranks.indexed_from(1);
         assert!(!ranks.indexed(0) && ranks.indexed(1));
     }

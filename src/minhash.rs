@@ -211,6 +211,14 @@ pub fn encode_sketch(sketch: &[Sketch16]) -> Vec<u8> {
     sketch.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
+/// A fingerprint of an article's content from its sketch, to break ties between articles
+/// by what they say rather than where they stand in the input: two sketches that agree on
+/// every value come from (nearly) one shingle set. 63 bits, so that it orders the same as a
+/// signed 64-bit column (the Spark job's).
+pub fn fingerprint(sketch: &[Sketch16]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(&encode_sketch(sketch)) >> 1
+}
+
 /// Reads back what [`encode_sketch`] wrote; `None` unless it holds exactly `num_perm` values.
 pub fn decode_sketch(bytes: &[u8], num_perm: usize) -> Option<Vec<Sketch16>> {
     (bytes.len() == num_perm * 2).then(|| {

@@ -89,18 +89,6 @@ impl ArticleMeta {
 /// Length prefix of an absent field in [`ArticleMeta::encode`].
 const NO_TEXT: u32 = u32::MAX;
 
-impl RepresentativeKey for Vec<ArticleMeta> {
-    fn date(&self, a: u32) -> Option<&str> {
-        self[a as usize].date.as_deref()
-    }
-    fn words(&self, a: u32) -> u32 {
-        self[a as usize].words
-    }
-    fn indexed(&self, a: u32) -> bool {
-        self[a as usize].indexed
-    }
-}
-
 /// What LSH and verification need of one article, besides its metadata.
 pub struct Signed {
     pub meta: ArticleMeta,
@@ -361,8 +349,11 @@ fn read(
                 match result {
                     Ok(signed) => {
                         read.warnings.extend(signed.warning);
-                        read.ranks
-                            .push(signed.meta.date.as_deref(), signed.meta.words);
+                        read.ranks.push(
+                            signed.meta.date.as_deref(),
+                            signed.meta.words,
+                            minhash::fingerprint(&signed.sketch),
+                        );
                         record.clear();
                         signed.meta.encode_into(&mut record);
                         read.metas.push(&record).map_err(spill_error)?;
@@ -406,13 +397,16 @@ fn run(
     let new = sketches.len();
     let mut archived = Archived::default();
     let mut indexed = Vec::new();
+    let mut fingerprints_indexed = Vec::new();
     if let Some(index) = index {
         archived = Archived::lookup(&sketches, banding, index.buckets())?;
         indexed = archived.ids();
         archived.renumber(&indexed, new as u32);
         // In id order, which reads the index forward.
         for &id in &indexed {
-            sketches.push(&index.sketch(id)?);
+            let sketch = index.sketch(id)?;
+            fingerprints_indexed.push(minhash::fingerprint(&sketch));
+            sketches.push(&sketch);
         }
     }
     let min_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
@@ -444,11 +438,12 @@ fn run(
         }
     }
     ranks.indexed_from(new as u32);
-    for meta in &metas_indexed {
+    for (meta, fingerprint) in metas_indexed.iter().zip(fingerprints_indexed) {
         let meta = meta.as_ref();
         ranks.push(
             meta.and_then(|m| m.date.as_deref()),
             meta.map_or(0, |m| m.words),
+            fingerprint,
         );
     }
     store.flush().map_err(spill_error)?;

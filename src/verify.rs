@@ -246,6 +246,9 @@ mod tests {
         fn words(&self, _: u32) -> u32 {
             0
         }
+        fn fingerprint(&self, _: u32) -> u64 {
+            0
+        }
     }
 
     fn clusters(mut verified: Verified, all_pairs: bool) -> Vec<crate::cluster::Cluster> {

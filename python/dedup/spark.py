@@ -109,8 +109,8 @@ def _fixed(data: bytes, n: int, width: int) -> pa.Array:
 
 
 SIGNED_SCHEMA = ("position long, path string, status byte, reason string, id string, "
-                 "date string, title string, words int, sketch binary, keys array<long>, "
-                 "shingles binary")
+                 "date string, title string, words int, fingerprint long, sketch binary, "
+                 "keys array<long>, shingles binary")
 
 
 def _signer(settings: Settings, jsonl_fields: Optional[tuple], num_perm: int, bands: int):
@@ -137,11 +137,12 @@ def _signer(settings: Settings, jsonl_fields: Optional[tuple], num_perm: int, ba
                 _column(out["dates"], n, pa.string()),
                 _column(out["titles"], n, pa.string()),
                 pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(out["words"])]),
+                pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(out["fingerprints"])]),
                 _fixed(out["sketches"], n, num_perm * 2),
                 keys,
                 _column(out["shingles"], n, pa.binary()),
             ], names=["position", "path", "status", "reason", "id", "date", "title", "words",
-                      "sketch", "keys", "shingles"])
+                      "fingerprint", "sketch", "keys", "shingles"])
     return sign
 
 
@@ -203,7 +204,8 @@ def _place(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     nodes, clusters = _native.place_arrow(
         table.num_rows, fixed("component", np.int64), fixed("a", np.int64), fixed("b", np.int64),
         fixed("close", np.uint8), _strings(c("da").chunk(0)), _strings(c("db").chunk(0)),
-        fixed("wa", np.int32), fixed("wb", np.int32))
+        fixed("wa", np.int32), fixed("wb", np.int32), fixed("fa", np.int64),
+        fixed("fb", np.int64))
     yield pa.RecordBatch.from_arrays([pa.array(np.frombuffer(nodes, np.int64)),
                                       pa.array(np.frombuffer(clusters, np.int64))],
                                      names=["node", "cluster"])
@@ -502,12 +504,13 @@ def _run(spark: Any, opts: Options) -> dict:
     describe("dedup-spark components")
     components = _components(edges)
     meta = articles.select(F.col("position").alias("node"), "path", "id", "date", "title",
-                           "words")
+                           "words", "fingerprint")
 
     def end(side: str) -> Any:
         return meta.select(F.col("node").alias(side),
                            F.coalesce("date", F.lit("")).alias(f"d{side}"),
-                           F.col("words").cast("int").alias(f"w{side}"))
+                           F.col("words").cast("int").alias(f"w{side}"),
+                           F.col("fingerprint").alias(f"f{side}"))
 
     # The CLI's clusters inside each component: close copies grouped, loose ones placed
     # around centres, in Rust, with each component's pairs brought to one partition.
@@ -515,7 +518,7 @@ def _run(spark: Any, opts: Options) -> dict:
               .join(components.select(F.col("node").alias("a"), "component"), "a")
               .join(end("a"), "a").join(end("b"), "b")
               .repartition("component")
-              .select("component", "a", "b", "close", "da", "db", "wa", "wb")
+              .select("component", "a", "b", "close", "da", "db", "wa", "wb", "fa", "fb")
               .mapInArrow(_place, "node long, cluster long"))
     placed = placed.persist(StorageLevel.MEMORY_AND_DISK)
 

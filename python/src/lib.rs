@@ -720,6 +720,7 @@ fn sign_arrow<'py>(
     let mut title_col = ArrowColumn::default();
     let mut shingle_col = ArrowColumn::default();
     let mut words = Vec::with_capacity(n * 4);
+    let mut fingerprints = Vec::with_capacity(n * 8);
     let mut sketches = Vec::with_capacity(n * params.num_perm * 2);
     let mut keys = Vec::with_capacity(n * params.bands * 8);
     let mut record = Vec::new();
@@ -738,6 +739,7 @@ fn sign_arrow<'py>(
                 signed.shingles.encode_into(&mut record);
                 shingle_col.push(&record);
                 words.extend(meta.words.to_le_bytes());
+                fingerprints.extend(dedup::minhash::fingerprint(&signed.sketch).to_le_bytes());
                 sketches.extend(signed.sketch.iter().flat_map(|v| v.to_le_bytes()));
                 keys.extend(
                     band_keys.iter().enumerate().flat_map(|(band, &key)| {
@@ -754,6 +756,7 @@ fn sign_arrow<'py>(
                     col.push(b"");
                 }
                 words.extend(0u32.to_le_bytes());
+                fingerprints.extend(0u64.to_le_bytes());
                 sketches.resize(sketches.len() + params.num_perm * 2, 0);
                 keys.resize(keys.len() + params.bands * 8, 0);
             }
@@ -768,6 +771,7 @@ fn sign_arrow<'py>(
     out.set_item("titles", title_col.into_py(py))?;
     out.set_item("shingles", shingle_col.into_py(py))?;
     out.set_item("words", PyBytes::new(py, &words))?;
+    out.set_item("fingerprints", PyBytes::new(py, &fingerprints))?;
     out.set_item("sketches", PyBytes::new(py, &sketches))?;
     out.set_item("keys", PyBytes::new(py, &keys))?;
     (out,).into_pyobject(py)
@@ -858,12 +862,13 @@ fn arrow_fixed<const W: usize>(name: &str, data: &[u8], rows: usize) -> PyResult
 
 /// Places the copy pairs of whole connected components into the CLI's clusters
 /// ([`dedup::cluster::centres`]), from Arrow buffers, one row per pair: its component, its two
-/// input positions, whether it is a close copy (`u8`), and each end's date (empty when unknown)
-/// and length in words (`i32`). Every pair of a component must be given in the same call.
+/// input positions, whether it is a close copy (`u8`), and each end's date (empty when unknown),
+/// length in words (`i32`) and content fingerprint (`i64`, [`dedup::minhash::fingerprint`]).
+/// Every pair of a component must be given in the same call.
 /// Returns, for every article in a cluster, its position and its cluster's smallest position,
 /// as `i64` buffers.
 #[pyfunction]
-#[pyo3(signature = (rows, component, a, b, close, a_dates, b_dates, a_words, b_words))]
+#[pyo3(signature = (rows, component, a, b, close, a_dates, b_dates, a_words, b_words, a_fingerprints, b_fingerprints))]
 #[allow(clippy::too_many_arguments)]
 fn place_arrow<'py>(
     py: Python<'py>,
@@ -876,6 +881,8 @@ fn place_arrow<'py>(
     b_dates: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
     a_words: Bound<'py, PyBytes>,
     b_words: Bound<'py, PyBytes>,
+    a_fingerprints: Bound<'py, PyBytes>,
+    b_fingerprints: Bound<'py, PyBytes>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let int = |name, bytes: &Bound<'py, PyBytes>| -> PyResult<Vec<i64>> {
         Ok(arrow_fixed::<8>(name, bytes.as_bytes(), rows)?
@@ -894,6 +901,8 @@ fn place_arrow<'py>(
     let a_dates = arrow_strings("a_dates", a_dates.0.as_bytes(), a_dates.1.as_bytes())?;
     let b_dates = arrow_strings("b_dates", b_dates.0.as_bytes(), b_dates.1.as_bytes())?;
     let (a_words, b_words) = (words("a_words", &a_words)?, words("b_words", &b_words)?);
+    let a_fingerprints = int("a_fingerprints", &a_fingerprints)?;
+    let b_fingerprints = int("b_fingerprints", &b_fingerprints)?;
     if a_dates.len() != rows || b_dates.len() != rows {
         return Err(PyValueError::new_err(
             "a_dates and b_dates must have one row per pair",
@@ -903,12 +912,12 @@ fn place_arrow<'py>(
     by_component.sort_by_key(|&i| component[i]);
     let (mut nodes, mut clusters) = (Vec::new(), Vec::new());
     for pairs in by_component.chunk_by(|&x, &y| component[x] == component[y]) {
-        let mut ends: Vec<(i64, &str, u32)> = pairs
+        let mut ends: Vec<(i64, &str, u32, i64)> = pairs
             .iter()
             .flat_map(|&i| {
                 [
-                    (a[i], a_dates[i], a_words[i]),
-                    (b[i], b_dates[i], b_words[i]),
+                    (a[i], a_dates[i], a_words[i], a_fingerprints[i]),
+                    (b[i], b_dates[i], b_words[i], b_fingerprints[i]),
                 ]
             })
             .collect();
@@ -918,8 +927,8 @@ fn place_arrow<'py>(
         // rule falls back on.
         let rank = |p: i64| ends.binary_search_by_key(&p, |e| e.0).expect("an end") as u32;
         let mut key = dedup::cluster::Ranks::default();
-        for &(_, date, words) in &ends {
-            key.push(known(date), words);
+        for &(_, date, words, fingerprint) in &ends {
+            key.push(known(date), words, fingerprint as u64);
         }
         let mut groups = dedup::cluster::UnionFind::new(ends.len());
         let mut loose = Vec::new();
