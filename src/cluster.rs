@@ -63,11 +63,16 @@ pub struct Edge {
 }
 
 impl Edge {
-    /// Whether the pair is a close copy, most of one article in the other
-    /// ([`crate::rule::Verdict::Covered`]): close copies join clusters transitively, loose
-    /// ones only to a cluster's centre ([`clusters`]).
+    /// Whether the pair is a close copy, nearly all of one article in the other
+    /// ([`crate::rule::is_close`]): close copies join clusters transitively, loose ones only
+    /// to a cluster's centre ([`clusters`]).
     pub fn is_close(&self) -> bool {
-        self.verdict == crate::rule::Verdict::Covered
+        crate::rule::is_close(
+            self.verdict,
+            self.jaccard,
+            self.containment,
+            self.block_share,
+        )
     }
 
     /// The edge of a verified pair, scored by the rule's judgement.
@@ -404,6 +409,34 @@ mod tests {
         joined.push(loose(0, 2));
         let clusters = cluster(5, &joined, &meta);
         assert_eq!(members(&clusters), vec![vec![0, 1, 2], vec![3, 4]]);
+    }
+
+    /// A live blog (1) that embeds the morning's preview (0), which carries an explainer
+    /// published the day before (2): each pair is covered, but neither is nearly all in the
+    /// other, so they do not chain: the explainer, the earliest, takes the preview only.
+    #[test]
+    fn partly_covered_articles_do_not_chain() {
+        let meta = Meta(vec![
+            (Some("2024-03-14"), 900),
+            (Some("2024-03-15"), 2500),
+            (Some("2024-03-13"), 1200),
+        ]);
+        let partly = |a, b, containment, block_share| Edge {
+            jaccard: 0.3,
+            containment,
+            block_share: Some(block_share),
+            ..edge(a, b)
+        };
+        let edges = [partly(0, 1, 0.71, 0.95), partly(0, 2, 0.6, 0.99)];
+        assert!(edges.iter().all(|e| e.verdict.is_copy() && !e.is_close()));
+        assert_eq!(members(&cluster(3, &edges, &meta)), vec![vec![0, 2]]);
+        // Nearly all of the preview in the blog: a close copy, and the chain holds.
+        let edges = [partly(0, 1, 0.85, 0.95), partly(0, 2, 0.6, 0.99)];
+        assert_eq!(members(&cluster(3, &edges, &meta)), vec![vec![0, 1, 2]]);
+        // So it does when the preview is an edited reprint of the blog's text, its shared
+        // wording broken into short runs.
+        let edges = [partly(0, 1, 0.71, 0.6), partly(0, 2, 0.6, 0.99)];
+        assert_eq!(members(&cluster(3, &edges, &meta)), vec![vec![0, 1, 2]]);
     }
 
     /// The story is where its close copies agree: a rewrite published first (0) is placed

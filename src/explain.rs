@@ -65,6 +65,9 @@ pub struct Explanation {
     pub duplicate: bool,
     /// Which part of the copy rule decided the pair (`rule::judge`).
     pub verdict: Verdict,
+    /// Whether the pair is a close copy, which joins clusters transitively (`rule::is_close`);
+    /// other copies join only a cluster's centre.
+    pub close: bool,
     pub bands: usize,
     pub rows: usize,
     /// Bands whose keys agree: one is enough for LSH to propose the pair.
@@ -133,6 +136,7 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         threshold: params.threshold,
         duplicate: verdict.is_copy(),
         verdict,
+        close: judgement.is_close(),
         bands: banding.bands,
         rows: banding.rows,
         shared_bands,
@@ -220,8 +224,18 @@ pub fn write_text(
         String::new()
     };
     let verdict = match e.verdict {
+        Verdict::Covered if e.close => paint.green(&format!(
+            "copies: {contained:.1} % of the smaller article is in the other (a close copy: \
+             joins clusters through its other copies)"
+        )),
         Verdict::Covered => paint.green(&format!(
-            "copies: {contained:.1} % of the smaller article is in the other"
+            "copies: {contained:.1} % of the smaller article is in the other, but only partly \
+             (under {:.0} %, Jaccard under {}) and {blocks:.1} % of what is shared in verbatim \
+             blocks (reused paragraphs, not an edited reprint: {:.0} % or more), so it joins \
+             only a cluster's centre, not a chain",
+            100.0 * rule::CHAIN_CONTAINMENT,
+            rule::NEAR_IDENTICAL,
+            100.0 * rule::CHAIN_MAX_BLOCK_SHARE
         )),
         Verdict::Spread => paint.green(&format!(
             "copies: enough is shared, and only {blocks:.1} % of it in verbatim blocks (a \

@@ -24,7 +24,8 @@
 //! smaller article is in the other) or `spread` (enough shared, spread out as in a rewrite);
 //! `block_share` is the share of the shared shingles in verbatim blocks and `quoted_share` the
 //! share inside quotation marks (in the article that quotes more of it), each `null` when the overlap
-//! alone decided (see README, "Choosing the threshold").
+//! alone decided (see README, "Choosing the threshold"); a `covered` pair under 80 % contained and
+//! Jaccard 0.5 has its `block_share`, which decides whether it chains (`rule::is_close`).
 //! A cluster's `pairs` are, by default, the verified pairs that joined it: one fewer than its
 //! members, a spanning tree (see [`crate::cluster::clusters`]). Candidate pairs are verified in
 //! article order, and a pair whose two articles are already grouped as close copies is not

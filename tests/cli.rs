@@ -856,6 +856,52 @@ fn a_background_paragraph_reworded_in_one_story_is_not_a_copy() {
     assert_eq!(e["verdict"], "passage", "{e}");
 }
 
+/// An explainer, a preview that reuses most of it, and a live blog that embeds the preview:
+/// each neighbouring pair is covered, partly and by whole paragraphs, but the explainer and the
+/// blog share nothing. They are not one cluster: a chain through the preview would join them.
+#[test]
+fn a_chain_of_reused_paragraphs_is_not_one_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("chain.jsonl");
+    let paragraph = |start, count| made_up_words(start, count).join(" ");
+    let (box_, preview_own) = (paragraph(0, 100), paragraph(1_000, 180));
+    write_jsonl(
+        &corpus,
+        &[
+            (
+                "explainer",
+                [box_.clone(), paragraph(2_000, 43)].join("\n\n"),
+            ),
+            ("preview", [box_, preview_own.clone()].join("\n\n")),
+            ("blog", [preview_own, paragraph(3_000, 200)].join("\n\n")),
+        ],
+    );
+    let report = json_report(&[], &[&corpus]);
+    assert_eq!(report.clusters.len(), 1, "{:#?}", report.clusters);
+    assert_eq!(
+        report.clusters[0].members.len(),
+        2,
+        "{:#?}",
+        report.clusters
+    );
+
+    let explain = |a: u32, b: u32| -> serde_json::Value {
+        let out = dedup()
+            .args(["explain", "--format", "json"])
+            .arg(format!("{}:{a}", corpus.display()))
+            .arg(format!("{}:{b}", corpus.display()))
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    for (a, b) in [(1, 2), (2, 3)] {
+        let e = explain(a, b);
+        assert_eq!(e["verdict"], "covered", "{e}");
+        assert_eq!(e["close"], false, "{e}");
+    }
+    assert_eq!(explain(1, 3)["shared_shingles"], 0);
+}
+
 #[test]
 fn explain_names_jsonl_lines_and_refuses_folders() {
     let dir = tempfile::tempdir().unwrap();

@@ -175,7 +175,7 @@ def _judge(threshold: float):
             if n == 0:
                 continue
             c = batch.column
-            jac, con, blocks, copy, verdicts = _native.judge_arrow(
+            jac, con, blocks, copy, close, verdicts = _native.judge_arrow(
                 _strings(c("xa")), _strings(c("xb")), _strings(c("da")), _strings(c("db")),
                 threshold, 1)
             f64 = lambda b: pa.Array.from_buffers(pa.float64(), n, [None, pa.py_buffer(b)])  # noqa: E731
@@ -184,7 +184,9 @@ def _judge(threshold: float):
                 c("a"), c("b"), f64(jac), c("estimate"), f64(con),
                 pa.array(share, pa.float64(), mask=np.isnan(share)),
                 _column(verdicts, n, pa.string()),
-            ], names=["a", "b", "jaccard", "estimate", "containment", "block_share", "verdict"])
+                pa.array(np.frombuffer(close, np.uint8).astype(bool)),
+            ], names=["a", "b", "jaccard", "estimate", "containment", "block_share", "verdict",
+                      "close"])
             yield out.filter(pa.array(np.frombuffer(copy, np.uint8).astype(bool)))
     return judge
 
@@ -493,7 +495,8 @@ def _run(spark: Any, opts: Options) -> dict:
                         broadcast["shingle_sets"])
     edges = judged.mapInArrow(_judge(params["threshold"]),
                               "a long, b long, jaccard double, estimate double, "
-                              "containment double, block_share double, verdict string")
+                              "containment double, block_share double, verdict string, "
+                              "close boolean")
     edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
     describe("dedup-spark verify")
     with _one_broadcast(spark, broadcast["shingle_sets"]):
@@ -514,7 +517,7 @@ def _run(spark: Any, opts: Options) -> dict:
 
     # The CLI's clusters inside each component: close copies grouped, loose ones placed
     # around centres, in Rust, with each component's pairs brought to one partition.
-    placed = (edges.select("a", "b", (F.col("verdict") == "covered").alias("close"))
+    placed = (edges.select("a", "b", "close")
               .join(components.select(F.col("node").alias("a"), "component"), "a")
               .join(end("a"), "a").join(end("b"), "b")
               .repartition("component")

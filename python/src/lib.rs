@@ -780,7 +780,8 @@ fn sign_arrow<'py>(
 /// Judges pairs by the copy rule of a run, from the shingle sets [`sign_arrow`] wrote and the
 /// dates it normalised (empty when unknown), all as Arrow buffers: per pair its Jaccard,
 /// containment of the smaller, share in verbatim blocks (NaN when the sets alone decided),
-/// whether it is a copy, and the verdict's name as the JSON report writes it.
+/// whether it is a copy and whether a close one ([`rule::is_close`]), and the verdict's name
+/// as the JSON report writes it.
 #[pyfunction]
 #[pyo3(signature = (a, b, a_dates, b_dates, threshold, threads))]
 #[allow(clippy::type_complexity)]
@@ -824,12 +825,14 @@ fn judge_arrow<'py>(
     let mut containment = Vec::with_capacity(judged.len() * 8);
     let mut block_share = Vec::with_capacity(judged.len() * 8);
     let mut copy = Vec::with_capacity(judged.len());
+    let mut close = Vec::with_capacity(judged.len());
     let mut verdicts = ArrowColumn::default();
     for j in &judged {
         jaccard.extend(j.overlap.jaccard().to_le_bytes());
         containment.extend(j.overlap.containment_of_smaller().to_le_bytes());
         block_share.extend(j.block_share.unwrap_or(f64::NAN).to_le_bytes());
         copy.push(u8::from(j.is_copy()));
+        close.push(u8::from(j.is_close()));
         let name =
             serde_json::to_value(j.verdict).map_err(|e| PyValueError::new_err(e.to_string()))?;
         verdicts.push(name.as_str().unwrap_or_default().as_bytes());
@@ -839,6 +842,7 @@ fn judge_arrow<'py>(
         PyBytes::new(py, &containment),
         PyBytes::new(py, &block_share),
         PyBytes::new(py, &copy),
+        PyBytes::new(py, &close),
         verdicts.into_py(py),
     )
         .into_pyobject(py)
