@@ -145,6 +145,7 @@ fn bench_report(c: &mut Criterion) {
             containment: 0.95,
             estimate: 0.9,
             block_share: None,
+            passage_share: None,
             quoted_share: None,
             verdict: Verdict::Covered,
         })

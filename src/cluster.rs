@@ -53,8 +53,12 @@ pub struct Edge {
     pub containment: f64,
     pub estimate: f64,
     /// Share of the shared shingles in verbatim blocks ([`crate::rule::block_share`]); `None`
-    /// when the overlap alone decided.
+    /// when the overlap alone decided and the pair is not a partial cover
+    /// ([`crate::rule::is_close`]).
     pub block_share: Option<f64>,
+    /// Share of the shared shingles in each article's densest passage, the smaller of the two
+    /// ([`crate::rule::passage_share`]); `None` when it was not read.
+    pub passage_share: Option<f64>,
     /// Share of the shared shingles inside quotation marks ([`crate::rule::Quoting`]); `None`
     /// when it was not read.
     pub quoted_share: Option<f64>,
@@ -63,9 +67,9 @@ pub struct Edge {
 }
 
 impl Edge {
-    /// Whether the pair is a close copy, nearly all of one article in the other
-    /// ([`crate::rule::is_close`]): close copies join clusters transitively, loose ones only
-    /// to a cluster's centre ([`clusters`]).
+    /// Whether the pair is a close copy ([`crate::rule::is_close`]: covered, and near-identical,
+    /// 80 % or more contained, or edited throughout): close copies join clusters transitively,
+    /// loose ones only to a cluster's centre ([`clusters`]).
     pub fn is_close(&self) -> bool {
         crate::rule::is_close(
             self.verdict,
@@ -84,6 +88,7 @@ impl Edge {
             containment: judgement.overlap.containment_of_smaller(),
             estimate,
             block_share: judgement.block_share,
+            passage_share: judgement.passage_share,
             quoted_share: judgement.quoted_share,
             verdict: judgement.verdict,
         }
@@ -328,8 +333,11 @@ fn representative_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Orderin
 
 /// The order in which groups become centres ([`centres`]): that of the representative, but
 /// among articles of one date and length the content decides before the input order, so
-/// that which articles cluster together does not depend on the order of the input lines.
-/// Only identical texts tie on the fingerprint, and those are one group.
+/// that which articles cluster together does not depend on the order of the input lines, as
+/// long as the candidate pairs do not: they do when a band bucket has more than
+/// [`crate::lsh::MAX_FULL_BUCKET`] members, whose first [`crate::lsh::ANCHORS`] in input order
+/// are paired with the rest. Only identical texts tie on the fingerprint, and those are one
+/// group whenever they are paired.
 fn centre_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Ordering {
     representative_rank(key, x, y)
         .then(key.fingerprint(x).cmp(&key.fingerprint(y)))
@@ -364,6 +372,7 @@ mod tests {
             containment: 0.5,
             estimate: 0.5,
             block_share: None,
+            passage_share: None,
             quoted_share: None,
             verdict: crate::rule::Verdict::Covered,
         }

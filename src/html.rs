@@ -735,6 +735,7 @@ mod tests {
                 containment: 0.5,
                 estimate: 0.5,
                 block_share: None,
+                passage_share: None,
                 quoted_share: None,
                 verdict: crate::rule::Verdict::Covered,
             })

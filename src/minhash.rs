@@ -213,8 +213,8 @@ pub fn encode_sketch(sketch: &[Sketch16]) -> Vec<u8> {
 
 /// A fingerprint of an article's content from its sketch, to break ties between articles
 /// by what they say rather than where they stand in the input: two sketches that agree on
-/// every value come from (nearly) one shingle set. 63 bits, so that it orders the same as a
-/// signed 64-bit column (the Spark job's).
+/// every value come from (nearly) one shingle set. 63 bits, so that it survives a signed
+/// 64-bit column (the Spark job's) with the same value and order.
 pub fn fingerprint(sketch: &[Sketch16]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&encode_sketch(sketch)) >> 1
 }

@@ -96,6 +96,9 @@ pub struct Signed {
     /// The low 16 bits of each MinHash value: band keys come from it, and it screens and
     /// estimates pairs.
     pub sketch: Vec<Sketch16>,
+    /// [`minhash::fingerprint`] of the sketch: what orders equal candidates for a cluster's
+    /// centre.
+    pub fingerprint: u64,
     /// What to warn about the article, though it was read.
     pub warning: Option<Skip>,
 }
@@ -141,6 +144,7 @@ impl<'a> Signer<'a> {
         let mut sketch = Vec::with_capacity(self.hasher.num_perm());
         self.hasher.sketch_into(&shingles.hashes, &mut sketch);
         Ok(Signed {
+            fingerprint: minhash::fingerprint(&sketch),
             warning: article.warning.map(|reason| Skip {
                 path: article.path.clone(),
                 reason,
@@ -352,7 +356,7 @@ fn read(
                         read.ranks.push(
                             signed.meta.date.as_deref(),
                             signed.meta.words,
-                            minhash::fingerprint(&signed.sketch),
+                            signed.fingerprint,
                         );
                         record.clear();
                         signed.meta.encode_into(&mut record);

@@ -13,8 +13,9 @@
 //!               "candidate_pairs": 3, "verified_pairs": 3, "duplicate_pairs": 2},
 //!   "clusters": [{"id": 1, "size": 3, "representative": PATH,
 //!                 "members": [MEMBER...], "pairs": [{"a": PATH, "b": PATH,
-//!                 "jaccard": 0.354, "estimate": 0.3594, "containment": 0.5143,
-//!                 "block_share": null, "quoted_share": null, "verdict": "covered"}]}],
+//!                 "jaccard": 0.354, "estimate": 0.3594, "containment": 0.8543,
+//!                 "block_share": null, "passage_share": null, "quoted_share": null,
+//!                 "verdict": "covered", "close": true}]}],
 //!   "singletons": [MEMBER...]          (only with --singletons)
 //!   "timings": {...}                   (only with --stats; the one non-deterministic field)
 //! }
@@ -22,10 +23,12 @@
 //! ```
 //! A pair's `verdict` says which part of the copy rule made it copies: `covered` (most of the
 //! smaller article is in the other) or `spread` (enough shared, spread out as in a rewrite);
-//! `block_share` is the share of the shared shingles in verbatim blocks and `quoted_share` the
-//! share inside quotation marks (in the article that quotes more of it), each `null` when the overlap
-//! alone decided (see README, "Choosing the threshold"); a `covered` pair under 80 % contained and
-//! Jaccard 0.5 has its `block_share`, which decides whether it chains (`rule::is_close`).
+//! `close` whether it joins clusters transitively (`rule::is_close`). The signals the rule read
+//! come with it, each `null` where it was not read (see README, "Beyond overlap"):
+//! `block_share`, the share of the shared shingles in verbatim blocks (every `spread` pair, and
+//! a `covered` one under 80 % contained and Jaccard 0.5, for which it decides `close`);
+//! `passage_share`, the share in each article's densest passage, the smaller of the two; and
+//! `quoted_share`, the share inside quotation marks in the article that quotes more of it.
 //! A cluster's `pairs` are, by default, the verified pairs that joined it: one fewer than its
 //! members, a spanning tree (see [`crate::cluster::clusters`]). Candidate pairs are verified in
 //! article order, and a pair whose two articles are already grouped as close copies is not
@@ -110,8 +113,10 @@ struct Pair<'a> {
     estimate: f64,
     containment: f64,
     block_share: Option<f64>,
+    passage_share: Option<f64>,
     quoted_share: Option<f64>,
     verdict: crate::rule::Verdict,
+    close: bool,
 }
 
 #[derive(Serialize)]
@@ -186,8 +191,10 @@ fn cluster_out<'a>(outcome: &'a Outcome, id: usize, cluster: &'a Cluster) -> Clu
                 estimate: round4(e.estimate),
                 containment: round4(e.containment),
                 block_share: e.block_share.map(round4),
+                passage_share: e.passage_share.map(round4),
                 quoted_share: e.quoted_share.map(round4),
                 verdict: e.verdict,
+                close: e.is_close(),
             })
             .collect(),
     }

@@ -929,6 +929,45 @@ mod tests {
         assert_eq!(j.block_share, None);
     }
 
+    /// Two covered pairs of 300 shingles, 65 % of the smaller in the larger (Jaccard 0.3):
+    /// an edited reprint, its shared wording in runs of 9 between edits, chains; a follow-up
+    /// that keeps two whole paragraphs of the report under an opening of its own does not.
+    #[test]
+    fn a_partial_cover_chains_only_when_edited_throughout() {
+        let report: Vec<u32> = (0..300).collect();
+        let extra = |n: u32| (50_000..50_000 + n).collect::<Vec<u32>>();
+        // 195 of 300 kept in runs of 9 between edits, and more text of its own.
+        let edited: Vec<u32> = (0..300)
+            .map(|i| if i % 10 < 9 && i < 217 { i } else { 10_000 + i })
+            .chain(extra(150))
+            .collect();
+        let reprint = judge(&set(report.clone()), &set(edited), None, 0.08);
+        assert_eq!(reprint.verdict, Verdict::Covered, "{reprint:?}");
+        assert!((0.6..0.8).contains(&reprint.overlap.containment_of_smaller()));
+        assert!(
+            reprint
+                .block_share
+                .is_some_and(|s| s < CHAIN_MAX_BLOCK_SHARE)
+        );
+        assert!(reprint.is_close(), "{reprint:?}");
+        let follow_up: Vec<u32> = extra(150)
+            .into_iter()
+            .chain(0..195)
+            .chain(20_000..20_105)
+            .collect();
+        let follow_up = judge(&set(report), &set(follow_up), None, 0.08);
+        assert_eq!(follow_up.verdict, Verdict::Covered, "{follow_up:?}");
+        assert!(
+            follow_up.overlap.jaccard() < NEAR_IDENTICAL,
+            "{follow_up:?}"
+        );
+        assert_eq!(follow_up.block_share, Some(1.0));
+        assert!(!follow_up.is_close(), "{follow_up:?}");
+        // Nearly all of it in the other: close whatever the arrangement.
+        let whole: Vec<u32> = extra(150).into_iter().chain(0..300).collect();
+        assert!(judge(&set((0..300).collect()), &set(whole), None, 0.08).is_close());
+    }
+
     fn words(text: &str) -> ShingleSet {
         let shingler = crate::shingle::Shingler {
             kind: crate::shingle::ShingleKind::Word,

@@ -168,6 +168,12 @@ def _screener(num_perm: int, min_matches: int):
     return screen
 
 
+def _signal(values: bytes) -> pa.Array:
+    """A share the copy rule may not have read, as ``judge_arrow`` gives it: null where NaN."""
+    shares = np.frombuffer(values, np.float64)
+    return pa.array(shares, pa.float64(), mask=np.isnan(shares))
+
+
 def _judge(threshold: float):
     def judge(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -175,18 +181,17 @@ def _judge(threshold: float):
             if n == 0:
                 continue
             c = batch.column
-            jac, con, blocks, copy, close, verdicts = _native.judge_arrow(
+            jac, con, blocks, passage, quoted, copy, close, verdicts = _native.judge_arrow(
                 _strings(c("xa")), _strings(c("xb")), _strings(c("da")), _strings(c("db")),
                 threshold, 1)
             f64 = lambda b: pa.Array.from_buffers(pa.float64(), n, [None, pa.py_buffer(b)])  # noqa: E731
-            share = np.frombuffer(blocks, np.float64)
             out = pa.RecordBatch.from_arrays([
                 c("a"), c("b"), f64(jac), c("estimate"), f64(con),
-                pa.array(share, pa.float64(), mask=np.isnan(share)),
+                _signal(blocks), _signal(passage), _signal(quoted),
                 _column(verdicts, n, pa.string()),
                 pa.array(np.frombuffer(close, np.uint8).astype(bool)),
-            ], names=["a", "b", "jaccard", "estimate", "containment", "block_share", "verdict",
-                      "close"])
+            ], names=["a", "b", "jaccard", "estimate", "containment", "block_share",
+                      "passage_share", "quoted_share", "verdict", "close"])
             yield out.filter(pa.array(np.frombuffer(copy, np.uint8).astype(bool)))
     return judge
 
@@ -495,7 +500,8 @@ def _run(spark: Any, opts: Options) -> dict:
                         broadcast["shingle_sets"])
     edges = judged.mapInArrow(_judge(params["threshold"]),
                               "a long, b long, jaccard double, estimate double, "
-                              "containment double, block_share double, verdict string, "
+                              "containment double, block_share double, "
+                              "passage_share double, quoted_share double, verdict string, "
                               "close boolean")
     edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
     describe("dedup-spark verify")
@@ -641,7 +647,10 @@ def _report(clusters: Any, edges: Any, signed_all: Any, params: dict, empty: lis
             "pairs": [{"a": path_of[e["a"]], "b": path_of[e["b"]],
                        "jaccard": _round4(e["jaccard"]), "estimate": _round4(e["estimate"]),
                        "containment": _round4(e["containment"]),
-                       "block_share": _round4(e["block_share"]), "verdict": e["verdict"]}
+                       "block_share": _round4(e["block_share"]),
+                       "passage_share": _round4(e["passage_share"]),
+                       "quoted_share": _round4(e["quoted_share"]),
+                       "verdict": e["verdict"], "close": e["close"]}
                       for e in pairs_of.get(ms[0]["cluster"], [])],
         })
     skipped = [{"path": path, "reason": reason} for _, _, path, status, reason in odd

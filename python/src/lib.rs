@@ -739,7 +739,7 @@ fn sign_arrow<'py>(
                 signed.shingles.encode_into(&mut record);
                 shingle_col.push(&record);
                 words.extend(meta.words.to_le_bytes());
-                fingerprints.extend(dedup::minhash::fingerprint(&signed.sketch).to_le_bytes());
+                fingerprints.extend(signed.fingerprint.to_le_bytes());
                 sketches.extend(signed.sketch.iter().flat_map(|v| v.to_le_bytes()));
                 keys.extend(
                     band_keys.iter().enumerate().flat_map(|(band, &key)| {
@@ -779,9 +779,9 @@ fn sign_arrow<'py>(
 
 /// Judges pairs by the copy rule of a run, from the shingle sets [`sign_arrow`] wrote and the
 /// dates it normalised (empty when unknown), all as Arrow buffers: per pair its Jaccard,
-/// containment of the smaller, share in verbatim blocks (NaN when the sets alone decided),
-/// whether it is a copy and whether a close one ([`rule::is_close`]), and the verdict's name
-/// as the JSON report writes it.
+/// containment of the smaller, shares in verbatim blocks, in one passage and in quotation marks
+/// (each NaN where the rule did not read it), whether it is a copy and whether a close one
+/// ([`rule::is_close`]), and the verdict's name as the JSON report writes it.
 #[pyfunction]
 #[pyo3(signature = (a, b, a_dates, b_dates, threshold, threads))]
 #[allow(clippy::type_complexity)]
@@ -824,6 +824,8 @@ fn judge_arrow<'py>(
     let mut jaccard = Vec::with_capacity(judged.len() * 8);
     let mut containment = Vec::with_capacity(judged.len() * 8);
     let mut block_share = Vec::with_capacity(judged.len() * 8);
+    let mut passage_share = Vec::with_capacity(judged.len() * 8);
+    let mut quoted_share = Vec::with_capacity(judged.len() * 8);
     let mut copy = Vec::with_capacity(judged.len());
     let mut close = Vec::with_capacity(judged.len());
     let mut verdicts = ArrowColumn::default();
@@ -831,6 +833,8 @@ fn judge_arrow<'py>(
         jaccard.extend(j.overlap.jaccard().to_le_bytes());
         containment.extend(j.overlap.containment_of_smaller().to_le_bytes());
         block_share.extend(j.block_share.unwrap_or(f64::NAN).to_le_bytes());
+        passage_share.extend(j.passage_share.unwrap_or(f64::NAN).to_le_bytes());
+        quoted_share.extend(j.quoted_share.unwrap_or(f64::NAN).to_le_bytes());
         copy.push(u8::from(j.is_copy()));
         close.push(u8::from(j.is_close()));
         let name =
@@ -841,6 +845,8 @@ fn judge_arrow<'py>(
         PyBytes::new(py, &jaccard),
         PyBytes::new(py, &containment),
         PyBytes::new(py, &block_share),
+        PyBytes::new(py, &passage_share),
+        PyBytes::new(py, &quoted_share),
         PyBytes::new(py, &copy),
         PyBytes::new(py, &close),
         verdicts.into_py(py),

@@ -51,8 +51,8 @@ def members(report: dict) -> dict:
 
 
 def pair_scores(report: dict) -> dict:
-    return {(p["a"], p["b"]): (p["jaccard"], p["estimate"], p["containment"], p["verdict"])
-            for c in report["clusters"] for p in c["pairs"]}
+    """Every pair with everything the report says of it: scores, verdict, signals."""
+    return {(p["a"], p["b"]): p for c in report["clusters"] for p in c["pairs"]}
 
 
 class Cli:
