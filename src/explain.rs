@@ -102,6 +102,7 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
     let sketch_matches = minhash::sketch_matches(&xa, &xb);
     let min_sketch_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
     let shared = rule::Shared::of(&sa.hashes, &sb.hashes);
+    let (in_a, in_b) = (shared.within(&sa.sequence), shared.within(&sb.sequence));
     let days_apart = rule::days_apart(a.date.as_deref(), b.date.as_deref());
     let judgement = rule::judge(&sa, &sb, days_apart, params.threshold);
     let overlap = judgement.overlap;
@@ -125,13 +126,13 @@ pub fn explain(a: &Article, b: &Article, params: &Params) -> Explanation {
         containment_a_in_b: overlap.containment_of_a(),
         containment_b_in_a: overlap.containment_of_b(),
         estimate: minhash::estimate(&ga, &gb),
-        block_share_a: rule::block_share(&sa.sequence, &shared),
-        block_share_b: rule::block_share(&sb.sequence, &shared),
-        passage_share_a: rule::passage_share(&sa.sequence, &shared),
-        passage_share_b: rule::passage_share(&sb.sequence, &shared),
-        quoting_a: rule::Quoting::of(&sa, &shared),
-        quoting_b: rule::Quoting::of(&sb, &shared),
-        specifics: rule::Specifics::of(&sa, &sb, &shared),
+        block_share_a: rule::block_share(&in_a),
+        block_share_b: rule::block_share(&in_b),
+        passage_share_a: rule::passage_share(&in_a),
+        passage_share_b: rule::passage_share(&in_b),
+        quoting_a: rule::Quoting::of(&sa, &in_a),
+        quoting_b: rule::Quoting::of(&sb, &in_b),
+        specifics: rule::Specifics::of(&sa, &sb, &in_a, &in_b),
         days_apart,
         threshold: params.threshold,
         duplicate: verdict.is_copy(),

@@ -8,6 +8,8 @@
 //! while boilerplate and quotes are a few long verbatim passages beside text of its own. So the
 //! rule reads, after the overlap, how the shared shingles are arranged in each article.
 
+use std::cell::OnceCell;
+
 use serde::Serialize;
 
 use crate::load::day_number;
@@ -330,10 +332,11 @@ pub struct Specifics {
 }
 
 impl Specifics {
-    pub fn of(a: &ShingleSet, b: &ShingleSet, shared: &Shared) -> Option<Self> {
+    /// `in_a` and `in_b`: where the shared wording sits in `a` and in `b`.
+    pub fn of(a: &ShingleSet, b: &ShingleSet, in_a: &SharedIn, in_b: &SharedIn) -> Option<Self> {
         Some(Specifics {
-            a: slots(a, shared, b.marks.keys())?,
-            b: slots(b, shared, a.marks.keys())?,
+            a: slots(a, in_a, b.marks.keys())?,
+            b: slots(b, in_b, a.marks.keys())?,
         })
     }
 
@@ -379,7 +382,14 @@ fn enough_differ(differing: usize, words: usize) -> bool {
 /// assert_eq!(verdict, Verdict::Blocks);
 /// ```
 pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold: f64) -> Judgement {
-    let overlap = Overlap::of(&a.hashes, &b.hashes);
+    // The shared values themselves, not just their count: most candidates go on to be read
+    // by their arrangement, and one merge of the sets costs less than two.
+    let shared = Shared::of(&a.hashes, &b.hashes);
+    let overlap = Overlap {
+        shared: shared.len(),
+        a: a.hashes.len(),
+        b: b.hashes.len(),
+    };
     let mut judgement = Judgement {
         overlap,
         block_share: None,
@@ -401,14 +411,18 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
         judgement.verdict = Verdict::Apart;
         return judgement;
     }
-    let shared = Shared::of(&a.hashes, &b.hashes);
+    // Each article's sequence is scanned for the shared shingles once, when first needed, for
+    // every measure that reads it.
+    let (in_a, in_b) = (OnceCell::new(), OnceCell::new());
+    let in_a = || in_a.get_or_init(|| shared.within(&a.sequence));
+    let in_b = || in_b.get_or_init(|| shared.within(&b.sequence));
     if by_sets.is_none() {
         // One side in blocks decides; a footer shared with thousands of articles is read once,
         // and before the slower reading of names and numbers.
         let bound = max_block_share(overlap.jaccard(), threshold);
-        let mut share = block_share(&a.sequence, &shared);
+        let mut share = block_share(in_a());
         if share < bound {
-            share = share.max(block_share(&b.sequence, &shared));
+            share = share.max(block_share(in_b()));
         }
         judgement.block_share = Some(share);
         if share >= bound {
@@ -417,7 +431,7 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
         }
         // Reworded on one side, a shared paragraph is no longer one verbatim run, but it is
         // still one stretch of each article; a rewrite's borrowings run through the whole text.
-        let passage = passage_share(&a.sequence, &shared).min(passage_share(&b.sequence, &shared));
+        let passage = passage_share(in_a()).min(passage_share(in_b()));
         judgement.passage_share = Some(passage);
         if passage >= MAX_PASSAGE_SHARE {
             judgement.verdict = Verdict::Passage;
@@ -427,7 +441,7 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
     // Before coverage: template items are short and mostly template, so most of one is in
     // the other, yet they report different events.
     judgement.specifics = Specifics::may_differ(a, b)
-        .then(|| Specifics::of(a, b, &shared))
+        .then(|| Specifics::of(a, b, in_a(), in_b()))
         .flatten();
     if judgement.specifics.is_some_and(|s| s.differ()) {
         judgement.verdict = Verdict::Specifics;
@@ -438,13 +452,12 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
             && is_partial_cover(overlap.jaccard(), overlap.containment_of_smaller())
         {
             // Copies either way; the arrangement decides whether they chain.
-            judgement.block_share =
-                Some(block_share(&a.sequence, &shared).max(block_share(&b.sequence, &shared)));
+            judgement.block_share = Some(block_share(in_a()).max(block_share(in_b())));
         }
         judgement.verdict = verdict;
         return judgement;
     }
-    if let (Some(qa), Some(qb)) = (Quoting::of(a, &shared), Quoting::of(b, &shared)) {
+    if let (Some(qa), Some(qb)) = (Quoting::of(a, in_a()), Quoting::of(b, in_b())) {
         // Each article is read on its own: one report that quotes a statement and another that
         // runs it as reported speech share the same words, quoted in one article only.
         let b_quotes_more = qb.is_only_quotes() || qb.quoted_share() > qa.quoted_share();
@@ -462,9 +475,10 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
     judgement
 }
 
-/// The shingles two articles share, to test their sequences against. A pair that shares a
-/// footer with thousands of others is read in full, so the test must be cheap: a filter of
-/// 2,048 bits on the hashes' top bits turns most shingles away with one load, before a search.
+/// The shingles two articles share, to mark in their sequences ([`Shared::within`]). A pair
+/// that shares a footer with thousands of others is read in full, so the test must be cheap: a
+/// filter of 2,048 bits on the hashes' top bits turns most shingles away with one load, before
+/// a search.
 pub struct Shared {
     values: Vec<ShingleHash>,
     filter: [u64; 32],
@@ -490,6 +504,34 @@ impl Shared {
         let bit = Self::bit(hash);
         self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.values.binary_search(&hash).is_ok()
     }
+
+    /// How many distinct shingles the two sets share.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Where the shared shingles sit in `sequence`, one of the two articles' own.
+    pub fn within<'s>(&self, sequence: &'s [ShingleHash]) -> SharedIn<'s> {
+        SharedIn {
+            sequence,
+            at: sequence.iter().map(|&h| self.contains(h)).collect(),
+            distinct: self.len(),
+        }
+    }
+}
+
+/// The shingles two articles share, by position in one of them: what every measure of the
+/// arrangement reads.
+pub struct SharedIn<'s> {
+    sequence: &'s [ShingleHash],
+    /// Whether the shingle at each position of `sequence` is shared.
+    at: Vec<bool>,
+    /// Distinct shingles shared.
+    distinct: usize,
 }
 
 /// The share of the shared shingles in verbatim blocks from which a pair of this `jaccard` is
@@ -502,17 +544,17 @@ pub fn max_block_share(jaccard: f64, threshold: f64) -> f64 {
     }
 }
 
-/// Of the distinct `shared` shingles, the share that sit, somewhere in `sequence`, in a run of
-/// at least [`BLOCK_RUN`] consecutive shared shingles; 0 when none is shared. `shared` must be
-/// drawn from the article's own set, as [`Shared::of`] its set and the other's is, so that each
-/// of them is in `sequence`. Distinct, not by position: a name that two stories sharing a
+/// Of the distinct shared shingles, the share that sit, somewhere in the article's sequence,
+/// in a run of at least [`BLOCK_RUN`] consecutive shared shingles; 0 when none is shared.
+/// Distinct, not by position: a name that two stories sharing a
 /// footer both mention six times is one piece of shared wording, not six pieces spread out
 /// (the footer test's 20,000 stories made 90 clusters by position, none this way).
-pub fn block_share(sequence: &[ShingleHash], shared: &Shared) -> f64 {
+pub fn block_share(shared: &SharedIn) -> f64 {
+    let sequence = shared.sequence;
     let mut in_blocks = Vec::new();
     let mut run = 0;
-    for (i, &hash) in sequence.iter().enumerate() {
-        if shared.contains(hash) {
+    for (i, &is_shared) in shared.at.iter().enumerate() {
+        if is_shared {
             run += 1;
             continue;
         }
@@ -526,19 +568,17 @@ pub fn block_share(sequence: &[ShingleHash], shared: &Shared) -> f64 {
     }
     in_blocks.sort_unstable();
     in_blocks.dedup();
-    ratio(in_blocks.len(), shared.values.len())
+    ratio(in_blocks.len(), shared.distinct)
 }
 
-/// The share of the shared shingles of `sequence` (by position) in its densest window of
+/// The share of the shared shingles of the article (by position) in its densest window of
 /// [`PASSAGE`] shingles; 0 for an article under three passages long, where one passage is
 /// too much of it to say anything.
-pub fn passage_share(sequence: &[ShingleHash], shared: &Shared) -> f64 {
-    if sequence.len() < 3 * PASSAGE {
+pub fn passage_share(shared: &SharedIn) -> f64 {
+    if shared.at.len() < 3 * PASSAGE {
         return 0.0;
     }
-    let positions: Vec<usize> = (0..sequence.len())
-        .filter(|&i| shared.contains(sequence[i]))
-        .collect();
+    let positions: Vec<usize> = (0..shared.at.len()).filter(|&i| shared.at[i]).collect();
     let mut densest = 0;
     let mut start = 0;
     for (end, &at) in positions.iter().enumerate() {
@@ -563,13 +603,14 @@ pub struct Quoting {
 
 impl Quoting {
     /// `None` when the article has no marks.
-    pub fn of(set: &ShingleSet, shared: &Shared) -> Option<Self> {
+    /// `shared`: where the shared wording sits in `set`.
+    pub fn of(set: &ShingleSet, shared: &SharedIn) -> Option<Self> {
         if set.marks.span == 0 {
             return None;
         }
         let mut q = Quoting::default();
-        for (i, &hash) in set.sequence.iter().enumerate() {
-            let (is_shared, quoted) = (shared.contains(hash), set.marks.is_quoted(i));
+        for (i, &is_shared) in shared.at.iter().enumerate() {
+            let quoted = set.marks.is_quoted(i);
             q.shared += usize::from(is_shared);
             q.shared_quoted += usize::from(is_shared && quoted);
             q.unquoted += usize::from(!quoted);
@@ -596,14 +637,14 @@ impl Quoting {
 
 /// The names and numbers of `set` beside its `shared` wording, and how many of them are not
 /// among `other_keys` (the other article's, sorted); `None` when the article has no marks.
-pub fn slots(set: &ShingleSet, shared: &Shared, other_keys: &[u32]) -> Option<Slots> {
+pub fn slots(set: &ShingleSet, shared: &SharedIn, other_keys: &[u32]) -> Option<Slots> {
     let span = set.marks.span as usize;
     if span == 0 {
         return None;
     }
     let mut covered = vec![false; set.words as usize];
-    for (i, &hash) in set.sequence.iter().enumerate() {
-        if shared.contains(hash) {
+    for (i, &is_shared) in shared.at.iter().enumerate() {
+        if is_shared {
             let end = (i + span).min(covered.len());
             covered[i.min(end)..end].fill(true);
         }
@@ -772,7 +813,7 @@ mod tests {
                 }
             }
             let expected = ratio(in_blocks.len(), seen.len());
-            proptest::prop_assert_eq!(block_share(&sequence, &Shared::of(&own, &other)), expected);
+            proptest::prop_assert_eq!(block_share(&Shared::of(&own, &other).within(&sequence)), expected);
         }
     }
 
@@ -783,7 +824,7 @@ mod tests {
             let mut own = seq.to_vec();
             own.sort_unstable();
             own.dedup();
-            block_share(seq, &Shared::of(&own, &(0..200).collect::<Vec<u32>>()))
+            block_share(&Shared::of(&own, &(0..200).collect::<Vec<u32>>()).within(seq))
         };
         // One run of 12 shared, then a run of 3, with unshared shingles between.
         let seq: Vec<u32> = (0..12)
@@ -906,19 +947,20 @@ mod tests {
     #[test]
     fn passage_share_finds_the_densest_stretch_of_long_articles_only() {
         let shared = Shared::of(&[1, 2, 3, 4], &[1, 2, 3, 4]);
+        let passage_share = |sequence: &[u32]| passage_share(&shared.within(sequence));
         // Three shared shingles close together, one 100 shingles on.
         let mut sequence: Vec<u32> = (100..300).collect();
         sequence[10] = 1;
         sequence[20] = 2;
         sequence[69] = 3;
         sequence[120] = 4;
-        assert_eq!(passage_share(&sequence, &shared), 0.75);
+        assert_eq!(passage_share(&sequence), 0.75);
         sequence[69] = 999;
         sequence[70] = 3;
-        assert_eq!(passage_share(&sequence, &shared), 0.5);
+        assert_eq!(passage_share(&sequence), 0.5);
         // Under three passages long: not read.
-        assert_eq!(passage_share(&sequence[..3 * PASSAGE - 1], &shared), 0.0);
-        assert_eq!(passage_share(&(100..400).collect::<Vec<_>>(), &shared), 0.0);
+        assert_eq!(passage_share(&sequence[..3 * PASSAGE - 1]), 0.0);
+        assert_eq!(passage_share(&(100..400).collect::<Vec<_>>()), 0.0);
     }
 
     #[test]
@@ -1098,8 +1140,8 @@ mod tests {
             let (a, b) = (words(&long), words(&short));
             let shared = Shared::of(&a.hashes, &b.hashes);
             (
-                Quoting::of(&a, &shared).unwrap(),
-                Quoting::of(&b, &shared).unwrap(),
+                Quoting::of(&a, &shared.within(&a.sequence)).unwrap(),
+                Quoting::of(&b, &shared.within(&b.sequence)).unwrap(),
             )
         };
         assert!(

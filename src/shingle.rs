@@ -125,7 +125,8 @@ pub fn intersection_len(a: &[ShingleHash], b: &[ShingleHash]) -> usize {
 
 /// The intersection of two sorted, distinct hash sets, in order.
 pub fn intersection(a: &[ShingleHash], b: &[ShingleHash]) -> Vec<ShingleHash> {
-    let mut values = Vec::new();
+    // Room for the largest intersection: growing it by doubling cost more than the room.
+    let mut values = Vec::with_capacity(a.len().min(b.len()));
     let mut push_block = |start: usize, mut mask: u32| {
         while mask != 0 {
             values.push(a[start + mask.trailing_zeros() as usize]);
