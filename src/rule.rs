@@ -605,6 +605,11 @@ impl Quoting {
     /// `None` when the article has no marks.
     /// `shared`: where the shared wording sits in `set`.
     pub fn of(set: &ShingleSet, shared: &SharedIn) -> Option<Self> {
+        debug_assert_eq!(
+            shared.at.len(),
+            set.sequence.len(),
+            "marks of another article"
+        );
         if set.marks.span == 0 {
             return None;
         }
@@ -638,6 +643,11 @@ impl Quoting {
 /// The names and numbers of `set` beside its `shared` wording, and how many of them are not
 /// among `other_keys` (the other article's, sorted); `None` when the article has no marks.
 pub fn slots(set: &ShingleSet, shared: &SharedIn, other_keys: &[u32]) -> Option<Slots> {
+    debug_assert_eq!(
+        shared.at.len(),
+        set.sequence.len(),
+        "marks of another article"
+    );
     let span = set.marks.span as usize;
     if span == 0 {
         return None;
@@ -947,20 +957,20 @@ mod tests {
     #[test]
     fn passage_share_finds_the_densest_stretch_of_long_articles_only() {
         let shared = Shared::of(&[1, 2, 3, 4], &[1, 2, 3, 4]);
-        let passage_share = |sequence: &[u32]| passage_share(&shared.within(sequence));
+        let share_of = |sequence: &[u32]| passage_share(&shared.within(sequence));
         // Three shared shingles close together, one 100 shingles on.
         let mut sequence: Vec<u32> = (100..300).collect();
         sequence[10] = 1;
         sequence[20] = 2;
         sequence[69] = 3;
         sequence[120] = 4;
-        assert_eq!(passage_share(&sequence), 0.75);
+        assert_eq!(share_of(&sequence), 0.75);
         sequence[69] = 999;
         sequence[70] = 3;
-        assert_eq!(passage_share(&sequence), 0.5);
+        assert_eq!(share_of(&sequence), 0.5);
         // Under three passages long: not read.
-        assert_eq!(passage_share(&sequence[..3 * PASSAGE - 1]), 0.0);
-        assert_eq!(passage_share(&(100..400).collect::<Vec<_>>()), 0.0);
+        assert_eq!(share_of(&sequence[..3 * PASSAGE - 1]), 0.0);
+        assert_eq!(share_of(&(100..400).collect::<Vec<_>>()), 0.0);
     }
 
     #[test]

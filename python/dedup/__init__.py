@@ -76,13 +76,33 @@ class Settings:
 
 @dataclass(frozen=True)
 class Pair:
-    """A verified copy: input positions ``a`` < ``b`` and their scores."""
+    """A verified copy: input positions ``a`` < ``b``, their scores and the copy rule's
+    signals, the fields of a pair in the JSON report (README, "Output").
+
+    ``verdict`` is the part of the rule that made them copies: ``"covered"`` (most of the
+    smaller text is in the other) or ``"spread"`` (less is shared, but all through both, as a
+    rewrite leaves it). ``block_share``, ``passage_share`` and ``quoted_share`` are the shares
+    of the shared wording in verbatim blocks, in one passage and in quotation marks, ``None``
+    where the rule did not need them. ``close`` copies join clusters transitively; the others
+    join a cluster's centre only.
+
+    >>> story = ("Heavy rain flooded the valley overnight and the river burst its banks near the "
+    ...          "old mill, forcing two hundred families from their homes before dawn.")
+    >>> pair = find_duplicates([story, story + " Roads stayed closed."]).clusters[0].pairs[0]
+    >>> (pair.a, pair.b, pair.verdict, pair.close)
+    (0, 1, 'covered', True)
+    """
 
     a: Optional[int]
     b: Optional[int]
     jaccard: float
     estimate: float
     containment: float
+    block_share: Optional[float]
+    passage_share: Optional[float]
+    quoted_share: Optional[float]
+    verdict: str
+    close: bool
 
 
 @dataclass(frozen=True)
@@ -121,7 +141,7 @@ class Result:
             ids=[self._ids[m] for m in members],
             representative=pos[representative],
             representative_id=self._ids[representative],
-            pairs=[Pair(pos[a], pos[b], j, e, c) for a, b, j, e, c in pairs],
+            pairs=[Pair(pos[a], pos[b], *fields) for a, b, *fields in pairs],
         )
 
     @property

@@ -25,6 +25,11 @@ class Pair:
     jaccard: float
     estimate: float
     containment: float
+    block_share: Optional[float]
+    passage_share: Optional[float]
+    quoted_share: Optional[float]
+    verdict: str
+    close: bool
 
 @dataclass(frozen=True)
 class Cluster:

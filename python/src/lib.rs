@@ -262,9 +262,9 @@ impl Run {
     }
 
     /// Each cluster as `(members, representative, pairs)`, in article numbers (indices into
-    /// `articles()`); a pair is `(a, b, jaccard, estimate, containment)`.
+    /// `articles()`); a pair is [`PairFields`].
     #[allow(clippy::type_complexity)]
-    fn clusters(&self) -> Vec<(Vec<u32>, u32, Vec<(u32, u32, f64, f64, f64)>)> {
+    fn clusters(&self) -> PyResult<Vec<(Vec<u32>, u32, Vec<PairFields>)>> {
         self.outcome
             .clusters
             .iter()
@@ -272,9 +272,22 @@ impl Run {
                 let pairs = c
                     .pairs
                     .iter()
-                    .map(|e| (e.a, e.b, e.jaccard, e.estimate, e.containment))
-                    .collect();
-                (c.members.clone(), c.representative, pairs)
+                    .map(|e| {
+                        Ok((
+                            e.a,
+                            e.b,
+                            e.jaccard,
+                            e.estimate,
+                            e.containment,
+                            e.block_share,
+                            e.passage_share,
+                            e.quoted_share,
+                            verdict_name(e.verdict)?,
+                            e.is_close(),
+                        ))
+                    })
+                    .collect::<PyResult<_>>()?;
+                Ok((c.members.clone(), c.representative, pairs))
             })
             .collect()
     }
@@ -451,6 +464,32 @@ fn optional_texts(texts: &Bound<'_, PyList>) -> PyResult<Vec<Option<String>>> {
 
 /// Jaccard, containment, estimate, and whether the pair counts as a copy.
 type PairVerdict = (f64, f64, f64, bool);
+
+/// A cluster's pair as `Pair` in `dedup/__init__.py` takes it: `(a, b, jaccard, estimate,
+/// containment, block_share, passage_share, quoted_share, verdict, close)`, the fields of a
+/// pair in the JSON report, in its order.
+type PairFields = (
+    u32,
+    u32,
+    f64,
+    f64,
+    f64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    String,
+    bool,
+);
+
+/// The verdict's name as the JSON report writes it.
+fn verdict_name(verdict: rule::Verdict) -> PyResult<String> {
+    match serde_json::to_value(verdict) {
+        Ok(serde_json::Value::String(name)) => Ok(name),
+        other => Err(PyValueError::new_err(format!(
+            "verdict {verdict:?} has no name: {other:?}"
+        ))),
+    }
+}
 
 /// Verifies candidate pairs `(a[i], b[i])` by the copy rule of the run: per pair its exact
 /// Jaccard, containment of the smaller in the larger, 16-bit sketch estimate, and whether it
@@ -837,9 +876,7 @@ fn judge_arrow<'py>(
         quoted_share.extend(j.quoted_share.unwrap_or(f64::NAN).to_le_bytes());
         copy.push(u8::from(j.is_copy()));
         close.push(u8::from(j.is_close()));
-        let name =
-            serde_json::to_value(j.verdict).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        verdicts.push(name.as_str().unwrap_or_default().as_bytes());
+        verdicts.push(verdict_name(j.verdict)?.as_bytes());
     }
     (
         PyBytes::new(py, &jaccard),

@@ -41,7 +41,27 @@ def test_a_20k_generated_corpus_gives_the_cli_report_byte_for_byte(synth_corpus)
     cli = run_cli("--format", "json", str(articles))
     assert len(result.clusters) > 100
     assert result.to_json() == cli
-    assert {frozenset(c.ids) for c in result.clusters} == cluster_ids(json.loads(cli))
+    report = json.loads(cli)
+    assert {frozenset(c.ids) for c in result.clusters} == cluster_ids(report)
+
+    # Each Pair carries what the report says of it (to the report's four decimals), the
+    # rule's signals included.
+    def same(pair: dedup.Pair, written: dict) -> bool:
+        def close_to(value, shown):
+            return (value is None) == (shown is None) and (
+                value is None or abs(value - shown) <= 0.5e-4 + 1e-12)
+        return (pair.verdict, pair.close) == (written["verdict"], written["close"]) and all(
+            close_to(getattr(pair, k), written[k]) for k in (
+                "jaccard", "estimate", "containment", "block_share", "passage_share",
+                "quoted_share"))
+
+    written = [p for c in report["clusters"] for p in c["pairs"]]
+    pairs = [p for c in result.clusters for p in c.pairs]
+    assert len(pairs) == len(written)
+    assert all(same(p, w) for p, w in zip(pairs, written))
+    assert [(f"{articles}:{p.a + 1}", f"{articles}:{p.b + 1}") for p in pairs] == [
+        (w["a"], w["b"]) for w in written]
+    assert {p.verdict for p in pairs} == {"covered", "spread"}
 
 
 def test_explain_gives_the_fields_of_explain_json(seed_texts, tmp_path):
