@@ -333,11 +333,9 @@ fn representative_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Orderin
 
 /// The order in which groups become centres ([`centres`]): that of the representative, but
 /// among articles of one date and length the content decides before the input order, so
-/// that which articles cluster together does not depend on the order of the input lines, as
-/// long as the candidate pairs do not: they do when a band bucket has more than
-/// [`crate::lsh::MAX_FULL_BUCKET`] members, whose first [`crate::lsh::ANCHORS`] in input order
-/// are paired with the rest. Only identical texts tie on the fingerprint, and those are one
-/// group whenever they are paired.
+/// that which articles cluster together does not depend on the order of the input lines (nor
+/// do the candidate pairs: [`crate::lsh::content_order`]). Only identical texts tie on the
+/// fingerprint, and those are one group whenever they are paired.
 fn centre_order(key: &impl RepresentativeKey, x: u32, y: u32) -> Ordering {
     representative_rank(key, x, y)
         .then(key.fingerprint(x).cmp(&key.fingerprint(y)))

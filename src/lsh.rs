@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::minhash::{Sketch16, Sketches, splitmix64};
+use crate::minhash::{self, Sketch16, Sketches, splitmix64};
 use crate::radix;
 
 /// How a signature of `bands × rows` values is cut into bands.
@@ -15,14 +15,16 @@ pub struct Banding {
 }
 
 /// Buckets larger than this are not expanded into all their pairs: every member is paired with
-/// the first [`ANCHORS`] members instead. Keeps a band key shared by thousands of articles (a
-/// wire story republished everywhere, or boilerplate) linear instead of quadratic; the anchors
-/// still connect every true copy to the cluster.
+/// the first [`ANCHORS`] members instead, first in [`content_order`], so that which members
+/// anchor does not depend on where the articles stand in the input. Keeps a band key shared by
+/// thousands of articles (a wire story republished everywhere, or boilerplate) linear instead
+/// of quadratic; the anchors still connect every true copy to the cluster.
 pub const MAX_FULL_BUCKET: usize = 64;
 pub const ANCHORS: usize = 8;
 
-/// How many of a bucket's first members (archived ones first) pair with the later ones: all of
-/// them, or in an oversized bucket the [`ANCHORS`].
+/// How many of a bucket's first members (archived ones first, then the others in
+/// [`content_order`]) pair with the later ones: all of them, or in an oversized bucket the
+/// [`ANCHORS`].
 fn anchors_of(size: usize) -> usize {
     if size > MAX_FULL_BUCKET {
         ANCHORS
@@ -162,6 +164,21 @@ const SWEEP_BANDS: usize = 8;
 /// when articles come in groups of near-identical copies, each group proposed by every band.
 const PENDING_PAIRS: usize = 1 << 16;
 
+/// The first `banded` articles of `sketches` ordered by content: by the fingerprint of their
+/// sketch ([`minhash::fingerprint`], the order that picks a cluster's centre), then by number
+/// for identical sketches. Buckets list their members in this order, so reordering the input
+/// changes no bucket's anchors, except among articles with one sketch, which are
+/// interchangeable.
+pub fn content_order(sketches: &Sketches, banded: usize) -> Vec<u32> {
+    let fingerprints: Vec<u64> = (0..banded as u32)
+        .into_par_iter()
+        .map(|doc| minhash::fingerprint(&sketches.get(doc).to_vec()))
+        .collect();
+    let mut order: Vec<u32> = (0..banded as u32).collect();
+    order.par_sort_unstable_by_key(|&doc| (fingerprints[doc as usize], doc));
+    order
+}
+
 /// All distinct candidate pairs whose sketches agree on at least `min_matches` positions,
 /// sorted.
 pub fn candidate_pairs(
@@ -183,8 +200,9 @@ pub fn candidate_pairs(
 /// after those of the banded ones), sorted. Two archived articles are never paired: the archive
 /// was compared with itself when it was built.
 ///
-/// Each band is grouped by a radix sort of (key, article) pairs, which needs no hash map of
-/// vectors and yields members in article order. Copies of one story agree on most bands, so a
+/// Each band is grouped by a radix sort of (key, place) pairs, where an article's place is
+/// where it stands in [`content_order`]: no hash map of vectors is needed, and members come in
+/// that order. Copies of one story agree on most bands, so a
 /// band's proposals are sorted `PENDING_PAIRS` at a time and looked up, in order, among the
 /// pairs that earlier sweeps kept ([`FoundPairs`]), and only the others are screened: reads
 /// that move forward through memory instead of a hash lookup per proposal, which at a million
@@ -204,14 +222,16 @@ pub(crate) fn candidate_pairs_with(
     let mut columns: Vec<BandColumn> = (0..SWEEP_BANDS.min(banding.bands))
         .map(|_| BandColumn::default())
         .collect();
+    let order = content_order(sketches, banded);
     let mut found = FoundPairs::new(sketches.len());
+    // By place, as the columns hold articles.
     let mut anchored_bands = vec![0u8; banded];
     let largest_article = sketches.len().saturating_sub(1) as u64;
     let article_bits = (u64::BITS - largest_article.leading_zeros()).max(1);
     for first in (0..banding.bands).step_by(SWEEP_BANDS) {
         let bands = first..(first + SWEEP_BANDS).min(banding.bands);
         let columns = &mut columns[..bands.len()];
-        gather_columns(sketches, banded, banding, bands, columns);
+        gather_columns(sketches, &order, banding, bands, columns);
         columns
             .par_iter_mut()
             .enumerate()
@@ -248,7 +268,7 @@ pub(crate) fn candidate_pairs_with(
                 for bucket in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
                     let archived = archived.bucket(band, (bucket[0] >> 32) as u32);
                     let declined = &declined[start..start + bucket.len()];
-                    emit_bucket_pairs(archived, bucket, declined, &mut pending);
+                    emit_bucket_pairs(archived, bucket, declined, &order, &mut pending);
                     start += bucket.len();
                     if pending.len() >= PENDING_PAIRS {
                         keep_new(&mut pending);
@@ -506,8 +526,8 @@ fn merge_sorted(a: &[PackedPair], b: &[PackedPair]) -> Vec<PackedPair> {
     out
 }
 
-/// One band of a sweep: its `(key << 32 | article)` entries, grouped by key once sorted, and
-/// which of them draw no anchors ([`MAX_ANCHORED_BANDS`]).
+/// One band of a sweep: its `(key << 32 | place)` entries ([`content_order`]), grouped by key
+/// once sorted, and which of them draw no anchors ([`MAX_ANCHORED_BANDS`]).
 #[derive(Default)]
 struct BandColumn {
     entries: Vec<u64>,
@@ -545,9 +565,9 @@ impl BandColumn {
         self.declined.clear();
         self.declined.resize(self.entries.len(), false);
         for &i in &self.anchored {
-            let article = self.entries[i as usize] as u32 as usize;
-            if anchored_bands[article] < MAX_ANCHORED_BANDS {
-                anchored_bands[article] += 1;
+            let place = self.entries[i as usize] as u32 as usize;
+            if anchored_bands[place] < MAX_ANCHORED_BANDS {
+                anchored_bands[place] += 1;
             } else {
                 self.declined[i as usize] = true;
             }
@@ -555,17 +575,17 @@ impl BandColumn {
     }
 }
 
-/// Fills `columns[i]` with the `(key << 32 | article)` column of band `bands.start + i` over the
-/// first `banded` articles, ascending, in parallel over ranges of articles so that each article's sketch is
-/// read once per sweep.
+/// Fills `columns[i]` with the `(key << 32 | place)` column of band `bands.start + i` over the
+/// articles of `order` (the banded ones in [`content_order`]), by place, in parallel over
+/// ranges of places so that each article's sketch is read once per sweep.
 fn gather_columns(
     sketches: &Sketches,
-    banded: usize,
+    order: &[u32],
     banding: Banding,
     bands: std::ops::Range<usize>,
     columns: &mut [BandColumn],
 ) {
-    let n = banded;
+    let n = order.len();
     const ARTICLES_PER_TASK: usize = 1 << 14;
     let mut tasks: Vec<Vec<&mut [u64]>> = Vec::new();
     for column in columns.iter_mut() {
@@ -588,9 +608,9 @@ fn gather_columns(
             let rows = banding.rows;
             let mut values = Vec::with_capacity(bands.len() * rows);
             for offset in 0..parts[0].len() {
-                let doc = (start + offset) as u32;
+                let place = start + offset;
                 sketches
-                    .get(doc)
+                    .get(order[place])
                     .values_into(bands.start * rows..bands.end * rows, &mut values);
                 for ((part, band), band_rows) in parts
                     .iter_mut()
@@ -598,14 +618,14 @@ fn gather_columns(
                     .zip(values.chunks_exact(rows))
                 {
                     let key = banding.key_of_rows(band_rows, band);
-                    part[offset] = u64::from(key) << 32 | u64::from(doc);
+                    part[offset] = u64::from(key) << 32 | place as u64;
                 }
             }
         });
 }
 
-/// Sorts a column by the upper 32 bits (the key), articles ascending within a key: three
-/// stable counting passes over the key, since the column comes in article order. A single
+/// Sorts a column by the upper 32 bits (the key), places ascending within a key: three stable
+/// counting passes over the key, since the column comes in place order. A single
 /// pass on the top bits followed by a comparison sort of each small bucket cost four times as
 /// much at a million articles: nearly every bucket held a few items, each sorted by a call.
 fn sort_column(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
@@ -619,31 +639,39 @@ fn sort_column(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
 /// Every member of a bucket paired with every later one, or, in a bucket of more than
 /// [`MAX_FULL_BUCKET`] members, with the first [`ANCHORS`], except the members `declined` marks.
 /// Archived members come first, so that the articles checked against an archive are anchored
-/// to it.
+/// to it. The bucket holds places in `order`; the pairs are of articles.
 fn emit_bucket_pairs(
     archived: ArchivedBucket,
     bucket: &[u64],
     declined: &[bool],
+    order: &[u32],
     out: &mut Vec<PackedPair>,
 ) {
     let anchors = anchors_of(archived.total + bucket.len());
     // Archived members are numbered after every banded one.
     for &a in archived.members.iter().take(anchors) {
-        out.extend(drawing(bucket, declined).map(|b| pack(b, a)));
+        out.extend(drawing(bucket, declined, order).map(|b| pack(b, a)));
     }
     // Checked members are anchors only after every archived one.
     let anchors = anchors.saturating_sub(archived.total);
     for (i, &a) in bucket.iter().enumerate().take(anchors) {
-        out.extend(drawing(&bucket[i + 1..], &declined[i + 1..]).map(|b| pack(a as u32, b)));
+        let a = order[a as u32 as usize];
+        out.extend(
+            drawing(&bucket[i + 1..], &declined[i + 1..], order).map(|b| pack(a.min(b), a.max(b))),
+        );
     }
 }
 
-/// The members of `members` that `declined` does not mark.
-fn drawing<'a>(members: &'a [u64], declined: &'a [bool]) -> impl Iterator<Item = u32> + 'a {
+/// The articles at the places of `members` that `declined` does not mark.
+fn drawing<'a>(
+    members: &'a [u64],
+    declined: &'a [bool],
+    order: &'a [u32],
+) -> impl Iterator<Item = u32> + 'a {
     let members = members.iter().zip(declined);
     members
         .filter(|(_, declined)| !**declined)
-        .map(|(&member, _)| member as u32)
+        .map(|(&member, _)| order[member as u32 as usize])
 }
 
 #[cfg(test)]
@@ -847,7 +875,8 @@ mod tests {
     proptest::proptest! {
         /// Against the definition, with buckets large enough to be anchored: a pair is a
         /// candidate when some band's bucket pairs it (all pairs of a bucket of up to
-        /// MAX_FULL_BUCKET members, else each member with the first ANCHORS, in the first
+        /// MAX_FULL_BUCKET members, else each member with the first ANCHORS by the fingerprint
+        /// of their sketches, then by number, in the first
         /// MAX_ANCHORED_BANDS bands where the member is anchored) and its sketches agree on
         /// enough values. Values mostly 0 make the all-zero buckets oversized in more bands than
         /// the cap; values 256 apart agree on their low bytes only.
@@ -871,8 +900,11 @@ mod tests {
             let mut anchored_bands = vec![0; articles.len()];
             for band in 0..banding.bands {
                 let mut buckets = std::collections::BTreeMap::<u32, Vec<u32>>::new();
-                for (doc, sketch) in articles.iter().enumerate() {
-                    buckets.entry(banding.key(sketch, band)).or_default().push(doc as u32);
+                let mut by_content: Vec<u32> = (0..articles.len() as u32).collect();
+                by_content.sort_by_key(|&doc| (minhash::fingerprint(&articles[doc as usize]), doc));
+                for doc in by_content {
+                    let key = banding.key(&articles[doc as usize], band);
+                    buckets.entry(key).or_default().push(doc);
                 }
                 for members in buckets.values() {
                     let mut members = members.clone();
@@ -894,7 +926,7 @@ mod tests {
                         for &b in &members[i + 1..] {
                             let agree = minhash::sketch_matches(&articles[a as usize], &articles[b as usize]);
                             if agree >= min_matches {
-                                expected.insert(pack(a, b));
+                                expected.insert(pack(a.min(b), a.max(b)));
                             }
                         }
                     }
@@ -907,8 +939,9 @@ mod tests {
 
     #[test]
     fn an_article_draws_anchors_in_its_first_capped_bands_only() {
-        // Band b's oversized bucket holds articles 8b.., so its anchors are 8b..8b + 8: an
-        // article of the bucket in every band meets new anchors in each.
+        // Band b's oversized bucket holds articles 8b.., and its anchors are the first eight of
+        // them in content order: an article of the bucket in every band meets other anchors
+        // in each.
         let (bands, n) = (16u32, 200u32);
         let values: Vec<u16> = (0..n)
             .flat_map(|doc| {
@@ -921,18 +954,57 @@ mod tests {
             rows: 1,
         };
         let pairs = candidate_pairs(&sketches, banding, 0);
-        let partners = |doc: u32| -> Vec<u32> {
+        let partners = |doc: u32| -> std::collections::BTreeSet<u32> {
             pairs
                 .iter()
                 .map(|&p| unpack(p))
-                .filter_map(|(a, b)| (b == doc).then_some(a))
+                .filter_map(|(a, b)| match (a == doc, b == doc) {
+                    (true, _) => Some(b),
+                    (_, true) => Some(a),
+                    _ => None,
+                })
                 .collect()
         };
-        let first_bands_anchors = u32::from(MAX_ANCHORED_BANDS) * ANCHORS as u32;
-        assert_eq!(
-            partners(n - 1),
-            (0..first_bands_anchors).collect::<Vec<_>>()
+        let order = content_order(&sketches, n as usize);
+        let in_bucket = |band: u32| order.iter().copied().filter(move |&doc| doc >= 8 * band);
+        // In every bucket, and the last of them in content order: never an anchor.
+        let last = in_bucket(bands - 1).last().unwrap();
+        let first_bands_anchors = (0..u32::from(MAX_ANCHORED_BANDS))
+            .flat_map(|band| in_bucket(band).take(ANCHORS))
+            .collect();
+        assert_eq!(partners(last), first_bands_anchors);
+        assert!(
+            first_bands_anchors.len() > ANCHORS,
+            "other anchors in other bands"
         );
+    }
+
+    #[test]
+    fn anchors_do_not_depend_on_the_input_order() {
+        // One oversized bucket in band 0, members otherwise distinct: reversing the input
+        // pairs the same articles.
+        let n = 150u16;
+        let sketch = |i: u16| [0, i + 1];
+        let pairs_of = |docs: &[u16]| -> std::collections::BTreeSet<(u16, u16)> {
+            let values: Vec<u16> = docs.iter().flat_map(|&i| sketch(i)).collect();
+            let sketches = Sketches::from_values(2, &values);
+            candidate_pairs(&sketches, Banding { bands: 2, rows: 1 }, 0)
+                .into_iter()
+                .map(|p| {
+                    let (a, b) = unpack(p);
+                    let (x, y) = (docs[a as usize], docs[b as usize]);
+                    (x.min(y), x.max(y))
+                })
+                .collect()
+        };
+        let forward: Vec<u16> = (0..n).collect();
+        let backward: Vec<u16> = (0..n).rev().collect();
+        let pairs = pairs_of(&forward);
+        assert_eq!(
+            pairs.len(),
+            ANCHORS * n as usize - ANCHORS * (ANCHORS + 1) / 2
+        );
+        assert_eq!(pairs, pairs_of(&backward));
     }
 
     #[test]

@@ -14,8 +14,9 @@ clusters are collected on the driver:
 2. **Sign** each Arrow batch in Rust (``mapInArrow``; the CLI's JSONL reader, shingles,
    MinHash): sketch, band keys, shingle set, normalised id, date and title.
 3. **Band join**: band keys exploded and grouped; a bucket pairs every member with every later
-   one, or, past 64 members, with its first 8 in input order (the CLI's rule); pairs are
-   screened on their sketches as the CLI screens them.
+   one, or, past 64 members, with its first 8 by content (the fingerprint of their sketches,
+   then position: the CLI's rule); pairs are screened on their sketches as the CLI screens
+   them.
 4. **Verify** the screened pairs by the CLI's copy rule (dates included) in Rust, their shingle
    sets brought together by joins.
 
@@ -461,9 +462,12 @@ def _run(spark: Any, opts: Options) -> dict:
 
     t = time.perf_counter()
     describe("dedup-spark band")
-    buckets = (articles.select("position", F.explode("keys").alias("key"))
-               .groupBy("key").agg(F.array_sort(F.collect_list("position")).alias("m"))
-               .where(F.size("m") > 1))
+    # Members in the CLI's content order (lsh::content_order): by fingerprint, then position.
+    buckets = (articles.select("position", "fingerprint", F.explode("keys").alias("key"))
+               .groupBy("key")
+               .agg(F.array_sort(F.collect_list(F.struct("fingerprint", "position"))).alias("s"))
+               .where(F.size("s") > 1)
+               .select("key", F.col("s.position").alias("m")))
     # Read twice below (the oversized buckets, then every bucket): kept, so that the band keys
     # are exploded and shuffled once. (Spark 3.5's adaptive execution does not reuse an
     # exchange over a cached table, SPARK-58767: without this both reads shuffle the keys.)
@@ -471,7 +475,7 @@ def _run(spark: Any, opts: Options) -> dict:
     buckets.count()
     # The CLI's bucket rule: all later members, or past max_full_bucket only the first anchors,
     # and only for a member within its first max_anchored_bands such buckets (keys order by
-    # band first).
+    # band first). Later means later in the bucket's order, not by position.
     anchored = (buckets.where(F.size("m") > max_full_bucket)
                 .select("key", F.posexplode("m").alias("i", "position"))
                 .where(F.col("i") >= anchors))
@@ -482,8 +486,9 @@ def _run(spark: Any, opts: Options) -> dict:
                 .groupBy("key").agg(F.collect_list("position").alias("declined")))
     pairs = (buckets.join(declined, "key", "left").select(F.explode(F.expr(
         f"flatten(transform(sequence(1, least(if(size(m) > {max_full_bucket}, {anchors}, "
-        "size(m)), size(m) - 1)), i -> transform(filter(coalesce(array_except(m, declined), m), "
-        "b -> b > element_at(m, i)), b -> named_struct('a', element_at(m, i), 'b', b))))"
+        "size(m)), size(m) - 1)), i -> transform(coalesce(array_except(slice(m, i + 1, size(m) - i), "
+        "declined), slice(m, i + 1, size(m) - i)), b -> named_struct('a', least(element_at(m, i), b), "
+        "'b', greatest(element_at(m, i), b)))))"
     )).alias("p")).select("p.a", "p.b").distinct())
     with_sketches = _with_ends(pairs, articles, {"sketch": ("sa", "sb")},
                                broadcast["sketches"])
