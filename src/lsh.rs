@@ -968,7 +968,7 @@ mod tests {
         let order = content_order(&sketches, n as usize);
         let in_bucket = |band: u32| order.iter().copied().filter(move |&doc| doc >= 8 * band);
         // In every bucket, and the last of them in content order: never an anchor.
-        let last = in_bucket(bands - 1).last().unwrap();
+        let last = in_bucket(bands - 1).next_back().unwrap();
         let first_bands_anchors = (0..u32::from(MAX_ANCHORED_BANDS))
             .flat_map(|band| in_bucket(band).take(ANCHORS))
             .collect();
