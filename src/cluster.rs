@@ -152,6 +152,11 @@ impl Ranks {
         self.fingerprints.push(fingerprint);
     }
 
+    /// The content fingerprints pushed so far, in article order.
+    pub fn fingerprints(&self) -> &[u64] {
+        &self.fingerprints
+    }
+
     /// Articles from `first` on are in the archive that new ones are checked against.
     pub fn indexed_from(&mut self, first: u32) {
         self.indexed_from = first;

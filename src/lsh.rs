@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::minhash::{self, Sketch16, Sketches, splitmix64};
+use crate::minhash::{Sketch16, Sketches, splitmix64};
 use crate::radix;
 
 /// How a signature of `bands × rows` values is cut into bands.
@@ -164,17 +164,13 @@ const SWEEP_BANDS: usize = 8;
 /// when articles come in groups of near-identical copies, each group proposed by every band.
 const PENDING_PAIRS: usize = 1 << 16;
 
-/// The first `banded` articles of `sketches` ordered by content: by the fingerprint of their
-/// sketch ([`minhash::fingerprint`], the order that picks a cluster's centre), then by number
-/// for identical sketches. Buckets list their members in this order, so reordering the input
-/// changes no bucket's anchors, except among articles with one sketch, which are
+/// Articles ordered by content: by the fingerprint of their sketch (`fingerprints`, one per
+/// article, [`crate::minhash::fingerprint`]: the order that picks a cluster's centre), then by
+/// number for identical sketches. Buckets list their members in this order, so reordering the
+/// input changes no bucket's anchors, except among articles with one sketch, which are
 /// interchangeable.
-pub fn content_order(sketches: &Sketches, banded: usize) -> Vec<u32> {
-    let fingerprints: Vec<u64> = (0..banded as u32)
-        .into_par_iter()
-        .map(|doc| minhash::fingerprint(&sketches.get(doc).to_vec()))
-        .collect();
-    let mut order: Vec<u32> = (0..banded as u32).collect();
+pub fn content_order(fingerprints: &[u64]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..fingerprints.len() as u32).collect();
     order.par_sort_unstable_by_key(|&doc| (fingerprints[doc as usize], doc));
     order
 }
@@ -188,16 +184,17 @@ pub fn candidate_pairs(
 ) -> Vec<PackedPair> {
     candidate_pairs_with(
         sketches,
-        sketches.len(),
+        &sketches.fingerprints(),
         banding,
         min_matches,
         &Archived::default(),
     )
 }
 
-/// The candidate pairs of the first `banded` articles of `sketches`, among themselves and with
-/// the `archived` articles that share their buckets (numbered from `banded` on, their sketches
-/// after those of the banded ones), sorted. Two archived articles are never paired: the archive
+/// The candidate pairs of the first `banded` articles of `sketches` (one per fingerprint in
+/// `fingerprints`, [`content_order`]), among themselves and with the `archived` articles that
+/// share their buckets (numbered from `banded` on, their sketches after those of the banded
+/// ones), sorted. Two archived articles are never paired: the archive
 /// was compared with itself when it was built.
 ///
 /// Each band is grouped by a radix sort of (key, place) pairs, where an article's place is
@@ -214,7 +211,7 @@ pub fn candidate_pairs(
 /// not depend on the thread count.
 pub(crate) fn candidate_pairs_with(
     sketches: &Sketches,
-    banded: usize,
+    fingerprints: &[u64],
     banding: Banding,
     min_matches: usize,
     archived: &Archived,
@@ -222,7 +219,8 @@ pub(crate) fn candidate_pairs_with(
     let mut columns: Vec<BandColumn> = (0..SWEEP_BANDS.min(banding.bands))
         .map(|_| BandColumn::default())
         .collect();
-    let order = content_order(sketches, banded);
+    let banded = fingerprints.len();
+    let order = content_order(fingerprints);
     let mut found = FoundPairs::new(sketches.len());
     // By place, as the columns hold articles.
     let mut anchored_bands = vec![0u8; banded];
@@ -965,7 +963,7 @@ mod tests {
                 })
                 .collect()
         };
-        let order = content_order(&sketches, n as usize);
+        let order = content_order(&sketches.fingerprints());
         let in_bucket = |band: u32| order.iter().copied().filter(move |&doc| doc >= 8 * band);
         // In every bucket, and the last of them in content order: never an anchor.
         let last = in_bucket(bands - 1).next_back().unwrap();

@@ -340,6 +340,13 @@ impl Sketches {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// Every article's [`fingerprint`], for callers that did not keep them from signing.
+    pub fn fingerprints(&self) -> Vec<u64> {
+        (0..self.len as u32)
+            .map(|article| fingerprint(&self.get(article).to_vec()))
+            .collect()
+    }
 }
 
 /// Positions at which two sketches agree.

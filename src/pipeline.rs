@@ -414,7 +414,10 @@ fn run(
         }
     }
     let min_matches = minhash::min_sketch_matches(params.threshold, params.num_perm);
-    let candidates = lsh::candidate_pairs_with(&sketches, new, banding, min_matches, &archived);
+    // The new articles' fingerprints, as the signer computed them; the indexed ones follow.
+    let fingerprints = &ranks.fingerprints()[..new];
+    let candidates =
+        lsh::candidate_pairs_with(&sketches, fingerprints, banding, min_matches, &archived);
     drop(archived);
     let band = banded.elapsed();
 
