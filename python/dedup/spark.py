@@ -484,12 +484,14 @@ def _run(spark: Any, opts: Options) -> dict:
                                                        .orderBy("key")))
                 .where(F.col("nth") > max_anchored_bands)
                 .groupBy("key").agg(F.collect_list("position").alias("declined")))
-    pairs = (buckets.join(declined, "key", "left").select(F.explode(F.expr(
-        f"flatten(transform(sequence(1, least(if(size(m) > {max_full_bucket}, {anchors}, "
-        "size(m)), size(m) - 1)), i -> transform(coalesce(array_except(slice(m, i + 1, size(m) - i), "
-        "declined), slice(m, i + 1, size(m) - i)), b -> named_struct('a', least(element_at(m, i), b), "
-        "'b', greatest(element_at(m, i), b)))))"
-    )).alias("p")).select("p.a", "p.b").distinct())
+    pairs = (buckets.join(declined, "key", "left")
+             .withColumn("declined", F.coalesce("declined", F.array().cast("array<bigint>")))
+             .select(F.explode(F.expr(
+                 f"flatten(transform(sequence(1, least(if(size(m) > {max_full_bucket}, "
+                 f"{anchors}, size(m)), size(m) - 1)), i -> transform(array_except("
+                 "slice(m, i + 1, size(m) - i), declined), b -> named_struct("
+                 "'a', least(element_at(m, i), b), 'b', greatest(element_at(m, i), b)))))"
+             )).alias("p")).select("p.a", "p.b").distinct())
     with_sketches = _with_ends(pairs, articles, {"sketch": ("sa", "sb")},
                                broadcast["sketches"])
     screened = with_sketches.mapInArrow(_screener(num_perm, min_matches),
