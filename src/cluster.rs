@@ -146,20 +146,9 @@ impl Ranks {
     /// The next article's date (`YYYY-MM-DD`, as the loader normalises dates), length and
     /// content fingerprint ([`crate::minhash::fingerprint`]).
     pub fn push(&mut self, date: Option<&str>, words: u32, fingerprint: u64) {
-        self.push_article(date, words);
-        self.push_fingerprint(fingerprint);
-    }
-
-    /// The next article's date and length, its fingerprint to follow ([`Ranks::push_fingerprint`]):
-    /// a run signs its articles once all are read.
-    pub fn push_article(&mut self, date: Option<&str>, words: u32) {
         self.dates
             .push(date.and_then(|d| d.as_bytes().try_into().ok()));
         self.words.push(words);
-    }
-
-    /// The fingerprint of the next article that has none yet.
-    pub fn push_fingerprint(&mut self, fingerprint: u64) {
         self.fingerprints.push(fingerprint);
     }
 

@@ -352,12 +352,6 @@ pub fn write_text(
         "LSH candidate      {candidate} ({} bands × {} rows; a pair this similar is proposed with probability {:.3})",
         e.bands, e.rows, e.candidate_probability
     )?;
-    // Two articles alone have no corpus to count shingles in (crate::common).
-    writeln!(
-        out,
-        "                   (both signed with every shingle; a run leaves out the shingles of {} or more of its articles, unless they are most of one)",
-        crate::common::COMMON_ARTICLES
-    )?;
     if e.shared_passages.is_empty() {
         return writeln!(out, "no shared passages");
     }

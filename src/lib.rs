@@ -1,12 +1,10 @@
 //! `dedup` finds reworded copies of the same news story in a corpus.
 //!
-//! The pipeline, one module per stage: [`load`] → [`normalize`] → [`shingle`] → [`common`] →
-//! [`minhash`] → [`lsh`] → [`verify`] (by the copy [`rule`]) → [`cluster`] → [`report`].
-//! [`find_duplicates`] runs it for a [`Config`]; nothing in the library parses flags or exits
-//! the process.
+//! The pipeline, one module per stage: [`load`] → [`normalize`] → [`shingle`] → [`minhash`] →
+//! [`lsh`] → [`verify`] (by the copy [`rule`]) → [`cluster`] → [`report`]. [`find_duplicates`] runs it for a [`Config`];
+//! nothing in the library parses flags or exits the process.
 
 pub mod cluster;
-pub mod common;
 pub mod eval;
 pub mod explain;
 pub mod html;

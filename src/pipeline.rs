@@ -5,7 +5,6 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::cluster::{self, Ranks, RepresentativeKey};
-use crate::common::{ArticleCounts, Common};
 use crate::index::{Added, Entry, Index, IndexError, Reader};
 use crate::load::{Article, Articles, Corpus, Item, LoadError, Skip};
 use crate::lsh::{self, Archived};
@@ -13,7 +12,7 @@ use crate::minhash::{self, MinHasher, Sketch16, Sketches};
 use crate::model::{ArticleMeta, Config, Outcome, Params, ParamsError, Stats};
 use crate::progress::{Progress, Unwatched};
 use crate::rule;
-use crate::shingle::{ShingleHash, ShingleSet, Shingler};
+use crate::shingle::{ShingleSet, Shingler};
 use crate::spill::SpillFile;
 use crate::verify::{self, ShingleStore};
 
@@ -104,14 +103,6 @@ pub struct Signed {
     pub warning: Option<Skip>,
 }
 
-/// An article read and shingled, not yet signed: a run signs once the whole corpus is read and
-/// counted ([`crate::common`]).
-pub struct Shingled {
-    pub meta: ArticleMeta,
-    pub shingles: ShingleSet,
-    pub warning: Option<Skip>,
-}
-
 /// Turns a parsed article into its metadata, shingle set and sketch.
 pub struct Signer<'a> {
     pub shingler: Shingler,
@@ -135,19 +126,14 @@ impl<'a> Signer<'a> {
     }
 
     pub fn sign_item(&self, item: Item) -> Result<Signed, Skip> {
-        self.shingle_item(item)
-            .map(|shingled| self.sign_shingled(shingled))
-    }
-
-    pub fn shingle_item(&self, item: Item) -> Result<Shingled, Skip> {
         match item {
-            Item::Article(article) => self.shingle(article),
+            Item::Article(article) => self.sign(article),
             Item::Skipped(skip) => Err(skip),
         }
     }
 
     /// An article with no words left to compare is skipped, with the reason.
-    pub fn shingle(&self, article: Article) -> Result<Shingled, Skip> {
+    pub fn sign(&self, article: Article) -> Result<Signed, Skip> {
         let shingles = self.shingler.shingle(&article.body);
         if shingles.hashes.is_empty() {
             return Err(Skip {
@@ -155,7 +141,10 @@ impl<'a> Signer<'a> {
                 reason: "no words in the body (after headline and page chrome)".into(),
             });
         }
-        Ok(Shingled {
+        let mut sketch = Vec::with_capacity(self.hasher.num_perm());
+        self.hasher.sketch_into(&shingles.hashes, &mut sketch);
+        Ok(Signed {
+            fingerprint: minhash::fingerprint(&sketch),
             warning: article.warning.map(|reason| Skip {
                 path: article.path.clone(),
                 reason,
@@ -170,31 +159,8 @@ impl<'a> Signer<'a> {
                 indexed: false,
             },
             shingles,
-        })
-    }
-
-    /// Shingles and signs an article with every shingle, as an index does: an archive has no
-    /// fixed corpus to count common shingles in.
-    pub fn sign(&self, article: Article) -> Result<Signed, Skip> {
-        self.shingle(article)
-            .map(|shingled| self.sign_shingled(shingled))
-    }
-
-    fn sign_shingled(&self, shingled: Shingled) -> Signed {
-        let sketch = self.sketch(&shingled.shingles.hashes);
-        Signed {
-            fingerprint: minhash::fingerprint(&sketch),
             sketch,
-            meta: shingled.meta,
-            shingles: shingled.shingles,
-            warning: shingled.warning,
-        }
-    }
-
-    pub fn sketch(&self, shingles: &[ShingleHash]) -> Vec<Sketch16> {
-        let mut sketch = Vec::with_capacity(self.hasher.num_perm());
-        self.hasher.sketch_into(shingles, &mut sketch);
-        sketch
+        })
     }
 }
 
@@ -364,12 +330,9 @@ struct Read {
     warnings: Vec<Skip>,
 }
 
-/// Reads, shingles and stores every article, counting its shingles in `counts` when given;
-/// then signs them all, each without the shingles `counts` found common ([`crate::common`]).
 fn read(
     source: &mut impl Articles,
     signer: &Signer,
-    counts: Option<ArticleCounts>,
     progress: &dyn Progress,
 ) -> Result<Read, LoadError> {
     progress.stage("reading", "articles");
@@ -383,25 +346,23 @@ fn read(
     };
     let mut record = Vec::new();
     source.for_each_batch(
-        |item| {
-            let shingled = signer.shingle_item(item)?;
-            if let Some(counts) = &counts {
-                counts.count(&shingled.shingles.hashes);
-            }
-            Ok(shingled)
-        },
-        |shingled| {
-            progress.advance(shingled.len() as u64);
-            for result in shingled {
+        |item| signer.sign_item(item),
+        |signed| {
+            progress.advance(signed.len() as u64);
+            for result in signed {
                 match result {
-                    Ok(shingled) => {
-                        read.warnings.extend(shingled.warning);
-                        read.ranks
-                            .push_article(shingled.meta.date.as_deref(), shingled.meta.words);
+                    Ok(signed) => {
+                        read.warnings.extend(signed.warning);
+                        read.ranks.push(
+                            signed.meta.date.as_deref(),
+                            signed.meta.words,
+                            signed.fingerprint,
+                        );
                         record.clear();
-                        shingled.meta.encode_into(&mut record);
+                        signed.meta.encode_into(&mut record);
                         read.metas.push(&record).map_err(spill_error)?;
-                        read.store.push(&shingled.shingles).map_err(spill_error)?;
+                        read.store.push(&signed.shingles).map_err(spill_error)?;
+                        read.sketches.push(&signed.sketch);
                     }
                     Err(skip) => read.skipped.push(skip),
                 }
@@ -409,43 +370,7 @@ fn read(
             Ok(())
         },
     )?;
-    let common = counts.map(|counts| counts.common()).unwrap_or_default();
-    read.store.flush().map_err(spill_error)?;
-    progress.stage("signing", "articles");
-    let (ranks, sketches) = (&mut read.ranks, &mut read.sketches);
-    sign_stored(&read.store, signer, &common, ranks, sketches, progress).map_err(spill_error)?;
     Ok(read)
-}
-
-/// Articles signed at once from the store: 4,096 sketches of 512 values take 4 MB.
-const SIGN_CHUNK: usize = 1 << 12;
-
-/// Signs every stored article with the shingles `common` leaves it, in article order.
-fn sign_stored(
-    store: &ShingleStore,
-    signer: &Signer,
-    common: &Common,
-    ranks: &mut Ranks,
-    sketches: &mut Sketches,
-    progress: &dyn Progress,
-) -> std::io::Result<()> {
-    let articles = store.len() as u32;
-    for first in (0..articles).step_by(SIGN_CHUNK) {
-        let last = articles.min(first + SIGN_CHUNK as u32);
-        let signed: Vec<Vec<Sketch16>> = (first..last)
-            .into_par_iter()
-            .map_init(Vec::new, |own, article| {
-                let shingles = store.get(article)?;
-                Ok(signer.sketch(common.signed(&shingles.hashes, own)))
-            })
-            .collect::<std::io::Result<_>>()?;
-        for sketch in &signed {
-            ranks.push_fingerprint(minhash::fingerprint(sketch));
-            sketches.push(sketch);
-        }
-        progress.advance(signed.len() as u64);
-    }
-    Ok(())
 }
 
 /// The stages after reading: candidates, screen, verify, cluster. With an index, the
@@ -462,9 +387,6 @@ fn run(
     let hasher = params.hasher();
     let banding = params.banding();
     let signer = Signer::new(&params, &hasher);
-    // An index holds sketches of every shingle, so new articles checked against it are signed
-    // the same way.
-    let counts = index.is_none().then(ArticleCounts::default);
     let Read {
         metas,
         mut ranks,
@@ -472,7 +394,7 @@ fn run(
         mut sketches,
         skipped,
         warnings,
-    } = read(source, &signer, counts, progress)?;
+    } = read(source, &signer, progress)?;
     let read_and_sign = started.elapsed();
 
     let banded = Instant::now();

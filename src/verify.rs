@@ -55,7 +55,7 @@ impl ShingleStore {
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "truncated shingle record"))
     }
 
-    pub(crate) fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.file.len()
     }
 }

@@ -1024,39 +1024,6 @@ fn a_story_republished_twenty_thousand_times_costs_linear_work() {
     );
 }
 
-/// An outlet footer in hundreds of articles: its shingles are common in the corpus, so they
-/// propose no pairs (every two items would, at Jaccard 0.2), while a copy of one item is still
-/// found through its own text.
-#[test]
-fn a_footer_in_hundreds_of_articles_proposes_no_pairs() {
-    const ITEMS: usize = 400;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("outlet.jsonl");
-    let footer: String = (0..60).map(|i| format!("footer{i} ")).collect();
-    let own = |item: usize| -> String { (0..120).map(|w| format!("i{item}w{w} ")).collect() };
-    let ids: Vec<String> = (0..ITEMS)
-        .map(|i| format!("item{i}"))
-        .chain(["copy-of-item7".to_string()])
-        .collect();
-    let articles: Vec<(&str, String)> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let text = if i == ITEMS { own(7) } else { own(i) };
-            (id.as_str(), format!("{text}{footer}"))
-        })
-        .collect();
-    write_jsonl(&path, &articles);
-    let report = json_report(&[], &[&path]);
-    let clusters: Vec<Vec<&str>> = report
-        .clusters
-        .iter()
-        .map(|c| c.members.iter().map(|m| m.id.as_str()).collect())
-        .collect();
-    assert_eq!(clusters, [["item7", "copy-of-item7"]]);
-    assert!(report.summary.candidate_pairs < 10, "{:?}", report.summary);
-}
-
 #[test]
 fn all_pairs_lists_every_copy_pair_and_the_same_clusters() {
     let tree = json_report(&[], &[&seeds()]);

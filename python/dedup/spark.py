@@ -12,10 +12,7 @@ clusters are collected on the driver:
    partitions the input. A JSONL file with no line but blank ones is skipped as "empty
    file", and a missing path is an :class:`InputError`, as the CLI has them.
 2. **Sign** each Arrow batch in Rust (``mapInArrow``; the CLI's JSONL reader, shingles,
-   MinHash): sketch, band keys, shingle set, normalised id, date and title. Then each
-   partition counts its articles per shingle slot, the counts are added up, and every article
-   is signed again without the shingles common in the corpus, as the CLI signs
-   (``dedup::common``).
+   MinHash): sketch, band keys, shingle set, normalised id, date and title.
 3. **Band join**: band keys exploded and grouped; a bucket pairs every member with every later
    one, or, past 64 members, with its first 8 by content (the fingerprint of their sketches,
    then position: the CLI's rule); pairs are screened on their sketches as the CLI screens
@@ -148,80 +145,6 @@ def _signer(settings: Settings, jsonl_fields: Optional[tuple], num_perm: int, ba
             ], names=["position", "path", "status", "reason", "id", "date", "title", "words",
                       "fingerprint", "sketch", "keys", "shingles"])
     return sign
-
-
-def _partition_counts(batches: Iterator[pa.RecordBatch]) -> Optional[np.ndarray]:
-    """A partition's articles counted per slot of shingles (``dedup::common``), saturating as
-    the CLI counts; None for a partition without articles."""
-    totals = None
-    for batch in batches:
-        if batch.num_rows:
-            if totals is None:
-                totals = bytearray(_native.COMMON_SLOTS)
-            _native.count_arrow(_strings(batch.column("shingles")), totals, 1)
-    return None if totals is None else np.frombuffer(totals, np.uint8)
-
-
-def _frequent_here(least: int):
-    """The slots a partition counts in ``least`` articles or more."""
-    def frequent(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        counts = _partition_counts(batches)
-        if counts is not None:
-            yield pa.RecordBatch.from_arrays(
-                [pa.array(np.flatnonzero(counts >= least).astype(np.int64))], names=["slot"])
-    return frequent
-
-
-def _counted_here(slots: np.ndarray):
-    """How many of a partition's articles each of ``slots`` counts."""
-    def counted(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        counts = _partition_counts(batches)
-        if counts is not None:
-            yield pa.RecordBatch.from_arrays(
-                [pa.array(slots), pa.array(counts[slots].astype(np.int32))], names=["slot", "n"])
-    return counted
-
-
-def _common_slots(articles: Any) -> bytes:
-    """The slots of shingles common in the corpus, as the CLI finds them (``dedup::common``),
-    as little-endian ``u32``. A slot common over P partitions is counted in at least 1/P of
-    its articles by one of them, so the partitions first name those slots, then count them
-    exactly, and nothing like the whole 64 MB table of each partition travels."""
-    from pyspark.sql import functions as F
-    bound = _native.COMMON_ARTICLES
-    least = -(-bound // max(articles.rdd.getNumPartitions(), 1))
-    shingles = articles.select("shingles")
-    named = shingles.mapInArrow(_frequent_here(least), "slot long").collect()
-    slots = np.unique(np.array([row.slot for row in named], np.int64))
-    if not len(slots):
-        return b""
-    common = (shingles.mapInArrow(_counted_here(slots), "slot long, n int")
-              .groupBy("slot").agg(F.sum("n").alias("n"))
-              .where(F.col("n") >= bound).collect())
-    return np.array(sorted(row.slot for row in common), "<u4").tobytes()
-
-
-RESIGNED_SCHEMA = "position long, fingerprint long, sketch binary, keys array<long>"
-
-
-def _resigner(settings: Settings, common: bytes, num_perm: int, bands: int):
-    """Signs articles again without the common shingles, as the CLI signs once it has counted
-    its corpus: per article its position, new fingerprint, sketch and band keys."""
-    def resign(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            n = batch.num_rows
-            out = _native.resign_arrow(_strings(batch.column("shingles")), common,
-                                       *settings._args(), 1)
-            keys = pa.ListArray.from_arrays(
-                pa.array(np.arange(0, (n + 1) * bands, bands, dtype=np.int32)),
-                pa.Array.from_buffers(pa.int64(), n * bands, [None, pa.py_buffer(out["keys"])]))
-            yield pa.RecordBatch.from_arrays([
-                batch.column("position"),
-                pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(out["fingerprints"])]),
-                _fixed(out["sketches"], n, num_perm * 2),
-                keys,
-            ], names=["position", "fingerprint", "sketch", "keys"])
-    return resign
 
 
 def _screener(num_perm: int, min_matches: int):
@@ -524,11 +447,6 @@ def _run(spark: Any, opts: Options) -> dict:
     signed_all = rows.mapInArrow(_signer(s, jsonl_fields, num_perm, bands), SIGNED_SCHEMA)
     signed_all = signed_all.persist(StorageLevel.MEMORY_AND_DISK)
     articles = signed_all.where("status = 0")
-    # Signed again without the shingles common in the corpus, which propose no pairs; not
-    # kept, as signing again each time it is read costs less than holding a second table.
-    resigned = (articles.select("position", "shingles")
-                .mapInArrow(_resigner(s, _common_slots(articles), num_perm, bands),
-                            RESIGNED_SCHEMA))
     describe("dedup-spark sign")
     sized = articles.agg(F.count("*").alias("n"),
                          F.sum(F.length("shingles") + F.coalesce(F.length("date"), F.lit(0)))
@@ -545,7 +463,7 @@ def _run(spark: Any, opts: Options) -> dict:
     t = time.perf_counter()
     describe("dedup-spark band")
     # Members in the CLI's content order (lsh::content_order): by fingerprint, then position.
-    buckets = (resigned.select("position", "fingerprint", F.explode("keys").alias("key"))
+    buckets = (articles.select("position", "fingerprint", F.explode("keys").alias("key"))
                .groupBy("key")
                .agg(F.array_sort(F.collect_list(F.struct("fingerprint", "position"))).alias("s"))
                .where(F.size("s") > 1)
@@ -574,7 +492,7 @@ def _run(spark: Any, opts: Options) -> dict:
                  "slice(m, i + 1, size(m) - i), declined), b -> named_struct("
                  "'a', least(element_at(m, i), b), 'b', greatest(element_at(m, i), b)))))"
              )).alias("p")).select("p.a", "p.b").distinct())
-    with_sketches = _with_ends(pairs, resigned, {"sketch": ("sa", "sb")},
+    with_sketches = _with_ends(pairs, articles, {"sketch": ("sa", "sb")},
                                broadcast["sketches"])
     screened = with_sketches.mapInArrow(_screener(num_perm, min_matches),
                                         "a long, b long, estimate double")
@@ -601,9 +519,8 @@ def _run(spark: Any, opts: Options) -> dict:
     t = time.perf_counter()
     describe("dedup-spark components")
     components = _components(edges)
-    meta = (articles.select("position", "path", "id", "date", "title", "words")
-            .join(resigned.select("position", "fingerprint"), "position")
-            .withColumnRenamed("position", "node"))
+    meta = articles.select(F.col("position").alias("node"), "path", "id", "date", "title",
+                           "words", "fingerprint")
 
     def end(side: str) -> Any:
         return meta.select(F.col("node").alias(side),

@@ -6,10 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
-use dedup::common;
 use dedup::load::{LoadError, TextArticle, Texts};
 use dedup::minhash::{self, Scheme};
 use dedup::progress::Unwatched;
@@ -738,7 +737,10 @@ fn sign_arrow<'py>(
                     Row::Article(text) => {
                         let has_id = text.id.as_deref().is_some_and(|s| !s.trim().is_empty());
                         match signer.sign(text.into_article("row", 1)) {
-                            Ok(signed) => Ok((signed, has_id)),
+                            Ok(signed) => {
+                                let keys: Vec<u32> = banding.keys(&signed.sketch).collect();
+                                Ok((signed, has_id, keys))
+                            }
                             Err(skip) => Err(Some(skip.reason)),
                         }
                     }
@@ -763,7 +765,7 @@ fn sign_arrow<'py>(
     let mut record = Vec::new();
     for (row, result) in signed.into_iter().enumerate() {
         match result {
-            Ok((signed, has_id)) => {
+            Ok((signed, has_id, band_keys)) => {
                 status.push(0u8);
                 let meta = &signed.meta;
                 id_col.push(if has_id { meta.id.as_bytes() } else { b"" });
@@ -778,7 +780,11 @@ fn sign_arrow<'py>(
                 words.extend(meta.words.to_le_bytes());
                 fingerprints.extend(signed.fingerprint.to_le_bytes());
                 sketches.extend(signed.sketch.iter().flat_map(|v| v.to_le_bytes()));
-                keys.extend(band_keys(&banding, &signed.sketch));
+                keys.extend(
+                    band_keys.iter().enumerate().flat_map(|(band, &key)| {
+                        ((band as i64) << 32 | i64::from(key)).to_le_bytes()
+                    }),
+                );
             }
             Err(reason) => {
                 status.push(if reason.is_some() { 2 } else { 1 });
@@ -808,116 +814,6 @@ fn sign_arrow<'py>(
     out.set_item("sketches", PyBytes::new(py, &sketches))?;
     out.set_item("keys", PyBytes::new(py, &keys))?;
     (out,).into_pyobject(py)
-}
-
-/// Counts the articles of an Arrow batch of shingle sets ([`sign_arrow`]'s) per slot of
-/// shingles ([`dedup::common`]) and adds them to `totals`, a `bytearray` of
-/// `COMMON_SLOTS` counters that saturate at `COMMON_ARTICLES`: the Spark job counts each
-/// partition so, adds the partitions' tables up the same way, and takes the slots at the bound
-/// as common.
-#[pyfunction]
-#[pyo3(signature = (shingles, totals, threads))]
-fn count_arrow<'py>(
-    py: Python<'py>,
-    shingles: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
-    totals: Bound<'py, PyByteArray>,
-    threads: Option<usize>,
-) -> PyResult<()> {
-    if totals.len() != common::SLOTS {
-        return Err(PyValueError::new_err(format!(
-            "totals must hold {} counters, got {}",
-            common::SLOTS,
-            totals.len()
-        )));
-    }
-    let sets = arrow_values("shingles", shingles.0.as_bytes(), shingles.1.as_bytes())?;
-    let counts = without_gil(py, threads, || {
-        let counts = common::ArticleCounts::default();
-        sets.par_iter()
-            .enumerate()
-            .try_for_each(|(row, record)| {
-                let set = decode_set(row, record)?;
-                counts.count(&set.hashes);
-                Ok::<_, String>(())
-            })
-            .map(|()| counts)
-    })?
-    .map_err(PyValueError::new_err)?;
-    // SAFETY: nothing else runs Python code while the slice is held.
-    counts.add_into(unsafe { totals.as_bytes_mut() });
-    Ok(())
-}
-
-/// Signs an Arrow batch of shingle sets ([`sign_arrow`]'s) again without the common shingles
-/// (`common`: the common slots as little-endian `u32`), as a run signs once it has counted its
-/// corpus: per row the fingerprint, the 16-bit sketch and the band keys, encoded as
-/// [`sign_arrow`] encodes them.
-#[pyfunction]
-#[pyo3(signature = (shingles, common, threshold, shingle, ngram, minhash, num_perm, bands, rows, seed, threads))]
-#[allow(clippy::too_many_arguments)]
-fn resign_arrow<'py>(
-    py: Python<'py>,
-    shingles: (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
-    common: Bound<'py, PyBytes>,
-    threshold: f64,
-    shingle: &str,
-    ngram: Option<usize>,
-    minhash: &str,
-    num_perm: usize,
-    bands: Option<usize>,
-    rows: Option<usize>,
-    seed: u64,
-    threads: Option<usize>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let params = params(
-        threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
-    )?;
-    let sets = arrow_values("shingles", shingles.0.as_bytes(), shingles.1.as_bytes())?;
-    let common = common::Common::from_slots(
-        arrow_fixed::<4>("common", common.as_bytes(), common.as_bytes().len() / 4)?
-            .into_iter()
-            .map(u32::from_le_bytes),
-    );
-    let banding = params.banding();
-    let signed = without_gil(py, threads, || {
-        let hasher = params.hasher();
-        let signer = Signer::new(&params, &hasher);
-        sets.par_iter()
-            .enumerate()
-            .map_init(Vec::new, |own, (row, record)| {
-                let set = decode_set(row, record)?;
-                Ok(signer.sketch(common.signed(&set.hashes, own)))
-            })
-            .collect::<Result<Vec<_>, String>>()
-    })?
-    .map_err(PyValueError::new_err)?;
-    let mut fingerprints = Vec::with_capacity(signed.len() * 8);
-    let mut sketches = Vec::with_capacity(signed.len() * params.num_perm * 2);
-    let mut keys = Vec::with_capacity(signed.len() * params.bands * 8);
-    for sketch in &signed {
-        fingerprints.extend(minhash::fingerprint(sketch).to_le_bytes());
-        sketches.extend(sketch.iter().flat_map(|v| v.to_le_bytes()));
-        keys.extend(band_keys(&banding, sketch));
-    }
-    let out = PyDict::new(py);
-    out.set_item("fingerprints", PyBytes::new(py, &fingerprints))?;
-    out.set_item("sketches", PyBytes::new(py, &sketches))?;
-    out.set_item("keys", PyBytes::new(py, &keys))?;
-    Ok(out)
-}
-
-fn decode_set(row: usize, record: &[u8]) -> Result<ShingleSet, String> {
-    ShingleSet::decode(record)
-        .ok_or_else(|| format!("shingles[{row}] is not a shingle set of sign_arrow"))
-}
-
-/// An article's band keys as the Spark job's columns hold them: `band << 32 | key`, `i64`.
-fn band_keys(banding: &dedup::lsh::Banding, sketch: &[minhash::Sketch16]) -> Vec<u8> {
-    banding
-        .keys(sketch)
-        .enumerate()
-        .flat_map(|(band, key)| ((band as i64) << 32 | i64::from(key)).to_le_bytes())
-        .collect()
 }
 
 /// Judges pairs by the copy rule of a run, from the shingle sets [`sign_arrow`] wrote and the
@@ -1302,10 +1198,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(sign_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(judge_arrow, m)?)?;
-    m.add_function(wrap_pyfunction!(count_arrow, m)?)?;
-    m.add_function(wrap_pyfunction!(resign_arrow, m)?)?;
-    m.add("COMMON_SLOTS", common::SLOTS)?;
-    m.add("COMMON_ARTICLES", common::COMMON_ARTICLES)?;
     m.add_function(wrap_pyfunction!(resolve, m)?)?;
     m.add_function(wrap_pyfunction!(place_arrow, m)?)?;
     m.add_class::<Run>()?;
