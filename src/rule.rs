@@ -233,6 +233,22 @@ impl Verdict {
     pub fn is_copy(self) -> bool {
         matches!(self, Verdict::Covered | Verdict::Spread)
     }
+
+    /// As the JSON report writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Covered => "covered",
+            Verdict::Apart => "apart",
+            Verdict::Spread => "spread",
+            Verdict::Blocks => "blocks",
+            Verdict::Passage => "passage",
+            Verdict::Quotes => "quotes",
+            Verdict::Specifics => "specifics",
+            Verdict::TooShort => "too_short",
+            Verdict::NotContained => "not_contained",
+            Verdict::Below => "below",
+        }
+    }
 }
 
 /// Everything the rule measured of a pair: the overlap, the arrangement and the marks where
@@ -696,6 +712,28 @@ fn ratio(part: usize, whole: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_verdict_is_named_as_the_report_writes_it() {
+        use Verdict::*;
+        for verdict in [
+            Covered,
+            Apart,
+            Spread,
+            Blocks,
+            Passage,
+            Quotes,
+            Specifics,
+            TooShort,
+            NotContained,
+            Below,
+        ] {
+            assert_eq!(
+                serde_json::to_value(verdict).unwrap(),
+                serde_json::Value::from(verdict.name())
+            );
+        }
+    }
     use std::collections::BTreeSet;
 
     fn set(sequence: Vec<u32>) -> ShingleSet {

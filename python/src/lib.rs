@@ -264,7 +264,7 @@ impl Run {
     /// Each cluster as `(members, representative, pairs)`, in article numbers (indices into
     /// `articles()`); a pair is [`PairFields`].
     #[allow(clippy::type_complexity)]
-    fn clusters(&self) -> PyResult<Vec<(Vec<u32>, u32, Vec<PairFields>)>> {
+    fn clusters(&self) -> Vec<(Vec<u32>, u32, Vec<PairFields>)> {
         self.outcome
             .clusters
             .iter()
@@ -273,7 +273,7 @@ impl Run {
                     .pairs
                     .iter()
                     .map(|e| {
-                        Ok((
+                        (
                             e.a,
                             e.b,
                             e.jaccard,
@@ -282,12 +282,12 @@ impl Run {
                             e.block_share,
                             e.passage_share,
                             e.quoted_share,
-                            verdict_name(e.verdict)?,
+                            e.verdict.name(),
                             e.is_close(),
-                        ))
+                        )
                     })
-                    .collect::<PyResult<_>>()?;
-                Ok((c.members.clone(), c.representative, pairs))
+                    .collect();
+                (c.members.clone(), c.representative, pairs)
             })
             .collect()
     }
@@ -477,19 +477,9 @@ type PairFields = (
     Option<f64>,
     Option<f64>,
     Option<f64>,
-    String,
+    &'static str,
     bool,
 );
-
-/// The verdict's name as the JSON report writes it.
-fn verdict_name(verdict: rule::Verdict) -> PyResult<String> {
-    match serde_json::to_value(verdict) {
-        Ok(serde_json::Value::String(name)) => Ok(name),
-        other => Err(PyValueError::new_err(format!(
-            "verdict {verdict:?} has no name: {other:?}"
-        ))),
-    }
-}
 
 /// Verifies candidate pairs `(a[i], b[i])` by the copy rule of the run: per pair its exact
 /// Jaccard, containment of the smaller in the larger, 16-bit sketch estimate, and whether it
@@ -876,7 +866,7 @@ fn judge_arrow<'py>(
         quoted_share.extend(j.quoted_share.unwrap_or(f64::NAN).to_le_bytes());
         copy.push(u8::from(j.is_copy()));
         close.push(u8::from(j.is_close()));
-        verdicts.push(verdict_name(j.verdict)?.as_bytes());
+        verdicts.push(j.verdict.name().as_bytes());
     }
     (
         PyBytes::new(py, &jaccard),
