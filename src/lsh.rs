@@ -896,11 +896,11 @@ mod tests {
             let found = candidate_pairs(&sketches, banding, min_matches);
             let mut expected = std::collections::BTreeSet::new();
             let mut anchored_bands = vec![0; articles.len()];
+            let mut by_content: Vec<u32> = (0..articles.len() as u32).collect();
+            by_content.sort_by_key(|&doc| (minhash::fingerprint(&articles[doc as usize]), doc));
             for band in 0..banding.bands {
                 let mut buckets = std::collections::BTreeMap::<u32, Vec<u32>>::new();
-                let mut by_content: Vec<u32> = (0..articles.len() as u32).collect();
-                by_content.sort_by_key(|&doc| (minhash::fingerprint(&articles[doc as usize]), doc));
-                for doc in by_content {
+                for &doc in &by_content {
                     let key = banding.key(&articles[doc as usize], band);
                     buckets.entry(key).or_default().push(doc);
                 }
