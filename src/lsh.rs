@@ -23,18 +23,72 @@ pub const MAX_FULL_BUCKET: usize = 64;
 pub const ANCHORS: usize = 8;
 
 /// How many of a bucket's first members (archived ones first, then the others in
-/// [`content_order`]) pair with the later ones: all of them, or in an oversized bucket the
-/// [`ANCHORS`].
-fn anchors_of(size: usize) -> usize {
-    if size > MAX_FULL_BUCKET {
+/// [`content_order`]) pair with the later ones: all of them, or in an oversized bucket or a
+/// [`common`](CommonRows) one the [`ANCHORS`].
+fn anchors_of(size: usize, common: bool) -> usize {
+    if size > MAX_FULL_BUCKET || (common && size > ANCHORS) {
         ANCHORS
     } else {
         size
     }
 }
 
-/// The most bands in which one article is paired with the anchors of an oversized bucket: its
-/// first bands in band order, after which its oversized buckets pair it with nothing. A reprint
+/// Articles from which a sketch value at one position is common: the minimum of that position
+/// came from one shingle in this many articles (a footer, a template's wording, a widely
+/// quoted sentence, or a story republished this often).
+pub const COMMON_ARTICLES: u32 = 50;
+
+/// Which sketch values of a band are common ([`COMMON_ARTICLES`]), counted over the banded
+/// articles. A bucket whose key is made only of common values is anchored like an oversized
+/// one, whatever its size. Template items, or the articles of one outlet, meet in many small
+/// buckets of such keys, two pieces of wording that each recur across the template or the
+/// outlet (its stock sentences, a county or a town from a short list), and every two members
+/// of each were paired: at 200,000 generated articles, nearly half of all candidate pairs,
+/// which the copy rule refused but for a few dozen. The copies of a much-republished story
+/// still meet in them, as the bucket's first members are copies too. Only keys that are the values themselves (one
+/// or two rows) are read; longer keys are hashed.
+struct CommonRows {
+    /// Per row of the band, the articles holding each 16-bit value.
+    counts: Vec<Vec<u32>>,
+    bound: u32,
+}
+
+impl CommonRows {
+    /// Counts the values of a band's rows in `entries` (`key << 32 | place`).
+    fn count(entries: &[u64], rows: usize) -> Option<Self> {
+        // Fewer articles than the bound hold no common value, and need no counters.
+        if rows > 2 || entries.len() < COMMON_ARTICLES as usize {
+            return None;
+        }
+        let mut counts = vec![vec![0u32; 1 << 16]; rows];
+        for &entry in entries {
+            for (row, counts) in counts.iter_mut().enumerate() {
+                counts[row_value(entry, row, rows)] += 1;
+            }
+        }
+        // A value is held by chance by about one article in 65,536; eight times as many never
+        // are, and from about 410,000 articles on that is the bound.
+        let chance = ((8 * entries.len()) >> 16) as u32;
+        Some(CommonRows {
+            counts,
+            bound: COMMON_ARTICLES.max(chance),
+        })
+    }
+
+    fn is_common(&self, entry: u64) -> bool {
+        let rows = self.counts.len();
+        (0..rows).all(|row| self.counts[row][row_value(entry, row, rows)] >= self.bound)
+    }
+}
+
+/// The 16-bit value of `row` in a band key of `rows` rows ([`Banding::key`]).
+fn row_value(entry: u64, row: usize, rows: usize) -> usize {
+    let key = (entry >> 32) as u32;
+    (key >> (16 * (rows - 1 - row)) & 0xFFFF) as usize
+}
+
+/// The most bands in which one article is paired with the anchors of an oversized or common
+/// bucket: its first bands in band order, after which such buckets pair it with nothing. A reprint
 /// of a much-republished story meets the same copies as anchors in every band, so one band
 /// would do; an item written from a template used thousands of times meets other anchors (other
 /// items) in each of the hundred or so bands its template wording fills, and at a million
@@ -233,7 +287,9 @@ pub(crate) fn candidate_pairs_with(
         columns
             .par_iter_mut()
             .enumerate()
-            .for_each(|(offset, column)| column.sort_and_find_anchored(first + offset, archived));
+            .for_each(|(offset, column)| {
+                column.sort_and_find_anchored(first + offset, banding.rows, archived)
+            });
         // In band order, whatever the thread count.
         for column in columns.iter_mut() {
             column.decline_past_cap(&mut anchored_bands);
@@ -248,6 +304,7 @@ pub(crate) fn candidate_pairs_with(
                     entries,
                     scratch,
                     declined,
+                    anchors,
                     ..
                 } = column;
                 let mut kept = Vec::new();
@@ -263,10 +320,17 @@ pub(crate) fn candidate_pairs_with(
                     pending.clear();
                 };
                 let mut start = 0;
-                for bucket in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
+                let buckets = entries.chunk_by(|x, y| x >> 32 == y >> 32);
+                for (bucket, &anchors) in buckets.zip(anchors.iter()) {
                     let archived = archived.bucket(band, (bucket[0] >> 32) as u32);
                     let declined = &declined[start..start + bucket.len()];
-                    emit_bucket_pairs(archived, bucket, declined, &order, &mut pending);
+                    let members = Members {
+                        archived,
+                        bucket,
+                        declined,
+                        anchors,
+                    };
+                    emit_bucket_pairs(members, &order, &mut pending);
                     start += bucket.len();
                     if pending.len() >= PENDING_PAIRS {
                         keep_new(&mut pending);
@@ -338,7 +402,9 @@ impl Archived {
                 if ids.is_empty() {
                     continue;
                 }
-                let kept = anchors_of(ids.len() + same.len()).min(ids.len());
+                // Whether the bucket is common is read later, from the checked articles: kept
+                // here is what a bucket that is not may use.
+                let kept = anchors_of(ids.len() + same.len(), false).min(ids.len());
                 found.push((same[0], ids.len(), ids[..kept].to_vec()));
             }
             found.sort_unstable_by_key(|f| f.0);
@@ -536,17 +602,23 @@ struct BandColumn {
     anchored: Vec<u32>,
     /// Per entry: whether its article is past [`MAX_ANCHORED_BANDS`] here.
     declined: Vec<bool>,
+    /// Per bucket, in order: how many of its first members pair with the later ones.
+    anchors: Vec<usize>,
 }
 
 impl BandColumn {
-    fn sort_and_find_anchored(&mut self, band: usize, archived: &Archived) {
+    fn sort_and_find_anchored(&mut self, band: usize, rows: usize, archived: &Archived) {
         sort_column(&mut self.entries, &mut self.scratch);
+        let common = CommonRows::count(&self.entries, rows);
         self.anchored.clear();
+        self.anchors.clear();
         let mut start = 0;
         for bucket in self.entries.chunk_by(|x, y| x >> 32 == y >> 32) {
             let archived = archived.bucket(band, (bucket[0] >> 32) as u32);
             let size = archived.total + bucket.len();
-            let anchors = anchors_of(size);
+            let is_common = common.as_ref().is_some_and(|c| c.is_common(bucket[0]));
+            let anchors = anchors_of(size, is_common);
+            self.anchors.push(anchors);
             if anchors < size {
                 // Checked members are anchors only after every archived one.
                 let checked_anchors = anchors.saturating_sub(archived.total);
@@ -634,18 +706,17 @@ fn sort_column(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
     }
 }
 
-/// Every member of a bucket paired with every later one, or, in a bucket of more than
-/// [`MAX_FULL_BUCKET`] members, with the first [`ANCHORS`], except the members `declined` marks.
+/// Every member of a bucket paired with every later one, or, in an oversized or common bucket
+/// ([`anchors_of`]), with the first [`ANCHORS`], except the members `declined` marks.
 /// Archived members come first, so that the articles checked against an archive are anchored
 /// to it. The bucket holds places in `order`; the pairs are of articles.
-fn emit_bucket_pairs(
-    archived: ArchivedBucket,
-    bucket: &[u64],
-    declined: &[bool],
-    order: &[u32],
-    out: &mut Vec<PackedPair>,
-) {
-    let anchors = anchors_of(archived.total + bucket.len());
+fn emit_bucket_pairs(members: Members, order: &[u32], out: &mut Vec<PackedPair>) {
+    let Members {
+        archived,
+        bucket,
+        declined,
+        anchors,
+    } = members;
     // Archived members are numbered after every banded one.
     for &a in archived.members.iter().take(anchors) {
         out.extend(drawing(bucket, declined, order).map(|b| pack(b, a)));
@@ -658,6 +729,15 @@ fn emit_bucket_pairs(
             drawing(&bucket[i + 1..], &declined[i + 1..], order).map(|b| pack(a.min(b), a.max(b))),
         );
     }
+}
+
+/// One bucket of a band: its archived members, its banded ones (places in `order`), which of
+/// those are past [`MAX_ANCHORED_BANDS`], and how many of the first members are anchors.
+struct Members<'a> {
+    archived: ArchivedBucket<'a>,
+    bucket: &'a [u64],
+    declined: &'a [bool],
+    anchors: usize,
 }
 
 /// The articles at the places of `members` that `declined` does not mark.
@@ -873,11 +953,12 @@ mod tests {
     proptest::proptest! {
         /// Against the definition, with buckets large enough to be anchored: a pair is a
         /// candidate when some band's bucket pairs it (all pairs of a bucket of up to
-        /// MAX_FULL_BUCKET members, else each member with the first ANCHORS by the fingerprint
-        /// of their sketches, then by number, in the first
-        /// MAX_ANCHORED_BANDS bands where the member is anchored) and its sketches agree on
-        /// enough values. Values mostly 0 make the all-zero buckets oversized in more bands than
-        /// the cap; values 256 apart agree on their low bytes only.
+        /// MAX_FULL_BUCKET members whose key is not made of values COMMON_ARTICLES hold, else
+        /// each member with the first ANCHORS by the fingerprint of their sketches, then by
+        /// number, in the first MAX_ANCHORED_BANDS bands where the member is anchored) and its
+        /// sketches agree on enough values. Values mostly 0 make the all-zero buckets oversized
+        /// in more bands than the cap and the zeros common; values 256 apart agree on their low
+        /// bytes only.
         #[test]
         fn candidates_are_the_pairs_some_band_proposes_also_in_anchored_buckets(
             articles in proptest::collection::vec(
@@ -904,9 +985,22 @@ mod tests {
                     let key = banding.key(&articles[doc as usize], band);
                     buckets.entry(key).or_default().push(doc);
                 }
+                // A value of the band's rows held by enough articles is common; keys of more
+                // than two rows are hashed and never read as common.
+                let mut held = std::collections::HashMap::<(usize, u16), u32>::new();
+                let band_rows = band * rows..(band + 1) * rows;
+                for article in &articles {
+                    for (row, &value) in band_rows.clone().zip(&article[band_rows.clone()]) {
+                        *held.entry((row, value)).or_default() += 1;
+                    }
+                }
+                let bound = COMMON_ARTICLES.max(((8 * articles.len()) >> 16) as u32);
                 for members in buckets.values() {
                     let mut members = members.clone();
-                    let anchors = if members.len() > MAX_FULL_BUCKET {
+                    let first = &articles[members[0] as usize];
+                    let common =
+                        rows <= 2 && band_rows.clone().all(|row| held[&(row, first[row])] >= bound);
+                    let anchors = if members.len() > MAX_FULL_BUCKET || (common && members.len() > ANCHORS) {
                         let mut index = 0;
                         members.retain(|&b| {
                             index += 1;

@@ -1024,6 +1024,93 @@ fn a_story_republished_twenty_thousand_times_costs_linear_work() {
     );
 }
 
+/// A word of letters only, one per number: digits would read as a template's numbers.
+fn letters(n: usize) -> String {
+    let mut n = n + 1;
+    let mut word = String::new();
+    while n > 0 {
+        word.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+    }
+    word + "x"
+}
+
+fn words(range: std::ops::Range<usize>) -> String {
+    range.map(letters).collect::<Vec<_>>().join(" ")
+}
+
+/// The JSON report of a run on `(id, text)` articles written as one JSONL file.
+fn report_of(articles: &[(String, String)]) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("articles.jsonl");
+    let refs: Vec<(&str, String)> = articles
+        .iter()
+        .map(|(id, text)| (id.as_str(), text.clone()))
+        .collect();
+    write_jsonl(&path, &refs);
+    json_report(&[], &[&path])
+}
+
+/// An outlet's items that carry its footer and one of its standard background boxes meet in
+/// many small buckets made of those two, wording each found in dozens of items: they are
+/// paired with a few anchors there, not every item with every other one of its box, and a
+/// copy of one item is still found.
+#[test]
+fn items_sharing_an_outlets_boxes_are_paired_with_anchors_only() {
+    const BOXES: usize = 7;
+    const PER_BOX: usize = 60;
+    let footer = words(0..60);
+    let boxes: Vec<String> = (0..BOXES)
+        .map(|b| words(1_000 + b * 40..1_000 + (b + 1) * 40))
+        .collect();
+    let item = |i: usize| -> String {
+        let own = words(10_000 + i * 120..10_000 + (i + 1) * 120);
+        format!("{own} {} {footer}", boxes[i % BOXES])
+    };
+    let mut articles: Vec<(String, String)> = (0..BOXES * PER_BOX)
+        .map(|i| (format!("item{i}"), item(i)))
+        .collect();
+    articles.push(("copy-of-item7".into(), item(7)));
+    let report = report_of(&articles);
+    let clusters: Vec<Vec<&str>> = report
+        .clusters
+        .iter()
+        .map(|c| c.members.iter().map(|m| m.id.as_str()).collect())
+        .collect();
+    assert_eq!(clusters, [["item7", "copy-of-item7"]]);
+    // Every two items of a box (1,770 a box) and the footer's anchors came to 41,590 pairs;
+    // anchored in the boxes' buckets too, 26,721.
+    assert!(
+        report.summary.candidate_pairs < 30_000,
+        "{:?}",
+        report.summary
+    );
+}
+
+/// A story republished 300 times fills every bucket its copies share with common values; the
+/// outlets that add a paragraph of their own to it still meet its copies there, and join its
+/// cluster.
+#[test]
+fn copies_that_add_to_a_much_republished_story_join_it() {
+    let story: Vec<String> = (0..150).map(|i| letters(i * 7 + 1)).collect();
+    let mut articles: Vec<(String, String)> = (0..300)
+        .map(|c| {
+            let mut copy = story.clone();
+            for e in 0..4 {
+                copy[(c * 37 + e * 41) % 150] = letters(100_000 + c * 4 + e);
+            }
+            (format!("copy{c}"), copy.join(" "))
+        })
+        .collect();
+    for c in 0..20 {
+        let own = words(200_000 + c * 60..200_000 + (c + 1) * 60);
+        articles.push((format!("added{c}"), format!("{} {own}", story.join(" "))));
+    }
+    let report = report_of(&articles);
+    assert_eq!(report.clusters.len(), 1, "{:?}", report.summary);
+    assert_eq!(report.clusters[0].size, 320);
+}
+
 #[test]
 fn all_pairs_lists_every_copy_pair_and_the_same_clusters() {
     let tree = json_report(&[], &[&seeds()]);

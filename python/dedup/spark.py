@@ -14,9 +14,9 @@ clusters are collected on the driver:
 2. **Sign** each Arrow batch in Rust (``mapInArrow``; the CLI's JSONL reader, shingles,
    MinHash): sketch, band keys, shingle set, normalised id, date and title.
 3. **Band join**: band keys exploded and grouped; a bucket pairs every member with every later
-   one, or, past 64 members, with its first 8 by content (the fingerprint of their sketches,
-   then position: the CLI's rule); pairs are screened on their sketches as the CLI screens
-   them.
+   one, or, past 64 members or when its key is made of values common in the corpus, with its
+   first 8 by content (the fingerprint of their sketches, then position: the CLI's rule);
+   pairs are screened on their sketches as the CLI screens them.
 4. **Verify** the screened pairs by the CLI's copy rule (dates included) in Rust, their shingle
    sets brought together by joins.
 
@@ -217,6 +217,36 @@ def _place(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     yield pa.RecordBatch.from_arrays([pa.array(np.frombuffer(nodes, np.int64)),
                                       pa.array(np.frombuffer(clusters, np.int64))],
                                      names=["node", "cluster"])
+
+
+def _with_common(buckets: Any, keyed: Any, rows: int, bound: int) -> Any:
+    """``buckets`` with a ``common`` column: whether every value of its key is held by ``bound``
+    or more articles in its band, as ``lsh::CommonRows`` reads keys of one or two rows (the
+    values themselves; longer keys are hashed and never common). The values of every row are
+    counted in one aggregation."""
+    from pyspark.sql import functions as F
+
+    if rows > 2:
+        return buckets.withColumn("common", F.lit(False))
+
+    def value(row: int) -> Any:
+        return F.shiftright("key", 16 * (rows - 1 - row)).bitwiseAND(0xFFFF)
+
+    held = (keyed.select(F.shiftright("key", 32).alias("band"), F.explode(F.array(*(
+                F.struct(F.lit(row).alias("row"), value(row).alias("v")) for row in range(rows)
+            ))).alias("rv"))
+            .groupBy("band", "rv.row", "rv.v").count()
+            .where(F.col("count") >= bound)
+            .select("band", "row", "v"))
+    common = F.lit(True)
+    buckets = buckets.withColumn("band", F.shiftright("key", 32))
+    for row in range(rows):
+        found = held.where(F.col("row") == row).select(
+            "band", F.col("v").alias(f"v{row}"), F.lit(True).alias(f"c{row}"))
+        buckets = (buckets.withColumn(f"v{row}", value(row))
+                   .join(F.broadcast(found), ["band", f"v{row}"], "left"))
+        common = common & F.coalesce(F.col(f"c{row}"), F.lit(False))
+    return buckets.select("key", "m", common.alias("common"))
 
 
 def _shown(uri: str) -> str:
@@ -429,10 +459,10 @@ def _run(spark: Any, opts: Options) -> dict:
     from pyspark.sql import functions as F
 
     s = opts.settings
-    params_json, min_matches, max_full_bucket, anchors, max_anchored_bands = _native.resolve(
-        *s._args())
+    (params_json, min_matches, max_full_bucket, anchors, max_anchored_bands,
+     common_articles) = _native.resolve(*s._args())
     params = json.loads(params_json)
-    num_perm, bands = params["num_perm"], params["bands"]
+    num_perm, bands, band_rows = params["num_perm"], params["bands"], params["rows"]
     timings = {}
     started = time.perf_counter()
 
@@ -463,20 +493,23 @@ def _run(spark: Any, opts: Options) -> dict:
     t = time.perf_counter()
     describe("dedup-spark band")
     # Members in the CLI's content order (lsh::content_order): by fingerprint, then position.
-    buckets = (articles.select("position", "fingerprint", F.explode("keys").alias("key"))
-               .groupBy("key")
+    keyed = articles.select("position", "fingerprint", F.explode("keys").alias("key"))
+    buckets = (keyed.groupBy("key")
                .agg(F.array_sort(F.collect_list(F.struct("fingerprint", "position"))).alias("s"))
                .where(F.size("s") > 1)
                .select("key", F.col("s.position").alias("m")))
+    buckets = _with_common(buckets, keyed, band_rows,
+                           max(common_articles, (8 * n_articles) >> 16))
     # Read twice below (the oversized buckets, then every bucket): kept, so that the band keys
     # are exploded and shuffled once. (Spark 3.5's adaptive execution does not reuse an
     # exchange over a cached table, SPARK-58767: without this both reads shuffle the keys.)
     buckets = buckets.persist(StorageLevel.MEMORY_AND_DISK)
     buckets.count()
-    # The CLI's bucket rule: all later members, or past max_full_bucket only the first anchors,
-    # and only for a member within its first max_anchored_bands such buckets (keys order by
-    # band first). Later means later in the bucket's order, not by position.
-    anchored = (buckets.where(F.size("m") > max_full_bucket)
+    # The CLI's bucket rule: all later members, or past max_full_bucket or in a common bucket
+    # only the first anchors, and only for a member within its first max_anchored_bands such
+    # buckets (keys order by band first). Later means later in the bucket's order, not by
+    # position.
+    anchored = (buckets.where((F.size("m") > max_full_bucket) | F.col("common"))
                 .select("key", F.posexplode("m").alias("i", "position"))
                 .where(F.col("i") >= anchors))
     declined = (anchored
@@ -487,7 +520,7 @@ def _run(spark: Any, opts: Options) -> dict:
     pairs = (buckets.join(declined, "key", "left")
              .withColumn("declined", F.coalesce("declined", F.array().cast("array<bigint>")))
              .select(F.explode(F.expr(
-                 f"flatten(transform(sequence(1, least(if(size(m) > {max_full_bucket}, "
+                 f"flatten(transform(sequence(1, least(if(size(m) > {max_full_bucket} OR common, "
                  f"{anchors}, size(m)), size(m) - 1)), i -> transform(array_except("
                  "slice(m, i + 1, size(m) - i), declined), b -> named_struct("
                  "'a', least(element_at(m, i), b), 'b', greatest(element_at(m, i), b)))))"

@@ -1003,7 +1003,7 @@ fn known(date: &str) -> Option<&str> {
 
 /// The settings resolved as a run resolves them (the JSON report's `parameters`), with what
 /// candidate pairs are formed by: the sketch screen's fewest agreeing positions and the
-/// oversized-bucket rule.
+/// anchored-bucket rule (oversized buckets, and buckets of common values).
 #[pyfunction]
 #[pyo3(signature = (threshold, shingle, ngram, minhash, num_perm, bands, rows, seed))]
 #[allow(clippy::too_many_arguments)]
@@ -1016,7 +1016,7 @@ fn resolve(
     bands: Option<usize>,
     rows: Option<usize>,
     seed: u64,
-) -> PyResult<(String, usize, usize, usize, u8)> {
+) -> PyResult<(String, usize, usize, usize, u8, u32)> {
     let params = params(
         threshold, shingle, ngram, minhash, num_perm, bands, rows, seed,
     )?;
@@ -1027,6 +1027,7 @@ fn resolve(
         dedup::lsh::MAX_FULL_BUCKET,
         dedup::lsh::ANCHORS,
         dedup::lsh::MAX_ANCHORED_BANDS,
+        dedup::lsh::COMMON_ARTICLES,
     ))
 }
 

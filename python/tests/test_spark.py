@@ -220,6 +220,36 @@ def test_the_answer_does_not_depend_on_the_partitions(spark, tmp_path, synth_cor
     assert len(ours["clusters"]) > 10
 
 
+def test_buckets_of_common_values_are_anchored_as_in_the_cli(spark, tmp_path):
+    """420 items of one outlet carry its footer and one of seven background boxes: they meet in
+    small buckets of values common in the corpus, which both engines anchor, so Spark proposes
+    the CLI's pairs and finds its one copy."""
+    def word(n: int) -> str:
+        n, w = n + 1, ""
+        while n:
+            w, n = w + chr(ord("a") + n % 26), n // 26
+        return w + "x"
+
+    def words(lo: int, hi: int) -> str:
+        return " ".join(word(i) for i in range(lo, hi))
+
+    footer = words(0, 60)
+    boxes = [words(1000 + b * 40, 1040 + b * 40) for b in range(7)]
+
+    def item(i: int) -> str:
+        return f"{words(10000 + i * 120, 10120 + i * 120)} {boxes[i % 7]} {footer}"
+
+    rows = [{"id": f"item{i}", "text": item(i)} for i in range(420)]
+    rows.append({"id": "copy-of-item7", "text": item(7)})
+    path = tmp_path / "outlet.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    cli = Cli([path])
+    counts, ours, out = run_spark(spark, tmp_path, [path], 3, "outlet")
+    assert_same_as_cli(spark, ours, out, cli)
+    assert counts["candidate_pairs"] == cli.report["summary"]["candidate_pairs"]
+    assert counts["candidate_pairs"] < 30_000
+
+
 def test_the_broadcast_budget(spark):
     heap = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory()
     result_size = 1 << 30  # spark.driver.maxResultSize, Spark's default in this session
