@@ -219,34 +219,36 @@ def _place(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
                                      names=["node", "cluster"])
 
 
-def _with_common(buckets: Any, keyed: Any, rows: int, bound: int) -> Any:
-    """``buckets`` with a ``common`` column: whether every value of its key is held by ``bound``
-    or more articles in its band, as ``lsh::CommonRows`` reads keys of one or two rows (the
-    values themselves; longer keys are hashed and never common). The values of every row are
-    counted in one aggregation."""
+def _common_keys(buckets: Any, keyed: Any, rows: int, bound: int, anchors: int,
+                 max_full_bucket: int) -> Any:
+    """The keys of ``buckets`` whose values are all held by ``bound`` or more articles in their
+    band, as ``lsh::CommonRows`` reads keys of one or two rows (the values themselves; longer
+    keys are hashed and never common). Whether a bucket is common decides only between
+    ``anchors`` and ``max_full_bucket`` members, so only the values of those buckets are
+    counted: the exploded keys are filtered against them where they are (a broadcast
+    semi-join), and only the few that pass are shuffled to be counted."""
     from pyspark.sql import functions as F
 
+    deciding = (buckets.where((F.size("m") > anchors) & (F.size("m") <= max_full_bucket))
+                .select("key"))
     if rows > 2:
-        return buckets.withColumn("common", F.lit(False))
+        return deciding.where(F.lit(False))
 
-    def value(row: int) -> Any:
-        return F.shiftright("key", 16 * (rows - 1 - row)).bitwiseAND(0xFFFF)
+    def with_values(df: Any) -> Any:
+        df = df.withColumn("band", F.shiftright("key", 32))
+        for row in range(rows):
+            df = df.withColumn(f"v{row}", F.shiftright("key", 16 * (rows - 1 - row))
+                               .bitwiseAND(0xFFFF))
+        return df
 
-    held = (keyed.select(F.shiftright("key", 32).alias("band"), F.explode(F.array(*(
-                F.struct(F.lit(row).alias("row"), value(row).alias("v")) for row in range(rows)
-            ))).alias("rv"))
-            .groupBy("band", "rv.row", "rv.v").count()
-            .where(F.col("count") >= bound)
-            .select("band", "row", "v"))
-    common = F.lit(True)
-    buckets = buckets.withColumn("band", F.shiftright("key", 32))
+    deciding, keyed = with_values(deciding), with_values(keyed.select("key"))
     for row in range(rows):
-        found = held.where(F.col("row") == row).select(
-            "band", F.col("v").alias(f"v{row}"), F.lit(True).alias(f"c{row}"))
-        buckets = (buckets.withColumn(f"v{row}", value(row))
-                   .join(F.broadcast(found), ["band", f"v{row}"], "left"))
-        common = common & F.coalesce(F.col(f"c{row}"), F.lit(False))
-    return buckets.select("key", "m", common.alias("common"))
+        v = ["band", f"v{row}"]
+        wanted = deciding.select(*v).distinct()
+        held = (keyed.select(*v).join(F.broadcast(wanted), v, "left_semi")
+                .groupBy(*v).count().where(F.col("count") >= bound).select(*v))
+        deciding = deciding.join(F.broadcast(held), v, "left_semi")
+    return deciding.select("key")
 
 
 def _shown(uri: str) -> str:
@@ -498,13 +500,18 @@ def _run(spark: Any, opts: Options) -> dict:
                .agg(F.array_sort(F.collect_list(F.struct("fingerprint", "position"))).alias("s"))
                .where(F.size("s") > 1)
                .select("key", F.col("s.position").alias("m")))
-    buckets = _with_common(buckets, keyed, band_rows,
-                           max(common_articles, (8 * n_articles) >> 16))
-    # Read twice below (the oversized buckets, then every bucket): kept, so that the band keys
-    # are exploded and shuffled once. (Spark 3.5's adaptive execution does not reuse an
-    # exchange over a cached table, SPARK-58767: without this both reads shuffle the keys.)
-    buckets = buckets.persist(StorageLevel.MEMORY_AND_DISK)
-    buckets.count()
+    # Read three times below (the common keys, the oversized buckets, then every bucket): kept,
+    # so that the band keys are exploded and shuffled once. (Spark 3.5's adaptive execution
+    # does not reuse an exchange over a cached table, SPARK-58767: without this each read
+    # shuffles the keys.)
+    grouped = buckets.persist(StorageLevel.MEMORY_AND_DISK)
+    grouped.count()
+    # Checkpointed, not persisted: a cached plan this deep made every later query slower to
+    # plan (the components stage's many small ones took three times as long at 20k).
+    common = _common_keys(grouped, keyed, band_rows, max(common_articles, (8 * n_articles) >> 16),
+                          anchors, max_full_bucket).localCheckpoint()
+    buckets = (grouped.join(common.withColumn("common", F.lit(True)), "key", "left")
+               .withColumn("common", F.coalesce("common", F.lit(False))))
     # The CLI's bucket rule: all later members, or past max_full_bucket or in a common bucket
     # only the first anchors, and only for a member within its first max_anchored_bands such
     # buckets (keys order by band first). Later means later in the bucket's order, not by
@@ -532,7 +539,7 @@ def _run(spark: Any, opts: Options) -> dict:
     screened = screened.persist(StorageLevel.MEMORY_AND_DISK)
     with _one_broadcast(spark, broadcast["sketches"]):
         n_candidates = screened.count()
-    buckets.unpersist()
+    grouped.unpersist()
     timings["band_and_screen"] = time.perf_counter() - t
 
     t = time.perf_counter()
