@@ -45,8 +45,8 @@ pub const COMMON_ARTICLES: u32 = 50;
 /// outlet (its stock sentences, a county or a town from a short list), and every two members
 /// of each were paired: at 200,000 generated articles, nearly half of all candidate pairs,
 /// which the copy rule refused but for a few dozen. The copies of a much-republished story
-/// still meet in them, as the bucket's first members are copies too. Only keys that are the values themselves (one
-/// or two rows) are read; longer keys are hashed.
+/// still meet in them, as the bucket's first members are copies too. Only keys that are the
+/// values themselves (one or two rows) are read; longer keys are hashed.
 struct CommonRows {
     /// Per row of the band, the articles holding each 16-bit value.
     counts: Vec<Vec<u32>>,
@@ -88,8 +88,8 @@ fn row_value(entry: u64, row: usize, rows: usize) -> usize {
 }
 
 /// The most bands in which one article is paired with the anchors of an oversized or common
-/// bucket: its first bands in band order, after which such buckets pair it with nothing. A reprint
-/// of a much-republished story meets the same copies as anchors in every band, so one band
+/// bucket: its first bands in band order, after which such buckets pair it with nothing. A
+/// reprint of a much-republished story meets the same copies as anchors in every band, so one band
 /// would do; an item written from a template used thousands of times meets other anchors (other
 /// items) in each of the hundred or so bands its template wording fills, and at a million
 /// generated articles those pairs, all refused by the copy rule, were most of the candidates.
@@ -1000,7 +1000,9 @@ mod tests {
                     let first = &articles[members[0] as usize];
                     let common =
                         rows <= 2 && band_rows.clone().all(|row| held[&(row, first[row])] >= bound);
-                    let anchors = if members.len() > MAX_FULL_BUCKET || (common && members.len() > ANCHORS) {
+                    let anchored = members.len() > MAX_FULL_BUCKET
+                        || (common && members.len() > ANCHORS);
+                    let anchors = if anchored {
                         let mut index = 0;
                         members.retain(|&b| {
                             index += 1;
