@@ -13,25 +13,30 @@ pub fn seeds() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
 }
 
+/// Word number `i`, of letters only: a word with a digit would count as a number the copy rule
+/// compares.
+pub fn word(mut i: usize) -> String {
+    let mut letters = String::from("w");
+    loop {
+        letters.push(char::from(b'a' + (i % 26) as u8));
+        i /= 26;
+        if i == 0 {
+            return letters;
+        }
+    }
+}
+
+/// Words `range`, space-separated.
+pub fn words(range: std::ops::Range<usize>) -> String {
+    range.map(word).collect::<Vec<_>>().join(" ")
+}
+
 /// A source of 600 shingles and four articles just below the threshold against it (Jaccard
 /// 0.06-0.08), which share next to nothing with each other: a rewrite that keeps five-word
 /// stretches of the source all through (51 of its 202 shingles are in the source), an article
 /// of the source's size that shares 70 (12 %), a short item that shares half of its 80, and a
 /// different story that carries one 60-word paragraph of the source. Only the rewrite is a copy.
 pub fn copy_rule_articles() -> [(&'static str, String); 5] {
-    // Letters only: a word with a digit would count as a number the copy rule compares.
-    let word = |mut i: usize| -> String {
-        let mut letters = String::from("w");
-        loop {
-            letters.push(char::from(b'a' + (i % 26) as u8));
-            i /= 26;
-            if i == 0 {
-                return letters;
-            }
-        }
-    };
-    let words =
-        |range: std::ops::Range<usize>| -> String { range.map(word).collect::<Vec<_>>().join(" ") };
     let rewrite: Vec<String> = (0..17)
         .map(|g| {
             let kept = words(g * 30..g * 30 + 5);
