@@ -24,9 +24,10 @@ pub const ANCHORS: usize = 8;
 
 /// How many of a bucket's first members (archived ones first, then the others in
 /// [`content_order`]) pair with the later ones: all of them, or in an oversized bucket or a
-/// [`common`](CommonRows) one the [`ANCHORS`].
-fn anchors_of(size: usize, common: bool) -> usize {
-    if size > MAX_FULL_BUCKET || (common && size > ANCHORS) {
+/// [`common`](CommonRows) one the [`ANCHORS`]. Whether it is common is asked only of the
+/// sizes where it matters: most buckets hold one article.
+fn anchors_of(size: usize, common: impl FnOnce() -> bool) -> usize {
+    if size > MAX_FULL_BUCKET || (size > ANCHORS && common()) {
         ANCHORS
     } else {
         size
@@ -404,7 +405,7 @@ impl Archived {
                 }
                 // Whether the bucket is common is read later, from the checked articles: kept
                 // here is what a bucket that is not may use.
-                let kept = anchors_of(ids.len() + same.len(), false).min(ids.len());
+                let kept = anchors_of(ids.len() + same.len(), || false).min(ids.len());
                 found.push((same[0], ids.len(), ids[..kept].to_vec()));
             }
             found.sort_unstable_by_key(|f| f.0);
@@ -616,8 +617,9 @@ impl BandColumn {
         for bucket in self.entries.chunk_by(|x, y| x >> 32 == y >> 32) {
             let archived = archived.bucket(band, (bucket[0] >> 32) as u32);
             let size = archived.total + bucket.len();
-            let is_common = common.as_ref().is_some_and(|c| c.is_common(bucket[0]));
-            let anchors = anchors_of(size, is_common);
+            let anchors = anchors_of(size, || {
+                common.as_ref().is_some_and(|c| c.is_common(bucket[0]))
+            });
             self.anchors.push(anchors);
             if anchors < size {
                 // Checked members are anchors only after every archived one.
