@@ -8,7 +8,7 @@ mod cmd;
 
 use cli::Cli;
 
-/// Verification reads millions of shingle sets back and drops them again from two threads,
+/// Verification reads millions of shingle sets back and drops them again from rayon's threads,
 /// beside the band stage's batches; with glibc's allocator, at a million generated articles,
 /// finding free blocks in a fragmented heap took a tenth of the run (`bench/RESULTS.md`,
 /// "Eleventh round"). mimalloc's per-thread free lists do not fragment that way.
@@ -19,7 +19,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// glibc raises its mmap threshold each time a large block is freed, after which blocks of
 /// that size come from the heap and stay resident once freed. The band columns and sort
 /// buffers (8 MB each at a million articles) then pile up beside the sketches: a fixed
-/// threshold returns them at once, which cut the peak at 1M articles from 1.37 to 1.27 GB.
+/// threshold returns them at once, which cut the peak at 1M articles from 1.37 to 1.27 GB
+/// (builds without mimalloc only).
 fn release_large_blocks_at_once() {
     #[cfg(all(target_os = "linux", target_env = "gnu", not(feature = "mimalloc")))]
     // SAFETY: mallopt only sets an allocator parameter; it is called before any thread starts.

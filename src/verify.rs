@@ -17,8 +17,8 @@ use crate::rule;
 use crate::shingle::ShingleSet;
 use crate::spill::SpillFile;
 
-/// Articles whose shingle sets are held at once (about 2 KB each, 32 MB in all). Chunks end
-/// where this many distinct articles are reached.
+/// Most distinct articles of one chunk: chunks end where this many are reached. Their sets
+/// must all be resident at once ([`RESIDENT_ARTICLES`]).
 const CHUNK_ARTICLES: usize = 1 << 14;
 
 /// Every article's shingles in document order (which the rule reads as well as the set), in
@@ -73,13 +73,17 @@ const CHUNK_PAIRS: usize = 1 << 14;
 /// and reading was a third of verifying them; twice as many held saved little more.
 const RESIDENT_ARTICLES: usize = 1 << 15;
 
+// A chunk one article over its bound still fits, so the store never outgrows the bound.
+const _: () = assert!(CHUNK_ARTICLES < RESIDENT_ARTICLES);
+
 /// The shingle sets read back so far, up to a number of them: the least recently used ones
 /// make room for the next chunk's. Which are kept changes nothing but how often a record is
 /// read.
 struct Resident {
     sets: Vec<ShingleSet>,
-    /// Per slot of `sets`: its article, and the last chunk that used it.
+    /// Per slot of `sets`: its article.
     article: Vec<u32>,
+    /// Per slot of `sets`: the last chunk that used it.
     used: Vec<usize>,
     /// Per article: its slot, or [`Resident::ABSENT`].
     slot: Vec<u32>,
@@ -98,8 +102,9 @@ impl Resident {
     }
 
     /// Makes the sets of `docs` (distinct) resident for chunk `chunk` (counted up from 0),
-    /// reading from `store` those that are not, and dropping the least recently used others
-    /// once more than `capacity` are held.
+    /// reading from `store` those that are not, into the slots of the least recently used
+    /// others once `capacity` are held. The store does not shrink: a chunk larger than
+    /// `capacity` (only in tests) leaves it that large.
     fn load(
         &mut self,
         docs: &[u32],
@@ -114,23 +119,31 @@ impl Resident {
                 slot => self.used[slot as usize] = chunk,
             }
         }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let excess = (self.sets.len() + missing.len()).saturating_sub(capacity);
+        let mut evicted: Vec<usize> = (0..self.sets.len())
+            .filter(|&slot| self.used[slot] < chunk)
+            .collect();
+        let evict = excess.min(missing.len());
+        if evicted.len() > evict {
+            evicted.select_nth_unstable_by_key(evict, |&slot| (self.used[slot], slot));
+            evicted.truncate(evict);
+        }
+        // Dropped before the reading, so that the two are never held together.
+        for &slot in &evicted {
+            self.slot[self.article[slot] as usize] = Self::ABSENT;
+            self.sets[slot] = ShingleSet::default();
+        }
         let read: Vec<ShingleSet> = missing
             .par_iter()
             .map(|&d| store.get(d))
             .collect::<io::Result<_>>()?;
-        let excess = (self.sets.len() + read.len()).saturating_sub(capacity);
-        let mut free: Vec<usize> = (0..self.sets.len())
-            .filter(|&slot| self.used[slot] < chunk)
-            .collect();
-        if free.len() > excess {
-            free.select_nth_unstable_by_key(excess, |&slot| (self.used[slot], slot));
-            free.truncate(excess);
-        }
-        let mut free = free.into_iter();
+        let mut evicted = evicted.into_iter();
         for (d, set) in missing.into_iter().zip(read) {
-            let slot = match free.next() {
+            let slot = match evicted.next() {
                 Some(slot) => {
-                    self.slot[self.article[slot] as usize] = Self::ABSENT;
                     self.sets[slot] = set;
                     self.article[slot] = d;
                     self.used[slot] = chunk;
@@ -231,7 +244,7 @@ struct Walk {
     all_pairs: bool,
     articles: usize,
     pairs: usize,
-    /// Most articles held from one chunk to the next ([`Resident`]).
+    /// See [`Resident`].
     resident: usize,
 }
 
@@ -359,10 +372,9 @@ mod tests {
 
         /// The oracle: given every pair as a candidate, the clusters are those of the pairs
         /// the copy rule accepts by exhaustive comparison, whatever the chunks and however few
-        /// sets are held across them, though a pair
-        /// inside a group of close copies is not read; each cluster's pairs are a spanning
-        /// tree, the same for every chunk size; with `all_pairs`, the edges are exactly the
-        /// accepted pairs.
+        /// sets are held across them, though a pair inside a group of close copies is not
+        /// read; each cluster's pairs are a spanning tree, the same for every chunk size; with
+        /// `all_pairs`, the edges are exactly the accepted pairs.
         #[test]
         fn clusters_are_those_of_every_accepted_pair(
             stories in proptest::collection::vec(
@@ -414,7 +426,8 @@ mod tests {
             let every = run((small.0 + 1, small.1, small.2), true);
             prop_assert_eq!(every.edges.iter().map(|e| (e.a, e.b)).collect::<Vec<_>>(), accepted);
             let expected = members(&clusters(every, true));
-            let whole = clusters(run((CHUNK_ARTICLES, CHUNK_PAIRS, RESIDENT_ARTICLES), false), false);
+            let defaults = (CHUNK_ARTICLES, CHUNK_PAIRS, RESIDENT_ARTICLES);
+            let whole = clusters(run(defaults, false), false);
             let chunked = clusters(run((small.0 + 1, small.1, small.2), false), false);
             prop_assert_eq!(members(&whole), expected.clone());
             prop_assert_eq!(&whole, &chunked);
@@ -460,13 +473,19 @@ mod tests {
                 .collect()
         };
         resident.load(&[0, 1], 0, &store, 2).unwrap();
+        let first_read = resident.get(1).hashes.as_ptr();
         resident.load(&[1], 1, &store, 2).unwrap();
         resident.load(&[2], 2, &store, 2).unwrap();
         assert_eq!(held(&resident), [1, 2]);
+        // Held, not read again.
+        assert_eq!(resident.get(1).hashes.as_ptr(), first_read);
         // A chunk that needs more than the room holds them all, and keeps what it uses.
         resident.load(&[0, 2, 3], 3, &store, 2).unwrap();
         assert_eq!(held(&resident), [0, 2, 3]);
-        for d in [0, 2, 3] {
+        // Then one more: the store stays that large, and the first of the last chunk's goes.
+        resident.load(&[1], 4, &store, 2).unwrap();
+        assert_eq!(held(&resident), [0, 1, 3]);
+        for d in [0, 1, 3] {
             assert_eq!(resident.get(d), &sets[d as usize]);
         }
     }
