@@ -24,6 +24,14 @@ pub mod shingle;
 mod spill;
 pub mod verify;
 
+/// The allocator the CLI and the Python extension set as their global one (the library sets
+/// none). Verification reads millions of shingle sets back and drops them again from rayon's
+/// threads, beside the band stage's batches; with glibc's allocator, at a million generated
+/// articles, finding free blocks in a fragmented heap took a tenth of the run
+/// (`bench/RESULTS.md`, "Eleventh round"). mimalloc's per-thread free lists do not fragment
+/// that way.
+#[cfg(feature = "mimalloc")]
+pub use mimalloc::MiMalloc as Allocator;
 pub use model::{
     ArticleMeta, Asked, Config, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, Outcome, Params,
     ParamsError, Setting, Stats,

@@ -8,13 +8,10 @@ mod cmd;
 
 use cli::Cli;
 
-/// Verification reads millions of shingle sets back and drops them again from rayon's threads,
-/// beside the band stage's batches; with glibc's allocator, at a million generated articles,
-/// finding free blocks in a fragmented heap took a tenth of the run (`bench/RESULTS.md`,
-/// "Eleventh round"). mimalloc's per-thread free lists do not fragment that way.
+/// See [`dedup::Allocator`].
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: dedup::Allocator = dedup::Allocator;
 
 /// glibc raises its mmap threshold each time a large block is freed, after which blocks of
 /// that size come from the heap and stay resident once freed. The band columns and sort

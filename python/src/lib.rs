@@ -17,12 +17,10 @@ use dedup::rule;
 use dedup::shingle::{ShingleKind, ShingleSet};
 use dedup::{Asked, Outcome, Params, Signer};
 
-/// Verification reads millions of shingle sets back and drops them from rayon's threads; with
-/// the system allocator, at a million articles, a tenth of a run went to finding free blocks
-/// in a fragmented heap (`bench/RESULTS.md`, "Eleventh round"). Every allocation of this
-/// extension is its own, freed by it: none crosses to Python's allocator.
+/// See [`dedup::Allocator`]. Every allocation of this extension is its own and freed by it:
+/// none crosses to Python's allocator, which Python's objects keep.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: dedup::Allocator = dedup::Allocator;
 
 /// The settings keywords of every function, resolved as the CLI resolves its flags.
 #[allow(clippy::too_many_arguments)]
