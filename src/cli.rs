@@ -259,7 +259,7 @@ pub struct Settings {
     /// smaller article's shingles (of 100 or more) are in the other: heavy rewrites and cuts.
     /// Unless most of the smaller article is in the other, a pair must also share its wording
     /// spread out, not in a few verbatim blocks (a footer, a background paragraph, a quote;
-    /// under 70 % of it in blocks, 55 % below 1.5 x T) or in one passage of each article, and,
+    /// under 70 % of it in blocks, 40 % below 1.5 x T) or in one passage of each article, and,
     /// when both are dated, be published within 3 days.
     /// LSH is tuned to T, so it proposes pairs below it less surely (at 0.06 with the default
     /// bands, 6 in 10); `dedup explain` shows every part of the rule for a pair.

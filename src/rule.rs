@@ -73,13 +73,15 @@ pub const MAX_BLOCK_SHARE: f64 = 0.7;
 pub const NEAR_THRESHOLD: f64 = 1.5;
 
 /// Share of the shared shingles in verbatim blocks from which a pair near the threshold
-/// ([`NEAR_THRESHOLD`]) is read as reused paragraphs: 55 %. A heavy rewrite near the threshold
-/// shares short stretches (seed 002: 0 and 16 %); a follow-up that reuses two paragraphs of
-/// its outlet's earlier report shares them verbatim, plus the topic's stock phrases. Of the
-/// real adjudicated pairs judged by their arrangement, the same-story ones with half or more in
-/// blocks all have a Jaccard of 0.137 or more; 14 different-story ones sit at 0.076–0.121 with
-/// 50–69 % in blocks (`bench/RESULTS.md`, "Sixth round").
-pub const MAX_BLOCK_SHARE_NEAR_THRESHOLD: f64 = 0.55;
+/// ([`NEAR_THRESHOLD`]) is read as reused paragraphs: 40 %. A heavy rewrite near the threshold
+/// shares short stretches: seed 002 has 0 and 16 %, and the real same-story pairs of the
+/// adjudicated set under Jaccard 0.12 have 0, 0 and 14 %. Different stories there share
+/// stretches of 12 to 30 words (a follow-up's reused paragraphs, another outlet's report of the
+/// same statement): of the 21 real ones the arrangement took for rewrites at 55 %, 9 have
+/// 43-54 % in blocks. Generated rewrites keep longer runs than the real ones (a fifth of those
+/// near the threshold have 38 % or more), so this bound costs them recall; lower bounds cost
+/// more of it for no gain on the tuning split (`bench/RESULTS.md`, "Twelfth round").
+pub const MAX_BLOCK_SHARE_NEAR_THRESHOLD: f64 = 0.4;
 
 /// Shingles of an article read as one passage: a paragraph.
 pub const PASSAGE: usize = 60;
@@ -918,15 +920,15 @@ mod tests {
         b
     }
 
-    /// The same arrangement, 55–60 % of what is shared in one verbatim run: reused paragraphs
+    /// The same arrangement, 40–65 % of what is shared in one verbatim run: reused paragraphs
     /// when the pair barely reaches the threshold, a lightly edited copy well above it.
     #[test]
     fn near_the_threshold_less_may_sit_in_blocks() {
         let story = || set((0..200).collect());
-        let near = judge(&story(), &set(sharing(20, 8)), None, 0.08);
+        let near = judge(&story(), &set(sharing(16, 10)), None, 0.08);
         assert!((0.08..0.12).contains(&near.overlap.jaccard()), "{near:?}");
         assert!(
-            near.block_share.is_some_and(|s| (0.55..0.6).contains(&s)),
+            near.block_share.is_some_and(|s| (0.4..0.5).contains(&s)),
             "{near:?}"
         );
         assert_eq!(near.verdict, Verdict::Blocks, "{near:?}");
