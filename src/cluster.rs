@@ -67,16 +67,11 @@ pub struct Edge {
 }
 
 impl Edge {
-    /// Whether the pair is a close copy ([`crate::rule::is_close`]: covered, and near-identical,
-    /// 80 % or more contained, or edited throughout): close copies join clusters transitively,
-    /// loose ones only to a cluster's centre ([`clusters`]).
+    /// Whether the pair is a close copy ([`crate::rule::is_close`]: covered, and 80 % or more
+    /// contained or edited throughout): close copies join clusters transitively, loose ones
+    /// only to a cluster's centre ([`clusters`]).
     pub fn is_close(&self) -> bool {
-        crate::rule::is_close(
-            self.verdict,
-            self.jaccard,
-            self.containment,
-            self.block_share,
-        )
+        crate::rule::is_close(self.verdict, self.containment, self.block_share)
     }
 
     /// The edge of a verified pair, scored by the rule's judgement.
@@ -367,13 +362,14 @@ mod tests {
         }
     }
 
+    /// A close copy: nearly all of the smaller article in the other.
     fn edge(a: u32, b: u32) -> Edge {
         Edge {
             a,
             b,
-            jaccard: 0.5,
-            containment: 0.5,
-            estimate: 0.5,
+            jaccard: 0.8,
+            containment: 0.9,
+            estimate: 0.8,
             block_share: None,
             passage_share: None,
             quoted_share: None,

@@ -231,11 +231,10 @@ pub fn write_text(
         )),
         Verdict::Covered => paint.green(&format!(
             "copies: {contained:.1} % of the smaller article is in the other, but only partly \
-             (under {:.0} %, Jaccard under {}) and {blocks:.1} % of what is shared in verbatim \
-             blocks (reused paragraphs, not an edited reprint: {:.0} % or more), so it joins \
-             only a cluster's centre, not a chain",
+             (under {:.0} %) and {blocks:.1} % of what is shared in verbatim blocks (reused \
+             paragraphs, not an edited reprint: {:.0} % or more), so it joins only a cluster's \
+             centre, not a chain",
             100.0 * rule::CHAIN_CONTAINMENT,
-            rule::NEAR_IDENTICAL,
             100.0 * rule::CHAIN_MAX_BLOCK_SHARE
         )),
         Verdict::Spread => paint.green(&format!(

@@ -26,7 +26,7 @@
 //! `close` whether it joins clusters transitively (`rule::is_close`). The signals the rule read
 //! come with it, each `null` where it was not read (see README, "Beyond overlap"):
 //! `block_share`, the share of the shared shingles in verbatim blocks (every `spread` pair, and
-//! a `covered` one under 80 % contained and Jaccard 0.5, for which it decides `close`);
+//! a `covered` one under 80 % contained, for which it decides `close`);
 //! `passage_share`, the share in each article's densest passage, the smaller of the two; and
 //! `quoted_share`, the share inside quotation marks in the article that quotes more of it.
 //! A cluster's `pairs` are, by default, the verified pairs that joined it: one fewer than its
