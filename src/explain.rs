@@ -276,6 +276,15 @@ pub fn write_text(
             100.0 * rule::TEMPLATE_GAP_SHARE,
             100.0 * rule::TEMPLATE_DENSITY
         ),
+        Verdict::FollowUp => format!(
+            "not copies: {contained:.1} % of the smaller article is in the other, but only \
+             partly (under {:.0} %), {blocks:.1} % of it in verbatim blocks (whole paragraphs \
+             reused, {:.0} % or more), published {} days apart (a follow-up on the earlier \
+             report; copies share it edited, or on the same day)",
+            100.0 * rule::CHAIN_CONTAINMENT,
+            100.0 * rule::CHAIN_MAX_BLOCK_SHARE,
+            e.days_apart.unwrap_or_default()
+        ),
         Verdict::TooShort => format!(
             "not copies: below the threshold, and the smaller article has under {} shingles \
              (copies from {relaxed:.3} need that many)",

@@ -225,6 +225,10 @@ pub enum Verdict {
     /// Enough is shared, but the names and numbers beside the shared wording differ: one
     /// template (a missing-person appeal, a road death) filled for two events, not copies.
     Specifics,
+    /// Most of the smaller article is in the other, but only partly, in whole paragraphs
+    /// (reused, not edited: see [`is_close`]), and the two were published on different days: a
+    /// follow-up on the earlier report's body under news of its own, not copies.
+    FollowUp,
     /// Within the relaxed bound, but the smaller article is too short for containment to count.
     TooShort,
     /// Within the relaxed bound, but too little of the smaller article is in the other.
@@ -248,6 +252,7 @@ impl Verdict {
             Verdict::Passage => "passage",
             Verdict::Quotes => "quotes",
             Verdict::Specifics => "specifics",
+            Verdict::FollowUp => "follow_up",
             Verdict::TooShort => "too_short",
             Verdict::NotContained => "not_contained",
             Verdict::Below => "below",
@@ -462,11 +467,17 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
         return judgement;
     }
     if let Some(verdict) = by_sets {
-        if verdict == Verdict::Covered && is_partial_cover(overlap.containment_of_smaller()) {
-            // Copies either way; the arrangement decides whether they chain.
-            judgement.block_share = Some(block_share(in_a()).max(block_share(in_b())));
-        }
         judgement.verdict = verdict;
+        if verdict == Verdict::Covered && is_partial_cover(overlap.containment_of_smaller()) {
+            // The arrangement decides whether they chain, and with the dates whether they are
+            // copies at all: a rolling report is updated on the day, while a follow-up the next
+            // day keeps the first report's paragraphs under news of its own.
+            let share = block_share(in_a()).max(block_share(in_b()));
+            judgement.block_share = Some(share);
+            if share >= CHAIN_MAX_BLOCK_SHARE && days_apart.is_some_and(|days| days > 0) {
+                judgement.verdict = Verdict::FollowUp;
+            }
+        }
         return judgement;
     }
     if let (Some(qa), Some(qb)) = (Quoting::of(a, in_a()), Quoting::of(b, in_b())) {
@@ -720,6 +731,7 @@ mod tests {
             Passage,
             Quotes,
             Specifics,
+            FollowUp,
             TooShort,
             NotContained,
             Below,
@@ -1017,7 +1029,8 @@ mod tests {
 
     /// Two covered pairs of 300 shingles, 65 % of the smaller in the larger (Jaccard 0.3):
     /// an edited reprint, its shared wording in runs of 9 between edits, chains; a follow-up
-    /// that keeps two whole paragraphs of the report under an opening of its own does not.
+    /// that keeps two whole paragraphs of the report under an opening of its own does not, and
+    /// published on another day it is not a copy at all.
     #[test]
     fn a_partial_cover_chains_only_when_edited_throughout() {
         let report: Vec<u32> = (0..300).collect();
@@ -1049,6 +1062,15 @@ mod tests {
         );
         assert_eq!(follow_up.block_share, Some(1.0));
         assert!(!follow_up.is_close(), "{follow_up:?}");
+        // The same pair a day apart: the first report's paragraphs under the next day's news.
+        let next_day: Vec<u32> = extra(150)
+            .into_iter()
+            .chain(0..195)
+            .chain(20_000..20_105)
+            .collect();
+        let next_day = judge(&set(report.clone()), &set(next_day), Some(1), 0.08);
+        assert_eq!(next_day.verdict, Verdict::FollowUp, "{next_day:?}");
+        assert!(!next_day.is_copy());
         // A shorter opening of its own: over half of all their wording is shared, yet it is
         // still the report's body under a new top.
         let follow_up: Vec<u32> = extra(70).into_iter().chain(0..230).collect();
