@@ -260,7 +260,8 @@ pub struct Settings {
     /// Unless most of the smaller article is in the other, a pair must also share its wording
     /// spread out, not in a few verbatim blocks (a footer, a background paragraph, a quote;
     /// under 70 % of it in blocks, 40 % below 1.5 x T) or in one passage of each article, and,
-    /// when both are dated, be published within 3 days.
+    /// when both are dated, be published within 3 days (and on the same day when most of the
+    /// smaller article is in the other only as whole paragraphs: a follow-up).
     /// LSH is tuned to T, so it proposes pairs below it less surely (at 0.06 with the default
     /// bands, 6 in 10); `dedup explain` shows every part of the rule for a pair.
     #[arg(short, long, value_name = "T", default_value_t = DEFAULT_THRESHOLD)]

@@ -279,11 +279,11 @@ pub fn write_text(
         Verdict::FollowUp => format!(
             "not copies: {contained:.1} % of the smaller article is in the other, but only \
              partly (under {:.0} %), {blocks:.1} % of it in verbatim blocks (whole paragraphs \
-             reused, {:.0} % or more), published {} days apart (a follow-up on the earlier \
+             reused, {:.0} % or more), published {} apart (a follow-up on the earlier \
              report; copies share it edited, or on the same day)",
             100.0 * rule::CHAIN_CONTAINMENT,
             100.0 * rule::CHAIN_MAX_BLOCK_SHARE,
-            e.days_apart.unwrap_or_default()
+            days(e.days_apart.unwrap_or_default())
         ),
         Verdict::TooShort => format!(
             "not copies: below the threshold, and the smaller article has under {} shingles \
@@ -342,8 +342,8 @@ pub fn write_text(
             100.0 * s.b.density()
         )?;
     }
-    if let Some(days) = e.days_apart {
-        writeln!(out, "published apart    {days} days")?;
+    if let Some(apart) = e.days_apart {
+        writeln!(out, "published apart    {}", days(apart))?;
     }
     writeln!(out, "verdict            {verdict}")?;
     writeln!(out, "MinHash estimate   {:.4}", e.estimate)?;
@@ -375,6 +375,14 @@ pub fn write_text(
         )?;
     }
     Ok(())
+}
+
+/// A number of days as a reader writes it.
+fn days(days: i64) -> String {
+    match days {
+        1 => "1 day".to_string(),
+        _ => format!("{days} days"),
+    }
 }
 
 #[cfg(test)]

@@ -32,13 +32,14 @@ pub const MIN_CONTAINMENT: f64 = 0.2;
 pub const MIN_CONTAINED_SHINGLES: usize = 100;
 
 /// Share of the smaller article that, once found in the other, makes the two copies whatever
-/// the arrangement: a verbatim copy, a cut copy, a lightly edited reprint. No real different
+/// the arrangement (unless it is only partly so, in whole paragraphs, and a day or more apart:
+/// [`Verdict::FollowUp`]): a verbatim copy, a cut copy, a lightly edited reprint. No real different
 /// story of the adjudicated set shares this much of a 100-shingle article
 /// (`bench/labels/`); one background box came to 0.61.
 pub const COVERED: f64 = 0.6;
 
-/// Jaccard at which two articles are copies whatever the arrangement: over half of all their
-/// wording is shared.
+/// Jaccard at which two articles are copies whatever the arrangement (but see
+/// [`Verdict::FollowUp`]): over half of all their wording is shared.
 pub const NEAR_IDENTICAL: f64 = 0.5;
 
 /// Share of the smaller article in the other from which a covered pair is a close copy that
@@ -54,8 +55,9 @@ pub const CHAIN_CONTAINMENT: f64 = 0.8;
 /// reworded copies: 50-86 %); a live blog that embeds the morning's preview, or a follow-up
 /// that keeps whole paragraphs of the first report under a new opening, shares one or two
 /// unbroken stretches (29 of the 33 real partial covers in clusters of NewsArticles + BBC:
-/// 85-99 %). Such a pair is still copies, but a chain through it joins whatever else each side
-/// carries: on NewsArticles and BBC, a Dutch election explainer, the polling-day preview that
+/// 85-99 %). Published on the same day such a pair is still copies (a rolling report, a
+/// live blog; on different days it is [`Verdict::FollowUp`]), but a chain through it joins
+/// whatever else each side carries: on NewsArticles and BBC, a Dutch election explainer, the polling-day preview that
 /// reuses it and the results blog that embeds the preview.
 pub const CHAIN_MAX_BLOCK_SHARE: f64 = 0.85;
 
@@ -204,7 +206,8 @@ impl Overlap {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Most of the smaller article reappears in the other: copies.
+    /// Most of the smaller article reappears in the other: copies (but see
+    /// [`Verdict::FollowUp`]).
     Covered,
     /// Enough is shared, but the two were published more than [`MAX_DAYS_APART`] days apart
     /// and are not mostly the same text (or are short items whose whole text recurs): a
@@ -1054,33 +1057,27 @@ mod tests {
             .chain(0..195)
             .chain(20_000..20_105)
             .collect();
-        let follow_up = judge(&set(report.clone()), &set(follow_up), None, 0.08);
-        assert_eq!(follow_up.verdict, Verdict::Covered, "{follow_up:?}");
-        assert!(
-            follow_up.overlap.jaccard() < NEAR_IDENTICAL,
-            "{follow_up:?}"
-        );
-        assert_eq!(follow_up.block_share, Some(1.0));
-        assert!(!follow_up.is_close(), "{follow_up:?}");
-        // The same pair a day apart: the first report's paragraphs under the next day's news.
-        let next_day: Vec<u32> = extra(150)
-            .into_iter()
-            .chain(0..195)
-            .chain(20_000..20_105)
-            .collect();
-        let next_day = judge(&set(report.clone()), &set(next_day), Some(1), 0.08);
+        let follow_up = set(follow_up);
+        let undated = judge(&set(report.clone()), &follow_up, None, 0.08);
+        assert_eq!(undated.verdict, Verdict::Covered, "{undated:?}");
+        assert!(undated.overlap.jaccard() < NEAR_IDENTICAL, "{undated:?}");
+        assert_eq!(undated.block_share, Some(1.0));
+        assert!(!undated.is_close(), "{undated:?}");
+        // The same day, a rolling report: still copies. A day apart, the first report's
+        // paragraphs under the next day's news: not copies.
+        let same_day = judge(&set(report.clone()), &follow_up, Some(0), 0.08);
+        assert_eq!(same_day.verdict, Verdict::Covered, "{same_day:?}");
+        let next_day = judge(&set(report.clone()), &follow_up, Some(1), 0.08);
         assert_eq!(next_day.verdict, Verdict::FollowUp, "{next_day:?}");
         assert!(!next_day.is_copy());
         // A shorter opening of its own: over half of all their wording is shared, yet it is
         // still the report's body under a new top.
-        let follow_up: Vec<u32> = extra(70).into_iter().chain(0..230).collect();
-        let follow_up = judge(&set(report.clone()), &set(follow_up), None, 0.08);
-        assert!(
-            follow_up.overlap.jaccard() > NEAR_IDENTICAL,
-            "{follow_up:?}"
-        );
-        assert!(follow_up.overlap.containment_of_smaller() < CHAIN_CONTAINMENT);
-        assert!(!follow_up.is_close(), "{follow_up:?}");
+        let shorter: Vec<u32> = extra(70).into_iter().chain(0..230).collect();
+        let shorter = judge(&set(report.clone()), &set(shorter), None, 0.08);
+        assert_eq!(shorter.verdict, Verdict::Covered, "{shorter:?}");
+        assert!(shorter.overlap.jaccard() > NEAR_IDENTICAL, "{shorter:?}");
+        assert!(shorter.overlap.containment_of_smaller() < CHAIN_CONTAINMENT);
+        assert!(!shorter.is_close(), "{shorter:?}");
         // Nearly all of it in the other: close whatever the arrangement.
         let whole: Vec<u32> = extra(150).into_iter().chain(0..300).collect();
         assert!(judge(&set((0..300).collect()), &set(whole), None, 0.08).is_close());

@@ -1113,3 +1113,52 @@ fn all_pairs_lists_every_copy_pair_and_the_same_clusters() {
     assert_eq!(tree.clusters[0].pairs.len(), 2);
     assert_eq!(all.clusters[0].pairs.len(), 3);
 }
+
+/// A report, and the next day's story that carries its paragraphs under an opening and a
+/// close of its own (65 % of it the report's, in two unbroken stretches): copies when
+/// published the same day (a rolling report), a follow-up a day later.
+#[test]
+fn reused_paragraphs_a_day_later_are_a_follow_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = words(0..300);
+    let next = format!(
+        "{} {} {}",
+        words(5000..5150),
+        words(0..195),
+        words(9000..9105)
+    );
+    let corpus = |next_date: &str| {
+        let path = dir.path().join(format!("{next_date}.jsonl"));
+        let lines = [
+            serde_json::json!({"id": "report", "text": report, "date": "2024-03-01"}),
+            serde_json::json!({"id": "next", "text": next, "date": next_date}),
+        ];
+        std::fs::write(&path, lines.map(|l| l.to_string()).join("\n")).unwrap();
+        path
+    };
+    let same_day = json_of({
+        let mut cmd = dedup();
+        cmd.arg(corpus("2024-03-01"));
+        cmd
+    });
+    assert_eq!(same_day.summary.clusters, 1, "{:#?}", same_day.clusters);
+    let next_day = corpus("2024-03-02");
+    let apart = json_of({
+        let mut cmd = dedup();
+        cmd.arg(&next_day);
+        cmd
+    });
+    assert_eq!(apart.summary.clusters, 0, "{:#?}", apart.clusters);
+    let explain = dedup()
+        .arg("explain")
+        .arg(format!("{}:1", next_day.display()))
+        .arg(format!("{}:2", next_day.display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(explain.stdout).unwrap();
+    assert!(text.contains("published apart    1 day\n"), "{text}");
+    assert!(
+        text.contains("in verbatim blocks (whole paragraphs reused, 85 % or more), published 1 day apart (a follow-up"),
+        "{text}"
+    );
+}

@@ -134,8 +134,10 @@ def test_seeds_give_the_cli_clusters_and_warnings_and_keep_the_session_settings(
     assert ours["clusters"], "the seeds hold copies"
     assert [i["path"] for i in ours["inputs"]["skipped_inputs"]][-2:] == \
         [str(p) for p in seed_inputs[1:]]
-    warned = [line for line in capsys.readouterr().err.splitlines()
-              if line.startswith("dedup-spark: warning: ")]
+    err = capsys.readouterr().err.splitlines()
+    # The counts, last: the seeds' tables were broadcast, the path that changes the settings.
+    assert json.loads(err[-1])["broadcast"]["sketches"]
+    warned = [line for line in err if line.startswith("dedup-spark: warning: ")]
     assert warned == [line.replace("dedup: ", "dedup-spark: ", 1)
                       for line in cli.stderr.splitlines()]
 
