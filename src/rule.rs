@@ -309,15 +309,20 @@ impl Judgement {
 /// [`CHAIN_MAX_BLOCK_SHARE`] in blocks; [`judge`] measures it for every partly covered pair).
 /// Other copies join only a cluster's centre.
 pub fn is_close(verdict: Verdict, containment: f64, block_share: Option<f64>) -> bool {
-    verdict == Verdict::Covered
-        && (!is_partial_cover(containment)
-            || block_share.is_some_and(|share| share < CHAIN_MAX_BLOCK_SHARE))
+    verdict == Verdict::Covered && !reuses_paragraphs(containment, block_share)
 }
 
 /// Whether a covered pair is only partly covered, so that how its shared wording is arranged
 /// decides whether it chains ([`is_close`]).
 fn is_partial_cover(containment: f64) -> bool {
     containment < CHAIN_CONTAINMENT
+}
+
+/// Whether a covered pair shares only part of the smaller article, and that in whole
+/// paragraphs rather than edited throughout (unmeasured counts as not edited): it does not
+/// chain ([`is_close`]), and published on different days it is a [`Verdict::FollowUp`].
+fn reuses_paragraphs(containment: f64, block_share: Option<f64>) -> bool {
+    is_partial_cover(containment) && !block_share.is_some_and(|share| share < CHAIN_MAX_BLOCK_SHARE)
 }
 
 /// The names and numbers of one article beside the wording it shares with another.
@@ -475,9 +480,10 @@ pub fn judge(a: &ShingleSet, b: &ShingleSet, days_apart: Option<i64>, threshold:
             // The arrangement decides whether they chain, and with the dates whether they are
             // copies at all: a rolling report is updated on the day, while a follow-up the next
             // day keeps the first report's paragraphs under news of its own.
-            let share = block_share(in_a()).max(block_share(in_b()));
-            judgement.block_share = Some(share);
-            if share >= CHAIN_MAX_BLOCK_SHARE && days_apart.is_some_and(|days| days > 0) {
+            judgement.block_share = Some(block_share(in_a()).max(block_share(in_b())));
+            if reuses_paragraphs(overlap.containment_of_smaller(), judgement.block_share)
+                && days_apart.is_some_and(|days| days > 0)
+            {
                 judgement.verdict = Verdict::FollowUp;
             }
         }

@@ -18,6 +18,18 @@ fn json_report(args: &[&str], paths: &[&Path]) -> Report {
     json_of(cmd)
 }
 
+/// What `dedup explain` prints for lines `a` and `b` of a JSONL corpus.
+fn explain_lines(corpus: &Path, a: usize, b: usize) -> String {
+    let out = dedup()
+        .arg("explain")
+        .arg(format!("{}:{a}", corpus.display()))
+        .arg(format!("{}:{b}", corpus.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn ids(cluster: &ClusterOut) -> Vec<&str> {
     cluster.members.iter().map(|m| &m.id[..3]).collect()
 }
@@ -718,16 +730,7 @@ fn explain_shows_scores_bands_and_shared_passages() {
 fn explain_says_why_a_pair_below_the_threshold_is_or_is_not_a_copy() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = write_copy_rule_corpus(dir.path());
-    let explain = |a: usize, b: usize| {
-        let out = dedup()
-            .arg("explain")
-            .arg(format!("{}:{a}", corpus.display()))
-            .arg(format!("{}:{b}", corpus.display()))
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let explain = |a: usize, b: usize| explain_lines(&corpus, a, b);
     let rewrite = explain(1, 2);
     let spread = "copies: enough is shared, and only 0.0 % of it in verbatim blocks";
     assert!(rewrite.contains(spread), "{rewrite}");
@@ -785,13 +788,7 @@ fn template_items_for_different_incidents_stay_apart() {
     let members: Vec<_> = report.clusters[0].members.iter().map(|m| &m.id).collect();
     assert_eq!(members, ["bray", "bray-reworded"]);
 
-    let out = dedup()
-        .arg("explain")
-        .arg(format!("{}:1", corpus.display()))
-        .arg(format!("{}:3", corpus.display()))
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = explain_lines(&corpus, 1, 3);
     assert!(text.contains("one template filled twice"), "{text}");
 }
 
@@ -1136,26 +1133,12 @@ fn reused_paragraphs_a_day_later_are_a_follow_up() {
         std::fs::write(&path, lines.map(|l| l.to_string()).join("\n")).unwrap();
         path
     };
-    let same_day = json_of({
-        let mut cmd = dedup();
-        cmd.arg(corpus("2024-03-01"));
-        cmd
-    });
+    let same_day = json_report(&[], &[&corpus("2024-03-01")]);
     assert_eq!(same_day.summary.clusters, 1, "{:#?}", same_day.clusters);
     let next_day = corpus("2024-03-02");
-    let apart = json_of({
-        let mut cmd = dedup();
-        cmd.arg(&next_day);
-        cmd
-    });
+    let apart = json_report(&[], &[&next_day]);
     assert_eq!(apart.summary.clusters, 0, "{:#?}", apart.clusters);
-    let explain = dedup()
-        .arg("explain")
-        .arg(format!("{}:1", next_day.display()))
-        .arg(format!("{}:2", next_day.display()))
-        .output()
-        .unwrap();
-    let text = String::from_utf8(explain.stdout).unwrap();
+    let text = explain_lines(&next_day, 1, 2);
     assert!(text.contains("published apart    1 day\n"), "{text}");
     assert!(
         text.contains("in verbatim blocks (whole paragraphs reused, 85 % or more), published 1 day apart (a follow-up"),
